@@ -1,0 +1,60 @@
+# Front door to the Meson build.  `make` builds, `make check` runs every
+# test (installing what it needs first), `make install PREFIX=DIR`.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+PREFIX     ?= /usr/local
+FUZZ_SECONDS ?= 60
+PYTEST     ?= /usr/bin/python3 -m pytest
+
+.PHONY: all deps check unit unit-asan system fuzz fuzz-smoke install clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	@scripts/install-deps
+	meson setup $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dtests=false \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+unit: all
+	meson test -C $(BUILD) --suite unit --print-errorlogs
+
+unit-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
+
+system: all
+	@if [ "$$(id -u)" -ne 0 ]; then \
+		echo "system tests need root (network namespaces); skipped"; \
+	else \
+		EGRESS_BUILD=$(abspath $(BUILD)) $(PYTEST) -q tests/system; \
+	fi
+
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+check: deps unit unit-asan fuzz-smoke system
+
+install: all
+	meson configure $(BUILD) -Dprefix=$(abspath $(PREFIX))
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,108 @@
+/* Path attributes: the decoded form, reference counting, wire encoding.
+ *
+ * AS paths are kept in one canonical form whatever the peer speaks: the
+ * 4-octet wire encoding of AS_PATH (segment type, count, count x 4-byte
+ * ASN), after the RFC 6793 4.2.3 merge with AS4_PATH for 2-octet peers.
+ * That form is hashable and comparable with memcmp, and the encoder
+ * turns it back into 2-octet AS_PATH + AS4_PATH when a peer needs it. */
+#ifndef EGRESS_BGP_ATTR_H
+#define EGRESS_BGP_ATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp/proto.h"
+#include "core/addr.h"
+#include "core/buf.h"
+
+#define BGP_ATTR_BIT(code) (1ull << (code))
+
+struct bgp_large_community {
+	uint32_t global;
+	uint32_t local1;
+	uint32_t local2;
+};
+
+/* An attribute we do not know, kept as received to pass on (RFC 4271 5:
+ * optional transitive, forwarded with the Partial bit set). */
+struct bgp_attr_raw {
+	uint8_t flags;
+	uint8_t code;
+	uint16_t len;
+	uint8_t *data;
+};
+
+struct bgp_attrs {
+	uint32_t refcnt;
+	uint64_t present;           /* BGP_ATTR_BIT(code) for codes < 64 we hold */
+	uint8_t origin;
+	uint16_t aspath_len;        /* bytes in aspath */
+	uint8_t *aspath;            /* canonical 4-octet segments */
+	struct in_addr nexthop;     /* NEXT_HOP (IPv4 NLRI) */
+	struct addr mp_nexthop;     /* MP_REACH next hop (global) */
+	struct addr mp_nexthop_ll;  /* IPv6 link-local next hop, af 0 if none */
+	uint32_t med;
+	uint32_t local_pref;
+	uint32_t aggregator_as;
+	uint32_t aggregator_id;     /* host byte order */
+	uint16_t n_communities;
+	uint32_t *communities;
+	uint16_t n_ext_communities;
+	uint8_t *ext_communities;   /* 8 bytes each */
+	uint16_t n_large_communities;
+	struct bgp_large_community *large_communities;
+	uint16_t n_unknown;
+	struct bgp_attr_raw *unknown;
+};
+
+static inline bool bgp_attrs_has(const struct bgp_attrs *a, unsigned code)
+{
+	return code < 64 && (a->present & BGP_ATTR_BIT(code));
+}
+
+struct bgp_attrs *bgp_attrs_new(void);
+struct bgp_attrs *bgp_attrs_ref(struct bgp_attrs *a);
+void bgp_attrs_unref(struct bgp_attrs *a);
+/* Deep copy with refcnt 1 (to modify attributes shared by others). */
+struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a);
+bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b);
+uint32_t bgp_attrs_hash(const struct bgp_attrs *a);
+
+/* Setters used by origination and tests; each marks the attribute present. */
+int bgp_attrs_set_aspath(struct bgp_attrs *a, const uint8_t *segs, size_t len);
+int bgp_attrs_set_communities(struct bgp_attrs *a, const uint32_t *c, size_t n);
+int bgp_attrs_set_large_communities(struct bgp_attrs *a,
+				    const struct bgp_large_community *c, size_t n);
+
+/* AS path helpers over the canonical form. */
+/* Number of ASNs for path-length comparison (RFC 4271 9.1.2.2: AS_SET
+ * counts 1, confederation segments 0). */
+unsigned bgp_aspath_length(const uint8_t *segs, size_t len);
+/* Appends every ASN of AS_SEQUENCE/AS_SET segments, in order, to out
+ * (up to max); returns how many the path holds. */
+size_t bgp_aspath_asns(const uint8_t *segs, size_t len, uint32_t *out, size_t max);
+/* Prepends asn n times into a new canonical path (malloc'd, *out_len);
+ * opens a new segment when the first one holds 255 ASNs. */
+uint8_t *bgp_aspath_prepend(const uint8_t *segs, size_t len, uint32_t asn,
+			    unsigned n, size_t *out_len);
+bool bgp_aspath_contains(const uint8_t *segs, size_t len, uint32_t asn);
+/* "64512 64521 {1 2}" style text. */
+void bgp_aspath_format(const uint8_t *segs, size_t len, char *buf, size_t size);
+
+/* How to encode attributes for one peer. */
+struct bgp_encode_ctx {
+	bool as4;     /* peer speaks 4-octet AS: AS_PATH with 4-byte ASNs */
+	bool ebgp;    /* LOCAL_PREF is not sent to eBGP peers (RFC 4271 5.1.5) */
+	size_t max_msg; /* 4096 or 65535 */
+};
+
+/* Appends the path attributes (not MP_REACH/MP_UNREACH, which the UPDATE
+ * encoder writes first) to w.  For a 2-octet peer the AS path is sent
+ * with AS_TRANS in AS_PATH and the real path in AS4_PATH (RFC 6793 4.2.2);
+ * likewise AGGREGATOR/AS4_AGGREGATOR.  Unknown transitive attributes go
+ * out as received with the Partial bit set. */
+int bgp_attrs_encode(const struct bgp_attrs *a, const struct bgp_encode_ctx *ctx,
+		     struct wbuf *w);
+
+#endif
