@@ -1,0 +1,45 @@
+/* The control socket: a unix stream socket on which egressctl (or a
+ * script) asks the daemon what it knows.  One request per connection:
+ * the client writes one line of JSON, the server answers with one JSON
+ * document and closes.  The protocol is described in
+ * docs/control-protocol.md.
+ *
+ * The server runs on the daemon's event loop and never blocks it: every
+ * socket is non-blocking, each connection has a deadline, the number of
+ * clients is capped, and answers are written as the socket drains. */
+#ifndef EGRESS_CTL_CTL_H
+#define EGRESS_CTL_CTL_H
+
+#include <stddef.h>
+
+struct ev_loop;
+struct bgp_speaker;
+struct rib;
+struct ctl_server;
+
+#define CTL_DEFAULT_SOCKET "/run/egressd.sock"
+/* Longest request line accepted, newline included. */
+#define CTL_MAX_REQUEST (64 * 1024)
+/* Connections served at once; more are accepted and closed at once with
+ * an error so a flood cannot exhaust descriptors. */
+#define CTL_MAX_CLIENTS 16
+/* Seconds a client has to send its request and read the answer. */
+#define CTL_CLIENT_TIMEOUT 10.0
+
+/* Creates the socket at path (mode 0660) and starts serving on loop.
+ * A stale socket file is removed only if nothing answers on it; if
+ * another process is listening, fails with -EADDRINUSE.  sp and rib are
+ * read when a request arrives and must outlive the server.  Returns NULL
+ * and a negative errno in *err on failure. */
+struct ctl_server *ctl_server_start(struct ev_loop *loop, const char *path,
+				    struct bgp_speaker *sp, struct rib *rib, int *err);
+/* Closes every client, the listening socket, and unlinks the path. */
+void ctl_server_stop(struct ctl_server *s);
+
+/* Hook for the "reload" command.  fn returns 0 on success or a negative
+ * errno with a message in errbuf.  Without a hook, "reload" answers
+ * {"error":"reload not supported"}. */
+typedef int (*ctl_reload_fn)(void *ctx, char *errbuf, size_t len);
+void ctl_server_set_reload(struct ctl_server *s, ctl_reload_fn fn, void *ctx);
+
+#endif
