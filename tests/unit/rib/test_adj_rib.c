@@ -1,0 +1,182 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "rib/adj_rib.h"
+#include "rib/rib.h"
+
+static struct prefix pfx(const char *s)
+{
+	struct prefix p;
+	assert_int_equal(prefix_parse(s, &p), 0);
+	return p;
+}
+
+/* 10.i.j.0/24 for i*256+j = n, and 2001:db8:n::/48 */
+static struct prefix pfx_n(unsigned n, bool v6)
+{
+	char buf[64];
+	if (v6)
+		snprintf(buf, sizeof(buf), "2001:db8:%x::/48", n);
+	else
+		snprintf(buf, sizeof(buf), "10.%u.%u.0/24", (n >> 8) & 255, n & 255);
+	return pfx(buf);
+}
+
+static void test_update_replace_refcount(void **state)
+{
+	(void)state;
+	struct adj_rib *r = adj_rib_new();
+	struct bgp_attrs *a = bgp_attrs_new(), *b = bgp_attrs_new();
+	struct prefix p = pfx("192.0.2.0/24");
+
+	assert_int_equal(adj_rib_update(r, &p, a), 1);
+	assert_int_equal(a->refcnt, 2);
+	assert_ptr_equal(adj_rib_lookup(r, &p), a);
+	/* Replacing drops the old reference and takes a new one. */
+	assert_int_equal(adj_rib_update(r, &p, b), 0);
+	assert_int_equal(a->refcnt, 1);
+	assert_int_equal(b->refcnt, 2);
+	assert_int_equal(adj_rib_count(r), 1);
+	/* Same address, other length: another key. */
+	struct prefix p2 = pfx("192.0.2.0/25");
+	assert_null(adj_rib_lookup(r, &p2));
+	assert_false(adj_rib_withdraw(r, &p2));
+	assert_true(adj_rib_withdraw(r, &p));
+	assert_false(adj_rib_withdraw(r, &p));
+	assert_int_equal(b->refcnt, 1);
+	assert_int_equal(adj_rib_count(r), 0);
+	assert_int_equal(adj_rib_update(r, &p, NULL), -EINVAL);
+	adj_rib_free(r);
+	bgp_attrs_unref(a);
+	bgp_attrs_unref(b);
+}
+
+/* Many inserts force growth; withdrawing every other one exercises the
+ * backward-shift deletion: everything left must still be found. */
+static void test_grow_and_delete_keep_lookups(void **state)
+{
+	(void)state;
+	struct adj_rib *r = adj_rib_new();
+	struct bgp_attrs *a = bgp_attrs_new();
+	const unsigned N = 3000;
+	for (unsigned i = 0; i < N; i++) {
+		struct prefix p = pfx_n(i, i & 1);
+		assert_int_equal(adj_rib_update(r, &p, a), 1);
+	}
+	assert_int_equal(adj_rib_count(r), N);
+	assert_int_equal(a->refcnt, N + 1);
+	for (unsigned i = 0; i < N; i += 3) {
+		struct prefix p = pfx_n(i, i & 1);
+		assert_true(adj_rib_withdraw(r, &p));
+	}
+	for (unsigned i = 0; i < N; i++) {
+		struct prefix p = pfx_n(i, i & 1);
+		if (i % 3 == 0)
+			assert_null(adj_rib_lookup(r, &p));
+		else
+			assert_ptr_equal(adj_rib_lookup(r, &p), a);
+	}
+	assert_int_equal(adj_rib_count(r), N - N / 3);
+	adj_rib_free(r);
+	assert_int_equal(a->refcnt, 1);
+	bgp_attrs_unref(a);
+}
+
+static void test_clear_one_family(void **state)
+{
+	(void)state;
+	struct adj_rib *r = adj_rib_new();
+	struct bgp_attrs *a = bgp_attrs_new();
+	for (unsigned i = 0; i < 500; i++) {
+		struct prefix p = pfx_n(i, i % 2);
+		adj_rib_update(r, &p, a);
+	}
+	adj_rib_clear(r, AF_INET6);
+	assert_int_equal(adj_rib_count(r), 250);
+	for (unsigned i = 0; i < 500; i++) {
+		struct prefix p = pfx_n(i, i % 2);
+		if (i % 2)
+			assert_null(adj_rib_lookup(r, &p));
+		else
+			assert_non_null(adj_rib_lookup(r, &p));
+	}
+	adj_rib_clear(r, 0);
+	assert_int_equal(adj_rib_count(r), 0);
+	assert_int_equal(a->refcnt, 1);
+	adj_rib_free(r);
+	bgp_attrs_unref(a);
+}
+
+static void test_entries_sorted_snapshot(void **state)
+{
+	(void)state;
+	struct adj_rib *r = adj_rib_new();
+	struct bgp_attrs *a = bgp_attrs_new();
+	const char *in[] = {"10.2.0.0/16", "::/0", "10.1.0.0/16", "0.0.0.0/0", "10.1.0.0/24"};
+	for (size_t i = 0; i < 5; i++) {
+		struct prefix p = pfx(in[i]);
+		adj_rib_update(r, &p, a);
+	}
+	struct adj_rib_entry *e;
+	size_t n;
+	assert_int_equal(adj_rib_entries(r, &e, &n), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 1; i < n; i++)
+		assert_true(prefix_cmp(&e[i - 1].prefix, &e[i].prefix) < 0);
+	/* The snapshot holds its own references: clearing the table must
+	 * leave the entries usable. */
+	adj_rib_clear(r, 0);
+	assert_int_equal(a->refcnt, 6);
+	adj_rib_entries_free(e, n);
+	assert_int_equal(a->refcnt, 1);
+
+	struct adj_rib *empty = adj_rib_new();
+	assert_int_equal(adj_rib_entries(empty, &e, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(e);
+	adj_rib_free(empty);
+	adj_rib_free(r);
+	bgp_attrs_unref(a);
+}
+
+static void test_rib_tables_per_peer(void **state)
+{
+	(void)state;
+	struct rib *rib = rib_new();
+	assert_null(rib_adj_in(rib, 3, false));
+	struct adj_rib *in3 = rib_adj_in(rib, 3, true);
+	assert_non_null(in3);
+	assert_ptr_equal(rib_adj_in(rib, 3, false), in3);
+	assert_null(rib_adj_out(rib, 3, false));
+	struct adj_rib *out40 = rib_adj_out(rib, 40, true);
+	assert_non_null(out40);
+	/* Growing the peer array must keep earlier tables. */
+	assert_ptr_equal(rib_adj_in(rib, 3, false), in3);
+	struct bgp_attrs *a = bgp_attrs_new();
+	struct prefix p = pfx("0.0.0.0/0");
+	adj_rib_update(in3, &p, a);
+	rib_peer_remove(rib, 3);
+	assert_null(rib_adj_in(rib, 3, false));
+	assert_int_equal(a->refcnt, 1);
+	rib_peer_remove(rib, 1000); /* unknown peer: nothing happens */
+	rib_free(rib);
+	bgp_attrs_unref(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_update_replace_refcount),
+		cmocka_unit_test(test_grow_and_delete_keep_lookups),
+		cmocka_unit_test(test_clear_one_family),
+		cmocka_unit_test(test_entries_sorted_snapshot),
+		cmocka_unit_test(test_rib_tables_per_peer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
