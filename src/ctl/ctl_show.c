@@ -1,0 +1,240 @@
+/* Neighbors and Adj-RIBs as JSON.  Read-only views over struct bgp_peer
+ * and struct rib; nothing here changes daemon state. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/attr.h"
+#include "bgp/msg.h"
+#include "bgp/session.h"
+#include "ctl/ctl_show.h"
+#include "rib/rib.h"
+
+static void put(json_t *o, const char *key, json_t *val, int *bad)
+{
+	if (!val || json_object_set_new(o, key, val) != 0)
+		(*bad)++;
+}
+
+static json_t *msg_counts_json(const uint64_t *c)
+{
+	/* Index = message type (RFC 4271 4.1, RFC 2918), [0] = total. */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "total", (json_int_t)c[0], "open",
+			 (json_int_t)c[BGP_MSG_OPEN], "update", (json_int_t)c[BGP_MSG_UPDATE],
+			 "notification", (json_int_t)c[BGP_MSG_NOTIFICATION], "keepalive",
+			 (json_int_t)c[BGP_MSG_KEEPALIVE], "route_refresh",
+			 (json_int_t)c[BGP_MSG_ROUTE_REFRESH]);
+}
+
+static json_t *families_json(uint32_t mask)
+{
+	static const char *const names[BGP_FAM_COUNT] = {
+		[BGP_FAM_IPV4_UNICAST] = "ipv4-unicast",
+		[BGP_FAM_IPV6_UNICAST] = "ipv6-unicast",
+	};
+	json_t *arr = json_array();
+	for (unsigned f = 0; arr && f < BGP_FAM_COUNT; f++) {
+		if ((mask & BGP_FAM_BIT(f)) && json_array_append_new(arr, json_string(names[f]))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* What both sides agreed on; only meaningful in Established. */
+static json_t *caps_json(const struct bgp_peer *p)
+{
+	if (p->state != BGP_STATE_ESTABLISHED)
+		return json_object();
+	const struct bgp_negotiated *n = &p->neg;
+	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b}", "as4", n->as4, "route_refresh",
+			      n->route_refresh, "enhanced_route_refresh",
+			      n->enhanced_route_refresh, "extended_message", n->extended_message,
+			      "graceful_restart", n->peer_graceful_restart);
+	if (o && json_object_set_new(o, "families", families_json(n->families)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *notify_json(const struct bgp_notify *n)
+{
+	char buf[1024];
+
+	if (n->code == 0) /* no NOTIFICATION yet (0 is not a valid code) */
+		return json_null();
+	bgp_notify_format(n, buf, sizeof(buf));
+	return ctl_json_text(buf, sizeof(buf));
+}
+
+static size_t adj_count(struct rib *rib, uint32_t id, bool out)
+{
+	if (!rib)
+		return 0;
+	struct adj_rib *r = out ? rib_adj_out(rib, id, false) : rib_adj_in(rib, id, false);
+	return r ? adj_rib_count(r) : 0;
+}
+
+json_t *ctl_json_neighbor(const struct bgp_peer *p, struct rib *rib)
+{
+	char buf[ADDR_STRLEN];
+	const struct bgp_peer_config *c = &p->cfg;
+	bool up = p->state == BGP_STATE_ESTABLISHED;
+	json_t *o = json_object();
+	int bad = 0;
+
+	if (!o)
+		return NULL;
+	double uptime = bgp_peer_uptime(p);
+	put(o, "address", json_string(addr_fmt(&c->addr, buf)), &bad);
+	put(o, "port", json_integer(c->port ? c->port : BGP_PORT), &bad);
+	put(o, "remote_as", json_integer(c->remote_as), &bad);
+	put(o, "local_as", json_integer(c->local_as), &bad);
+	put(o, "description", ctl_json_text(c->description, 256), &bad);
+	const char *st = bgp_state_name(p->state);
+	put(o, "state", json_string(st ? st : "Unknown"), &bad);
+	put(o, "uptime_s", json_integer(uptime > 0 ? (json_int_t)uptime : 0), &bad);
+	put(o, "prefixes_received", json_integer((json_int_t)adj_count(rib, p->id, false)), &bad);
+	put(o, "prefixes_sent", json_integer((json_int_t)adj_count(rib, p->id, true)), &bad);
+	put(o, "last_error", ctl_json_text(p->last_error, sizeof(p->last_error)), &bad);
+	/* RFC 4271 4.2: the hold time in use is the smaller of both
+	 * proposals; before Established only our proposal is known. */
+	put(o, "hold_time", json_integer(up ? p->neg.hold_time : c->hold_time), &bad);
+	put(o, "keepalive", json_integer(up ? p->neg.keepalive : c->keepalive), &bad);
+	if (p->state >= BGP_STATE_OPENCONFIRM) {
+		struct in_addr id = { .s_addr = htonl(p->remote_open.bgp_id) };
+		char ibuf[INET_ADDRSTRLEN] = "?";
+		inet_ntop(AF_INET, &id, ibuf, sizeof(ibuf));
+		put(o, "remote_id", json_string(ibuf), &bad);
+	} else {
+		put(o, "remote_id", json_null(), &bad);
+	}
+	put(o, "capabilities", caps_json(p), &bad);
+	put(o, "messages",
+	    json_pack("{s:o, s:o}", "in", msg_counts_json(p->stats.msgs_in), "out",
+		      msg_counts_json(p->stats.msgs_out)),
+	    &bad);
+	put(o, "updates_malformed", json_integer((json_int_t)p->stats.updates_malformed), &bad);
+	put(o, "established_count", json_integer(p->stats.established_count), &bad);
+	put(o, "flaps", json_integer(p->stats.flaps), &bad);
+	put(o, "last_notification_sent", notify_json(&p->last_notify_sent), &bad);
+	put(o, "last_notification_received", notify_json(&p->last_notify_recv), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *ctl_show_neighbors(struct bgp_speaker *sp, struct rib *rib)
+{
+	json_t *arr = json_array();
+	size_t n = sp ? bgp_speaker_peer_count(sp) : 0;
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct bgp_peer *p = bgp_speaker_peer_at(sp, i);
+		if (p && json_array_append_new(arr, ctl_json_neighbor(p, rib)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return json_pack("{s:o}", "neighbors", arr);
+}
+
+static void no_such_neighbor(const struct addr *a, char *msg, size_t size)
+{
+	char buf[ADDR_STRLEN];
+	snprintf(msg, size, "no neighbor %s", addr_fmt(a, buf));
+}
+
+json_t *ctl_show_neighbor(struct bgp_speaker *sp, struct rib *rib, const struct addr *a)
+{
+	const struct bgp_peer *p = sp ? bgp_peer_find(sp, a) : NULL;
+	char msg[96];
+
+	if (!p) {
+		no_such_neighbor(a, msg, sizeof(msg));
+		return ctl_json_error(msg);
+	}
+	return ctl_json_neighbor(p, rib);
+}
+
+struct rib_row {
+	const struct prefix *pfx;
+	const struct bgp_attrs *attrs;
+	const struct bgp_peer *peer;
+};
+
+struct rib_snap {
+	struct adj_rib_entry *e;
+	size_t n;
+};
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct rib_row *a = x, *b = y;
+	int c = prefix_cmp(a->pfx, b->pfx);
+	return c ? c : addr_cmp(&a->peer->cfg.addr, &b->peer->cfg.addr);
+}
+
+json_t *ctl_show_rib(struct bgp_speaker *sp, struct rib *rib, bool out, const struct addr *a)
+{
+	const struct bgp_peer *only = NULL;
+	char msg[96];
+
+	if (a) {
+		only = sp ? bgp_peer_find(sp, a) : NULL;
+		if (!only) {
+			no_such_neighbor(a, msg, sizeof(msg));
+			return ctl_json_error(msg);
+		}
+	}
+	size_t npeers = only ? 1 : (sp ? bgp_speaker_peer_count(sp) : 0);
+	struct rib_snap *snaps = calloc(npeers ? npeers : 1, sizeof(*snaps));
+	struct rib_row *rows = NULL;
+	json_t *arr = json_array(), *res = NULL;
+	size_t nrows = 0;
+
+	if (!snaps || !arr)
+		goto out;
+	/* Snapshots hold references to the attributes, so the rows stay
+	 * valid while the JSON is built. */
+	for (size_t i = 0; i < npeers && rib; i++) {
+		const struct bgp_peer *p = only ? only : bgp_speaker_peer_at(sp, i);
+		struct adj_rib *r = !p ? NULL
+			: out ? rib_adj_out(rib, p->id, false) : rib_adj_in(rib, p->id, false);
+		if (r && adj_rib_entries(r, &snaps[i].e, &snaps[i].n) != 0)
+			goto out;
+		nrows += snaps[i].n;
+	}
+	rows = calloc(nrows ? nrows : 1, sizeof(*rows));
+	if (!rows)
+		goto out;
+	size_t k = 0;
+	for (size_t i = 0; i < npeers; i++) {
+		const struct bgp_peer *p = only ? only : bgp_speaker_peer_at(sp, i);
+		for (size_t j = 0; j < snaps[i].n; j++)
+			rows[k++] = (struct rib_row){ &snaps[i].e[j].prefix, snaps[i].e[j].attrs, p };
+	}
+	qsort(rows, nrows, sizeof(*rows), row_cmp);
+	for (size_t i = 0; i < nrows; i++) {
+		if (json_array_append_new(arr, ctl_json_route(rows[i].pfx, rows[i].attrs,
+							      &rows[i].peer->cfg.addr)) != 0)
+			goto out;
+	}
+	res = json_pack("{s:O}", "routes", arr);
+out:
+	json_decref(arr);
+	free(rows);
+	for (size_t i = 0; snaps && i < npeers; i++)
+		if (snaps[i].e)
+			adj_rib_entries_free(snaps[i].e, snaps[i].n);
+	free(snaps);
+	return res;
+}
