@@ -1,0 +1,123 @@
+"""FRR driver: bgpd alone (-Z, no zebra; -S, no user switch) with its
+vty socket in the test's workdir; state and routes from vtysh JSON."""
+
+import json
+import os
+
+from .peer import Peer, Route, canon_addr, canon_prefix
+from .util import run
+
+BGPD = "/usr/lib/frr/bgpd"
+VTYSH = "/usr/bin/vtysh"
+
+# FRR state names are the RFC 4271 ones already.
+
+
+class FrrPeer(Peer):
+    NAME = "frr"
+
+    def config(self):
+        c = self.cfg
+        n = c.remote_addr
+        afi = c.afi
+        ka = max(1, c.hold_time // 3)
+        lines = [
+            "frr defaults traditional",
+            "hostname peer",
+            f"log file {self.path('frr-debug.log')} debugging",
+            "!",
+            f"router bgp {c.local_as}",
+            f" bgp router-id {c.router_id}",
+            # Without zebra there is no RIB to validate against, and
+            # RFC 8212 filtering would hide the very routes under test.
+            " no bgp ebgp-requires-policy",
+            " no bgp network import-check",
+            " no bgp default ipv4-unicast",
+            f" timers bgp {ka} {c.hold_time}",
+            f" neighbor {n} remote-as {c.remote_as}",
+            f" neighbor {n} timers {ka} {c.hold_time}",
+            f" neighbor {n} timers connect {c.connect_retry}",
+            f" neighbor {n} update-source {c.local_addr}",
+        ]
+        if c.password:
+            lines.append(f" neighbor {n} password {c.password}")
+        if c.passive:
+            lines.append(f" neighbor {n} passive")
+        lines.append(f" address-family {afi} unicast")
+        for i, a in enumerate(c.announce):
+            lines.append(f"  network {a.prefix} route-map ANN{i}")
+        lines += [f"  neighbor {n} activate", " exit-address-family", "!"]
+        for i, a in enumerate(c.announce):
+            lines.append(f"route-map ANN{i} permit 10")
+            if a.med is not None:
+                lines.append(f" set metric {a.med}")
+            if a.communities:
+                lines.append(f" set community {' '.join(a.communities)}")
+            if a.large_communities:
+                lines.append(" set large-community "
+                             + " ".join(a.large_communities))
+            if a.prepend:
+                lines.append(" set as-path prepend "
+                             + " ".join(str(x) for x in a.prepend))
+            lines.append("!")
+        return "\n".join(lines) + "\n"
+
+    def start(self):
+        conf = self.write("bgpd.conf", self.config())
+        self.vtydir = self.path("frr-vty")
+        os.makedirs(self.vtydir, exist_ok=True)
+        self.proc = self.ns.start(
+            [BGPD, "-Z", "-S", "-f", conf, "-i", self.path("bgpd.pid"),
+             "--vty_socket", self.vtydir, "-P", "0",
+             "--log", "stdout", "-l", self.cfg.local_addr],
+            "frr-bgpd")
+
+    def vtysh(self, command):
+        r = run(self.ns.cmd([VTYSH, "--vty_socket", self.vtydir, "-d",
+                             "bgpd", "-c", command]))
+        return r.stdout
+
+    def vtysh_json(self, command):
+        return json.loads(self.vtysh(command))
+
+    def state(self):
+        j = self.vtysh_json(f"show bgp neighbors {self.cfg.remote_addr} json")
+        return j.get(self.cfg.remote_addr, {}).get("bgpState", "")
+
+    def routes(self):
+        afi = self.cfg.afi
+        j = self.vtysh_json(f"show bgp {afi} unicast json detail")
+        out = {}
+        for pfx, paths in (j.get("routes") or {}).items():
+            for p in paths if isinstance(paths, list) else [paths]:
+                r = _route_from_frr(pfx, p)
+                if r is not None:
+                    out[r.key()] = r
+        return out
+
+
+def _route_from_frr(pfx, p):
+    peer = p.get("peer", {})
+    if p.get("nexthops") is None and not peer:
+        return None
+    if "sourced" in p or p.get("peerId") in ("(unspec)", "0.0.0.0", "::"):
+        return None  # our own network statement
+    r = Route(prefix=canon_prefix(pfx))
+    path = p.get("aspath", {})
+    if isinstance(path, dict):
+        r.as_path = [int(x) for x in str(path.get("string", "")).replace(
+            "{", " ").replace("}", " ").replace(",", " ").split()
+            if x.isdigit()]
+    else:
+        r.as_path = [int(x) for x in str(path).split() if x.isdigit()]
+    nhs = p.get("nexthops") or []
+    if nhs:
+        r.next_hop = canon_addr(nhs[0].get("ip"))
+    if "metric" in p:
+        r.med = int(p["metric"])
+    r.origin = str(p.get("origin", "igp")).lower()
+    if "community" in p:
+        r.communities = p["community"].get("string", "").split()
+    if "largeCommunity" in p:
+        r.large_communities = p["largeCommunity"].get("string", "").split()
+    return r
