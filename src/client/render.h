@@ -1,0 +1,26 @@
+/* egressctl: turning the daemon's JSON answers into text for people.
+ *
+ * The answer comes from another process, so it is checked like any
+ * other input: every field is looked up with its expected type and a
+ * missing or mistyped one is an error naming the field, never a crash;
+ * strings are stripped of control characters before they reach the
+ * terminal. */
+#ifndef EGRESS_CLIENT_RENDER_H
+#define EGRESS_CLIENT_RENDER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Each returns 0, or -EBADMSG with a description of what was wrong in
+ * err.  Output goes to out only once the whole answer checked out. */
+int render_neighbors(FILE *out, json_t *ans, char *err, size_t err_size);
+int render_neighbor(FILE *out, json_t *ans, char *err, size_t err_size);
+int render_routes(FILE *out, json_t *ans, char *err, size_t err_size);
+
+/* Copies s for a terminal: control characters (C0, DEL, C1) become '?'. */
+void render_sanitize(const char *s, char *out, size_t out_size);
+/* "01:02:03" below a day, "3d04h05m" above. */
+void render_duration(long long secs, char *buf, size_t size);
+
+#endif
