@@ -91,7 +91,8 @@ neighbor {c.remote_addr} {{
             "exabgp.api.ack": "false",
             "exabgp.log.destination": "stdout",
             "exabgp.log.packets": "true",
-            "exabgp.tcp.bind": self.cfg.local_addr if self.cfg.passive else "",
+            # Listen as well as connect, so start order does not matter.
+            "exabgp.tcp.bind": self.cfg.local_addr,
         }
         self.proc = self.ns.start([EXABGP, conf], "exabgp", env=env)
 
