@@ -1,0 +1,214 @@
+/* Path attribute sets: allocation, reference counting, deep copy,
+ * comparison and hashing (so equal sets can be shared), and setters. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/attr_priv.h"
+
+struct bgp_attrs *bgp_attrs_new(void)
+{
+	struct bgp_attrs *a = calloc(1, sizeof(*a));
+	if (a)
+		a->refcnt = 1;
+	return a;
+}
+
+struct bgp_attrs *bgp_attrs_ref(struct bgp_attrs *a)
+{
+	if (a)
+		a->refcnt++;
+	return a;
+}
+
+static void attrs_free(struct bgp_attrs *a)
+{
+	free(a->aspath);
+	free(a->communities);
+	free(a->ext_communities);
+	free(a->large_communities);
+	for (unsigned i = 0; i < a->n_unknown; i++)
+		free(a->unknown[i].data);
+	free(a->unknown);
+	free(a);
+}
+
+void bgp_attrs_unref(struct bgp_attrs *a)
+{
+	if (a && --a->refcnt == 0)
+		attrs_free(a);
+}
+
+static void *memdup(const void *p, size_t n)
+{
+	if (!n)
+		return NULL;
+	void *q = malloc(n);
+	if (q)
+		memcpy(q, p, n);
+	return q;
+}
+
+struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
+{
+	struct bgp_attrs *d = bgp_attrs_new();
+	if (!d)
+		return NULL;
+	*d = *a;
+	d->refcnt = 1;
+	d->aspath = memdup(a->aspath, a->aspath_len);
+	d->communities = memdup(a->communities, a->n_communities * sizeof(uint32_t));
+	d->ext_communities = memdup(a->ext_communities, (size_t)a->n_ext_communities * 8);
+	d->large_communities = memdup(a->large_communities,
+				      a->n_large_communities * sizeof(*a->large_communities));
+	d->unknown = memdup(a->unknown, a->n_unknown * sizeof(*a->unknown));
+	bool fail = (a->aspath_len && !d->aspath) || (a->n_communities && !d->communities) ||
+		    (a->n_ext_communities && !d->ext_communities) ||
+		    (a->n_large_communities && !d->large_communities) ||
+		    (a->n_unknown && !d->unknown);
+	if (d->unknown) {
+		for (unsigned i = 0; i < a->n_unknown; i++) {
+			d->unknown[i].data = memdup(a->unknown[i].data, a->unknown[i].len);
+			if (a->unknown[i].len && !d->unknown[i].data)
+				fail = true;
+		}
+	} else {
+		d->n_unknown = 0;
+	}
+	if (fail) {
+		attrs_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static bool addr_same(const struct addr *x, const struct addr *y)
+{
+	return x->af == y->af && memcmp(x->b, y->b, 16) == 0;
+}
+
+static bool bytes_same(const void *x, const void *y, size_t n)
+{
+	return n == 0 || memcmp(x, y, n) == 0;
+}
+
+bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
+{
+	if (a == b)
+		return true;
+	if (a->present != b->present || a->origin != b->origin ||
+	    a->aspath_len != b->aspath_len || a->nexthop.s_addr != b->nexthop.s_addr ||
+	    !addr_same(&a->mp_nexthop, &b->mp_nexthop) ||
+	    !addr_same(&a->mp_nexthop_ll, &b->mp_nexthop_ll) || a->med != b->med ||
+	    a->local_pref != b->local_pref || a->aggregator_as != b->aggregator_as ||
+	    a->aggregator_id != b->aggregator_id || a->n_communities != b->n_communities ||
+	    a->n_ext_communities != b->n_ext_communities ||
+	    a->n_large_communities != b->n_large_communities || a->n_unknown != b->n_unknown)
+		return false;
+	if (!bytes_same(a->aspath, b->aspath, a->aspath_len) ||
+	    !bytes_same(a->communities, b->communities, a->n_communities * sizeof(uint32_t)) ||
+	    !bytes_same(a->ext_communities, b->ext_communities, (size_t)a->n_ext_communities * 8) ||
+	    !bytes_same(a->large_communities, b->large_communities,
+			a->n_large_communities * sizeof(*a->large_communities)))
+		return false;
+	for (unsigned i = 0; i < a->n_unknown; i++) {
+		const struct bgp_attr_raw *x = &a->unknown[i], *y = &b->unknown[i];
+		if (x->flags != y->flags || x->code != y->code || x->len != y->len ||
+		    !bytes_same(x->data, y->data, x->len))
+			return false;
+	}
+	return true;
+}
+
+/* FNV-1a, fed field by field so struct padding never matters. */
+static uint32_t fnv(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+#define FNV_FIELD(h, f) ((h) = fnv((h), &(f), sizeof(f)))
+
+uint32_t bgp_attrs_hash(const struct bgp_attrs *a)
+{
+	uint32_t h = 2166136261u;
+	FNV_FIELD(h, a->present);
+	FNV_FIELD(h, a->origin);
+	h = fnv(h, a->aspath, a->aspath_len);
+	FNV_FIELD(h, a->nexthop.s_addr);
+	FNV_FIELD(h, a->mp_nexthop.af);
+	h = fnv(h, a->mp_nexthop.b, 16);
+	FNV_FIELD(h, a->mp_nexthop_ll.af);
+	h = fnv(h, a->mp_nexthop_ll.b, 16);
+	FNV_FIELD(h, a->med);
+	FNV_FIELD(h, a->local_pref);
+	FNV_FIELD(h, a->aggregator_as);
+	FNV_FIELD(h, a->aggregator_id);
+	h = fnv(h, a->communities, a->n_communities * sizeof(uint32_t));
+	h = fnv(h, a->ext_communities, (size_t)a->n_ext_communities * 8);
+	for (unsigned i = 0; i < a->n_large_communities; i++) {
+		FNV_FIELD(h, a->large_communities[i].global);
+		FNV_FIELD(h, a->large_communities[i].local1);
+		FNV_FIELD(h, a->large_communities[i].local2);
+	}
+	for (unsigned i = 0; i < a->n_unknown; i++) {
+		FNV_FIELD(h, a->unknown[i].flags);
+		FNV_FIELD(h, a->unknown[i].code);
+		h = fnv(h, a->unknown[i].data, a->unknown[i].len);
+	}
+	return h;
+}
+
+int bgp_attrs_set_aspath(struct bgp_attrs *a, const uint8_t *segs, size_t len)
+{
+	if (len > 65535 || !bgp_aspath_valid(segs, len))
+		return -EINVAL;
+	uint8_t *p = memdup(segs, len);
+	if (len && !p)
+		return -ENOMEM;
+	free(a->aspath);
+	a->aspath = p;
+	a->aspath_len = (uint16_t)len;
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
+	return 0;
+}
+
+int bgp_attrs_set_communities(struct bgp_attrs *a, const uint32_t *c, size_t n)
+{
+	/* The attribute length (at most 65535) bounds the count. */
+	if (n > 65535 / 4)
+		return -EINVAL;
+	uint32_t *p = memdup(c, n * sizeof(*c));
+	if (n && !p)
+		return -ENOMEM;
+	free(a->communities);
+	a->communities = p;
+	a->n_communities = (uint16_t)n;
+	if (n)
+		a->present |= BGP_ATTR_BIT(BGP_ATTR_COMMUNITIES);
+	else
+		a->present &= ~BGP_ATTR_BIT(BGP_ATTR_COMMUNITIES);
+	return 0;
+}
+
+int bgp_attrs_set_large_communities(struct bgp_attrs *a,
+				    const struct bgp_large_community *c, size_t n)
+{
+	if (n > 65535 / 12)
+		return -EINVAL;
+	struct bgp_large_community *p = memdup(c, n * sizeof(*c));
+	if (n && !p)
+		return -ENOMEM;
+	free(a->large_communities);
+	a->large_communities = p;
+	a->n_large_communities = (uint16_t)n;
+	if (n)
+		a->present |= BGP_ATTR_BIT(BGP_ATTR_LARGE_COMMUNITIES);
+	else
+		a->present &= ~BGP_ATTR_BIT(BGP_ATTR_LARGE_COMMUNITIES);
+	return 0;
+}
