@@ -2,11 +2,12 @@
 
 If an egressd interop test fails, this tells whether the driver (config,
 start, CLI parsing) works on its own.  Routes must cross in both
-directions with every attribute, read back on each daemon's own CLI."""
+directions with every attribute, read back on each daemon's own CLI,
+and tshark must judge BIRD's side of the captured link clean."""
 
 import pytest
 
-from checks import same_route, wait_route
+from checks import assert_tshark_clean, same_route, wait_route
 from conftest import PEER_PREFIX, peer_announce
 from lib import peers
 from lib.peer import Announce, PeerConfig, canon_prefix
@@ -32,6 +33,7 @@ def test_peer_against_bird(lab, kind, afi):
         remote_as=65002, announce=[a_ann]))
     lab.daemons.append(bird)
     other = lab.peer(kind, afi)
+    cap = lab.capture(f"bird-{kind}-{afi}")
     other.start()
     bird.start()
     wait_until(lambda: bird.established() and other.established(), 30,
@@ -46,3 +48,6 @@ def test_peer_against_bird(lab, kind, afi):
                      what=f"{kind} sees")
     assert same_route(got, canon_prefix(a_prefix), Pair.addr(afi, "a"),
                       [65001, 64998], a_ann) == []
+    # The capture and the oracle work on a real session (BIRD's side).
+    cap.stop()
+    assert_tshark_clean(cap.path, Pair.addr(afi, "a"))
