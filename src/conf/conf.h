@@ -80,5 +80,9 @@ void conf_errors_free(struct conf_errors *e);
 uint16_t conf_neighbor_keepalive(const struct conf_neighbor *n);
 /* Writes the config back in its own syntax (round-trip tests, -nv). */
 int conf_print(const struct conf *c, char **out);
+/* Same settings, ignoring positions and path (round trips; a reload can
+ * use conf_neighbor_equal to find the neighbors that changed). */
+bool conf_neighbor_equal(const struct conf_neighbor *a, const struct conf_neighbor *b);
+bool conf_equal(const struct conf *a, const struct conf *b);
 
 #endif

@@ -1,0 +1,99 @@
+/* What the parser builds before validation: the file as written, with
+ * groups kept apart from their neighbors and every setting's position, so
+ * the validator can apply group defaults and name the line at fault. */
+#ifndef EGRESS_CONF_PARSE_H
+#define EGRESS_CONF_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "conf/diag.h"
+
+/* Neighbor-level settings; one bit per statement in nset.set. */
+enum nset_field {
+	NS_REMOTE_AS,
+	NS_DESCRIPTION,
+	NS_PASSWORD,
+	NS_HOLD_TIME,
+	NS_KEEPALIVE,
+	NS_PASSIVE,
+	NS_TTL_SECURITY,
+	NS_LOCAL_ADDRESS,
+	NS_PORT,
+	NS_IMPORT,
+	NS_EXPORT,
+	NS_COUNT
+};
+
+struct nset {
+	unsigned set;                    /* 1u << enum nset_field */
+	unsigned seen;                   /* statement present, even if bad */
+	struct conf_pos pos[NS_COUNT];   /* where each was set */
+	uint32_t remote_as;
+	char *description;
+	char *password;
+	uint16_t hold_time;
+	uint16_t keepalive;
+	bool passive;
+	bool ttl_security;
+	struct addr local_addr;
+	uint16_t port;
+	enum conf_filter import;
+	enum conf_filter export;
+};
+
+static inline bool nset_has(const struct nset *s, enum nset_field f)
+{
+	return s->set & (1u << f);
+}
+
+struct pgroup {
+	char *name;
+	struct conf_pos pos;             /* of the name */
+	struct nset set;
+};
+
+struct pneighbor {
+	struct addr addr;
+	struct conf_pos pos;             /* of the address */
+	size_t group;                    /* index into groups, or SIZE_MAX */
+	struct nset set;
+};
+
+struct pconf {
+	bool router_id_set, local_as_set;
+	bool router_id_seen, local_as_seen; /* present, even if bad */
+	struct conf_pos router_id_pos, local_as_pos;
+	uint32_t router_id;
+	uint32_t local_as;
+	size_t n_listen;
+	struct conf_listen *listen;
+	size_t n_originate;
+	struct conf_originate *originate;
+	size_t n_groups;
+	struct pgroup *groups;
+	size_t n_neighbors;
+	struct pneighbor *neighbors;
+};
+
+/* Parses the text into pc, reporting every syntax error to diag. */
+void conf_parse(const char *text, size_t len, struct pconf *pc, struct conf_diag *diag);
+void pconf_free(struct pconf *pc);
+/* Applies group defaults, checks the whole, and builds the model.
+ * Returns NULL if anything was reported (or on allocation failure). */
+struct conf *conf_validate(const struct pconf *pc, const char *name,
+			   struct conf_diag *diag);
+
+/* Argument parsers (value.c).  Decimal digits only: no sign, no hex.
+ * conf_value_uint: 0, -EINVAL (not a number), -ERANGE (outside lo..hi;
+ * *out still holds the value when it fits 32 bits, for the message).
+ * conf_value_asn: asplain or asdot "X.Y" (RFC 5396); 0, -EINVAL,
+ * -ERANGE (0 or too large), -EDOM (an asdot half above 65535). */
+int conf_value_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
+int conf_value_asn(const char *s, uint32_t *out);
+/* Closest of n candidates to word, or NULL if none is close enough. */
+const char *conf_suggest(const char *word, const char *const *cands, size_t n);
+
+#endif
