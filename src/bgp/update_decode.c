@@ -216,6 +216,8 @@ int bgp_update_decode_mp(struct bgp_update_dec *d, bool reach, bool flags_ok,
 static void attr_overrun(struct bgp_update_dec *d, uint8_t code, const uint8_t *raw,
 			 size_t raw_len, const uint8_t *val, size_t have)
 {
+	if (code == BGP_ATTR_MP_REACH_NLRI)
+		d->reach_nlri = true; /* it meant to carry some (RFC 7606 5.2) */
 	if (code == BGP_ATTR_MP_REACH_NLRI || code == BGP_ATTR_MP_UNREACH_NLRI) {
 		if (have < 3) {
 			bgp_update_dec_error(d, BGP_UPD_SESSION_RESET, code,
