@@ -39,6 +39,10 @@ void ctl_server_stop(struct ctl_server *s);
 /* Hook for the "reload" command.  fn returns 0 on success or a negative
  * errno with a message in errbuf.  Without a hook, "reload" answers
  * {"error":"reload not supported"}. */
+/* Replaces CTL_CLIENT_TIMEOUT for connections accepted from now on
+ * (tests use a short one). */
+void ctl_server_set_timeout(struct ctl_server *s, double seconds);
+
 typedef int (*ctl_reload_fn)(void *ctx, char *errbuf, size_t len);
 void ctl_server_set_reload(struct ctl_server *s, ctl_reload_fn fn, void *ctx);
 

@@ -49,6 +49,7 @@ struct ctl_server {
 	void *reload_ctx;
 	struct ctl_client *clients;
 	unsigned n_clients;
+	double timeout;
 	struct log_ratelimit busy_rl;
 };
 
@@ -144,13 +145,16 @@ static void client_answer(struct ctl_client *c, json_t *ans)
 		client_close(c);
 		return;
 	}
+	/* Room for the newline that ends the answer (one line per answer). */
 	size_t n = strlen(body);
-	c->out = realloc(body, n + 1 + 1);
+	c->out = malloc(n + 2);
 	if (!c->out) {
 		free(body);
 		client_close(c);
 		return;
 	}
+	memcpy(c->out, body, n);
+	free(body);
 	c->out[n] = '\n';
 	c->out[n + 1] = '\0';
 	c->out_len = n + 1;
@@ -222,7 +226,7 @@ static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ctl_client *c = w->data;
 
-	log_debug("ctl: client timed out after %.0f s", CTL_CLIENT_TIMEOUT);
+	log_debug("ctl: client timed out after %.1f s", c->srv->timeout);
 	client_close(c);
 }
 
@@ -271,7 +275,7 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->in = in;
 		ev_io_init(&c->rio, client_read_cb, fd, EV_READ);
 		ev_io_init(&c->wio, client_write_cb, fd, EV_WRITE);
-		ev_timer_init(&c->timer, client_timeout_cb, CTL_CLIENT_TIMEOUT, 0.);
+		ev_timer_init(&c->timer, client_timeout_cb, s->timeout, 0.);
 		c->rio.data = c->wio.data = c->timer.data = c;
 		c->next = s->clients;
 		if (s->clients)
@@ -364,6 +368,7 @@ struct ctl_server *ctl_server_start(struct ev_loop *loop, const char *path,
 	s->loop = loop;
 	s->sp = sp;
 	s->rib = rib;
+	s->timeout = CTL_CLIENT_TIMEOUT;
 	s->busy_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10.0, 3);
 	ev_io_init(&s->lio, listen_cb, s->fd, EV_READ);
 	s->lio.data = s;
@@ -391,6 +396,11 @@ void ctl_server_stop(struct ctl_server *s)
 	unlink(s->path);
 	free(s->path);
 	free(s);
+}
+
+void ctl_server_set_timeout(struct ctl_server *s, double seconds)
+{
+	s->timeout = seconds;
 }
 
 void ctl_server_set_reload(struct ctl_server *s, ctl_reload_fn fn, void *ctx)
