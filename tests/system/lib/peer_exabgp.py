@@ -69,7 +69,7 @@ neighbor {c.remote_addr} {{
     api {{
         processes [ api ];
         neighbor-changes;
-        receive {{ parsed; update; notification; open; }}
+        receive {{ parsed; packets; update; notification; open; }}
     }}
     static {{
 {statics}    }}
@@ -122,7 +122,10 @@ neighbor {c.remote_addr} {{
         return out
 
     def notifications(self):
-        return [m for m in self.messages() if m.get("type") == "notification"]
+        """NOTIFICATIONs received: [{"code": c, "subcode": s, "data": hex}]."""
+        return [m["neighbor"]["notification"] for m in self.messages()
+                if m.get("type") == "notification"
+                and "notification" in m.get("neighbor", {})]
 
     def state_changes(self):
         return [m["neighbor"]["state"] for m in self.messages()
@@ -151,6 +154,22 @@ neighbor {c.remote_addr} {{
                         r = _route(_nlri(n), nh, attrs)
                         rib[r.key()] = r
         return rib
+
+    def raw_updates(self):
+        """Bodies (bytes, after the 19-byte header) of every UPDATE
+        received, in order, as they were on the wire."""
+        out = []
+        for m in self.messages():
+            if m.get("type") != "update":
+                continue
+            msg = m["neighbor"].get("message", {})
+            if m["neighbor"].get("direction", "receive") != "receive":
+                continue
+            body = msg.get("body")
+            if body is not None:
+                out.append(bytes.fromhex(body[2:] if body.startswith("0x")
+                                         else body))
+        return out
 
     def raw_attributes(self, prefix):
         """The attribute dict exabgp decoded for the last announcement of
