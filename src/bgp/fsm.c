@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+static void timer(struct bgp_fsm *f, enum bgp_fsm_timer t, double secs);
+
 static const char *const ev_names[BGP_EV_COUNT] = {
 	[BGP_EV_START] = "Start",
 	[BGP_EV_STOP] = "Stop",
@@ -68,6 +70,15 @@ bool bgp_fsm_collision_keep_new(uint32_t local_id, uint32_t remote_id, bool new_
 	 * higher AS would decide; we keep ours, which is what ties give). */
 	bool keep_remote_initiated = local_id < remote_id;
 	return new_outgoing ? !keep_remote_initiated : keep_remote_initiated;
+}
+
+void bgp_fsm_collision_adopt(struct bgp_fsm *f)
+{
+	if (f->state != BGP_STATE_OPENCONFIRM)
+		return;
+	timer(f, BGP_TIMER_KEEPALIVE, 0);
+	timer(f, BGP_TIMER_HOLD, BGP_OPEN_HOLD_TIME);
+	f->state = BGP_STATE_OPENSENT;
 }
 
 void bgp_fsm_init(struct bgp_fsm *f, const struct bgp_fsm_config *cfg,

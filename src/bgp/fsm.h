@@ -108,6 +108,11 @@ void bgp_fsm_init(struct bgp_fsm *f, const struct bgp_fsm_config *cfg,
 void bgp_fsm_event(struct bgp_fsm *f, enum bgp_fsm_event ev, uint16_t remote_hold,
 		   const struct bgp_notify *n);
 
+/* The session switched to the other connection of a collision, whose
+ * valid OPEN is in hand: go back to OpenSent (quietly: the session is
+ * not down) so that BGP_EV_OPEN for it follows (RFC 4271 6.8). */
+void bgp_fsm_collision_adopt(struct bgp_fsm *f);
+
 /* RFC 4271 6.8: of two connections to one peer keep the one opened by
  * the side with the higher BGP Identifier (compared as host-order
  * integers).  new_outgoing tells who opened the new connection.  True if

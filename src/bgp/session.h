@@ -115,5 +115,8 @@ int bgp_peer_send_route_refresh(struct bgp_peer *p, enum bgp_family f, uint8_t s
 void bgp_peer_encode_ctx(const struct bgp_peer *p, struct bgp_encode_ctx *ctx);
 /* Seconds in the current state. */
 double bgp_peer_uptime(const struct bgp_peer *p);
+/* Our address on the session's connection (for NEXT_HOP); -ENOTCONN
+ * without one. */
+int bgp_peer_local_addr(const struct bgp_peer *p, struct addr *out);
 
 #endif

@@ -1,0 +1,227 @@
+/* egressd: reads the config, starts the BGP speaker and the control
+ * socket, and runs the event loop.
+ *
+ * egressd always runs in the foreground (systemd and the test rig both
+ * want that); -d sends the log to stderr instead of syslog.  SIGTERM and
+ * SIGINT stop every session with Cease/Administrative Shutdown and an
+ * RFC 9003 message, SIGHUP is logged (reload comes with the routing
+ * core). */
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "ctl/ctl.h"
+#include "daemon/daemon.h"
+
+#define DAEMON_HOLD_TIME_DEFAULT 90    /* RFC 4271 10 */
+#define DAEMON_CONNECT_RETRY 30         /* shorter than RFC 4271's 120 s:
+					 * failover labs restart peers often */
+#define DAEMON_SHUTDOWN_MSG "egressd shutting down"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: egressd -f FILE [-s SOCKET] [-d] [-n] [-V]\n"
+		   "  -f FILE    configuration file\n"
+		   "  -s SOCKET  control socket (default " CTL_DEFAULT_SOCKET ")\n"
+		   "  -d         log to stderr instead of syslog (always foreground)\n"
+		   "  -n         check the configuration and exit\n"
+		   "  -V         print the version and exit\n");
+}
+
+static void peer_config_from(const struct conf *c, const struct conf_neighbor *n,
+			     struct bgp_peer_config *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->addr = n->addr;
+	pc->port = n->port ? n->port : BGP_PORT;
+	pc->remote_as = n->remote_as;
+	pc->local_as = c->local_as;
+	pc->router_id = c->router_id;
+	pc->description = n->description;
+	pc->password = n->password;
+	pc->hold_time = n->hold_time_set ? n->hold_time : DAEMON_HOLD_TIME_DEFAULT;
+	pc->keepalive = n->keepalive_set ? n->keepalive : (uint16_t)(pc->hold_time / 3);
+	pc->connect_retry = DAEMON_CONNECT_RETRY;
+	pc->passive = n->passive;
+	pc->ttl_security = n->ttl_security;
+	pc->local_addr = n->local_addr;
+	pc->families = BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) | BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST);
+}
+
+static int daemon_listen(struct daemon *d)
+{
+	const struct conf *c = d->conf;
+	char buf[ADDR_STRLEN];
+	if (c->n_listen) {
+		for (size_t i = 0; i < c->n_listen; i++) {
+			uint16_t port = c->listen[i].port ? c->listen[i].port : BGP_PORT;
+			int rc = bgp_speaker_listen(d->sp, &c->listen[i].addr, port);
+			if (rc < 0) {
+				log_err("cannot listen on %s port %u: %s",
+					addr_fmt(&c->listen[i].addr, buf), port, strerror(-rc));
+				return rc;
+			}
+			log_info("listening on %s port %u", addr_fmt(&c->listen[i].addr, buf), port);
+		}
+		return 0;
+	}
+	/* Default: both wildcards; one of them failing (no IPv6 in this
+	 * namespace, say) is survivable, both is not. */
+	int ok = 0;
+	const char *any[] = { "0.0.0.0", "::" };
+	for (int i = 0; i < 2; i++) {
+		struct addr a;
+		addr_parse(any[i], &a);
+		int rc = bgp_speaker_listen(d->sp, &a, BGP_PORT);
+		if (rc < 0)
+			log_warn("cannot listen on %s port %u: %s", any[i], BGP_PORT, strerror(-rc));
+		else
+			ok++;
+	}
+	return ok ? 0 : -EADDRNOTAVAIL;
+}
+
+static int daemon_peers_add(struct daemon *d)
+{
+	const struct conf *c = d->conf;
+	d->n_peers = c->n_neighbors + 1;
+	d->peers = calloc(d->n_peers, sizeof(*d->peers));
+	if (!d->peers)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_neighbors; i++) {
+		const struct conf_neighbor *n = &c->neighbors[i];
+		struct bgp_peer_config pc;
+		char buf[ADDR_STRLEN];
+		peer_config_from(c, n, &pc);
+		struct bgp_peer *p = bgp_peer_add(d->sp, &pc);
+		if (!p) {
+			log_err("neighbor %s: cannot add", addr_fmt(&n->addr, buf));
+			return -ENOMEM;
+		}
+		if (p->id >= d->n_peers) {
+			log_err("neighbor %s: unexpected peer id %u", addr_fmt(&n->addr, buf), p->id);
+			return -EINVAL;
+		}
+		struct daemon_peer *dp = &d->peers[p->id];
+		bool ebgp = n->remote_as != c->local_as;
+		dp->n = n;
+		dp->peer = p;
+		dp->import = daemon_filter_resolve(n->import, ebgp);
+		dp->export = daemon_filter_resolve(n->export, ebgp);
+	}
+	return 0;
+}
+
+static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+	log_info("signal %d: stopping every session", w->signum);
+	for (size_t i = 0; i < bgp_speaker_peer_count(d->sp); i++)
+		bgp_peer_stop(bgp_speaker_peer_at(d->sp, i), BGP_CEASE_ADMIN_SHUTDOWN,
+			      DAEMON_SHUTDOWN_MSG);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	log_warn("SIGHUP: reload not implemented yet");
+}
+
+static int check_config(const char *path, struct conf **out)
+{
+	struct conf_errors errs = {0};
+	int rc = conf_load_file(path, out, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	if (rc < 0 && !errs.n)
+		fprintf(stderr, "%s: %s\n", path, strerror(-rc));
+	conf_errors_free(&errs);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = NULL, *sock_path = CTL_DEFAULT_SOCKET;
+	bool foreground_log = false, check_only = false;
+	int opt;
+	while ((opt = getopt(argc, argv, "f:s:dnVh")) != -1) {
+		switch (opt) {
+		case 'f': conf_path = optarg; break;
+		case 's': sock_path = optarg; break;
+		case 'd': foreground_log = true; break;
+		case 'n': check_only = true; break;
+		case 'V': printf("egressd %s\n", EGRESS_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || !conf_path) {
+		usage(stderr);
+		return 2;
+	}
+
+	struct daemon d = {0};
+	if (check_config(conf_path, &d.conf) < 0)
+		return 1;
+	if (check_only) {
+		conf_free(d.conf);
+		return 0;
+	}
+
+	log_init("egressd", foreground_log, LOG_LVL_INFO);
+	signal(SIGPIPE, SIG_IGN);
+	d.loop = ev_default_loop(EVFLAG_AUTO);
+	d.rib = rib_new();
+	d.sp = bgp_speaker_new(d.loop, &daemon_bgp_callbacks, &d);
+	int status = 1;
+	struct ctl_server *ctl = NULL;
+	if (!d.loop || !d.rib || !d.sp) {
+		log_err("out of memory at start");
+		goto out;
+	}
+	if (daemon_peers_add(&d) < 0 || daemon_listen(&d) < 0)
+		goto out;
+	int err = 0;
+	ctl = ctl_server_start(d.loop, sock_path, d.sp, d.rib, &err);
+	if (!ctl) {
+		log_err("control socket %s: %s", sock_path, strerror(-err));
+		goto out;
+	}
+
+	ev_signal sterm, sint, shup;
+	ev_signal_init(&sterm, on_stop_signal, SIGTERM);
+	ev_signal_init(&sint, on_stop_signal, SIGINT);
+	ev_signal_init(&shup, on_hup, SIGHUP);
+	sterm.data = sint.data = shup.data = &d;
+	ev_signal_start(d.loop, &sterm);
+	ev_signal_start(d.loop, &sint);
+	ev_signal_start(d.loop, &shup);
+
+	log_info("egressd %s started: router-id %u.%u.%u.%u, AS %u, %zu neighbors",
+		 EGRESS_VERSION, d.conf->router_id >> 24, (d.conf->router_id >> 16) & 255,
+		 (d.conf->router_id >> 8) & 255, d.conf->router_id & 255, d.conf->local_as,
+		 d.conf->n_neighbors);
+	for (size_t i = 0; i < bgp_speaker_peer_count(d.sp); i++)
+		bgp_peer_start(bgp_speaker_peer_at(d.sp, i));
+
+	ev_run(d.loop, 0);
+	log_info("egressd stopped");
+	status = 0;
+	ev_signal_stop(d.loop, &sterm);
+	ev_signal_stop(d.loop, &sint);
+	ev_signal_stop(d.loop, &shup);
+out:
+	ctl_server_stop(ctl);
+	bgp_speaker_free(d.sp);
+	rib_free(d.rib);
+	free(d.peers);
+	conf_free(d.conf);
+	return status;
+}
