@@ -150,9 +150,13 @@ static void table_print(FILE *out, const struct table *t)
 				w[c] = n;
 		}
 	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
+		/* Empty cells at the end of a row would only print blanks. */
+		size_t end = t->ncols;
+		while (end > 1 && !t->cells[r * t->ncols + end - 1][0])
+			end--;
+		for (size_t c = 0; c < end; c++) {
 			const char *s = t->cells[r * t->ncols + c];
-			bool last = c + 1 == t->ncols;
+			bool last = c + 1 == end;
 			if (t->right[c])
 				fprintf(out, "%*s", (int)w[c], s);
 			else if (last) /* no trailing blanks */
@@ -247,7 +251,7 @@ static void print_field(FILE *mem, const char *label, const char *val)
 {
 	char clean[1024];
 	render_sanitize(val, clean, sizeof(clean));
-	fprintf(mem, "  %-22s %s\n", label, clean);
+	fprintf(mem, "  %-24s %s\n", label, clean);
 }
 
 static int neighbor_fn(FILE *mem, json_t *n, struct ck *k)
@@ -320,11 +324,11 @@ static int neighbor_fn(FILE *mem, json_t *n, struct ck *k)
 	if (json_is_object(in) && json_is_object(out)) {
 		static const char *const types[] = { "open", "update", "notification", "keepalive",
 						     "route_refresh", "total" };
-		fprintf(mem, "  Messages:              %12s %12s\n", "sent", "received");
+		fprintf(mem, "  Messages:                %12s %12s\n", "sent", "received");
 		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 			long long s = get_int(k, out, types[i], "messages.out");
 			long long r = get_int(k, in, types[i], "messages.in");
-			fprintf(mem, "    %-20s %12lld %12lld\n", types[i], s, r);
+			fprintf(mem, "    %-22s %12lld %12lld\n", types[i], s, r);
 		}
 	}
 	json_t *ns = json_object_get(n, "last_notification_sent");
