@@ -1,0 +1,376 @@
+"""egressd against egressd, and against a scripted raw BGP peer, on
+loopback addresses and high ports: no root, no namespaces.
+
+Linux routes all of 127.0.0.0/8 to lo, so each speaker gets its own
+127.0.0.x address; `listen on` and the neighbor `port` keep us off 179.
+The build directory comes from EGRESS_BUILD (default "build", relative
+to the repository)."""
+
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("EGRESS_BUILD", "build"))
+if not BUILD.is_absolute():
+    BUILD = REPO / BUILD
+EGRESSD = BUILD / "src" / "daemon" / "egressd"
+EGRESSCTL = BUILD / "src" / "client" / "egressctl"
+
+pytestmark = pytest.mark.skipif(
+    not EGRESSD.exists() or not EGRESSCTL.exists(),
+    reason="egressd/egressctl not built in %s" % BUILD)
+
+
+@pytest.fixture(autouse=True)
+def _need_root():
+    """These tests need no root: override the directory-wide skip."""
+
+
+def free_port(addr):
+    with socket.socket() as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+def wait_for(pred, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+
+
+class Egressd:
+    def __init__(self, tmp, name, conf):
+        self.dir = tmp / name
+        self.dir.mkdir()
+        self.conf = self.dir / "egressd.conf"
+        self.conf.write_text(conf)
+        self.sock = self.dir / "ctl.sock"
+        self.logf = self.dir / "egressd.log"
+        self.proc = None
+
+    def start(self):
+        with open(self.logf, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(EGRESSD), "-d", "-f", str(self.conf), "-s", str(self.sock)],
+                stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.sock.exists() or self.proc.poll() is not None, 5,
+                 "control socket")
+        assert self.proc.poll() is None, self.log()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                return self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise
+        return self.proc.returncode if self.proc else None
+
+    def log(self):
+        return self.logf.read_text(errors="replace") if self.logf.exists() else ""
+
+    def ctl(self, *args):
+        out = subprocess.run([str(EGRESSCTL), "-s", str(self.sock), *args, "--json"],
+                             capture_output=True, text=True, timeout=5)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    def neighbor(self, addr):
+        return self.ctl("show", "neighbor", addr)
+
+    def state(self, addr):
+        return self.neighbor(addr)["state"]
+
+    def rib_in(self):
+        return self.ctl("show", "rib", "in")["routes"]
+
+
+@pytest.fixture
+def speakers(tmp_path):
+    started = []
+
+    def make(name, conf):
+        e = Egressd(tmp_path, name, conf)
+        started.append(e)
+        return e
+    yield make
+    for e in started:
+        try:
+            e.stop(signal.SIGKILL)
+        except Exception:
+            pass
+
+
+def pair_confs(pa, pb):
+    a = f"""router-id 10.255.0.1
+local-as 4200000001
+listen on 127.0.0.1 port {pa}
+originate 198.51.100.0/24
+neighbor 127.0.0.2 {{
+    remote-as 65001
+    port {pb}
+    local-address 127.0.0.1
+    hold-time 9; keepalive 3
+    import all; export all
+}}
+"""
+    b = f"""router-id 10.255.0.2
+local-as 65001
+listen on 127.0.0.2 port {pb}
+originate 203.0.113.0/24
+neighbor 127.0.0.1 {{
+    remote-as 4200000001
+    port {pa}
+    local-address 127.0.0.2
+    hold-time 9
+    import all; export all
+}}
+"""
+    return a, b
+
+
+def test_two_egressd_exchange_originated_prefixes(speakers):
+    pa, pb = free_port("127.0.0.1"), free_port("127.0.0.2")
+    ca, cb = pair_confs(pa, pb)
+    a, b = speakers("a", ca), speakers("b", cb)
+    a.start()
+    b.start()
+    wait_for(lambda: a.state("127.0.0.2") == "Established", 15, "a Established")
+    wait_for(lambda: b.state("127.0.0.1") == "Established", 5, "b Established")
+
+    ra = wait_for(a.rib_in, 5, "routes at a")
+    rb = wait_for(b.rib_in, 5, "routes at b")
+    assert [r["prefix"] for r in ra] == ["203.0.113.0/24"]
+    assert ra[0]["as_path"] == [65001]
+    assert ra[0]["next_hop"] == "127.0.0.2"
+    assert ra[0]["origin"] == "igp"
+    assert ra[0]["local_pref"] is None  # eBGP: no LOCAL_PREF
+    assert [r["prefix"] for r in rb] == ["198.51.100.0/24"]
+    assert rb[0]["as_path"] == [4200000001]  # 4-octet AS end to end
+    assert rb[0]["next_hop"] == "127.0.0.1"
+    n = a.neighbor("127.0.0.2")
+    assert n["prefixes_received"] == 1 and n["prefixes_sent"] == 1
+    assert n["hold_time"] == 9 and n["keepalive"] == 3
+
+    # Graceful stop: Cease/Administrative Shutdown with the RFC 9003 text,
+    # and b drops a's routes.
+    assert a.stop() == 0
+    assert "egressd shutting down" in b.neighbor("127.0.0.1")["last_error"]
+    wait_for(lambda: b.state("127.0.0.1") != "Established", 5, "b down")
+    assert b.rib_in() == []
+    # a comes back: b reconnects after its idle hold-down.
+    a.start()
+    wait_for(lambda: b.state("127.0.0.1") == "Established", 20, "re-established")
+    wait_for(b.rib_in, 5, "routes again")
+
+
+# ---- a scripted peer speaking raw BGP -------------------------------------
+
+PEER_AS = 65010
+
+
+def bgp_msg(mtype, body=b""):
+    return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), mtype) + body
+
+
+def bgp_open(asn=PEER_AS, hold=90, rid="10.9.9.9"):
+    caps = bytes([1, 4, 0, 1, 0, 1])                       # MP IPv4 unicast
+    caps += bytes([65, 4]) + struct.pack("!I", asn)        # 4-octet AS
+    opt = bytes([2, len(caps)]) + caps
+    body = struct.pack("!BHH4sB", 4, asn, hold, socket.inet_aton(rid), len(opt)) + opt
+    return bgp_msg(1, body)
+
+
+KEEPALIVE = bgp_msg(4)
+
+
+def bgp_update(attrs, nlri):
+    return bgp_msg(2, struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri)
+
+
+def read_msg(s, timeout=5):
+    s.settimeout(timeout)
+    hdr = b""
+    while len(hdr) < 19:
+        d = s.recv(19 - len(hdr))
+        if not d:
+            return None
+        hdr += d
+    ln, t = struct.unpack("!HB", hdr[16:19])
+    body = b""
+    while len(body) < ln - 19:
+        d = s.recv(ln - 19 - len(body))
+        if not d:
+            return None
+        body += d
+    return t, body
+
+
+def read_until(s, mtype, timeout=10):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        m = read_msg(s, max(0.1, end - time.monotonic()))
+        if m is None:
+            return None
+        if m[0] == mtype:
+            return m
+    return None
+
+
+def raw_conf(port, peer_addr, extra=""):
+    return f"""router-id 10.255.0.1
+local-as 65001
+listen on 127.0.0.1 port {port}
+neighbor {peer_addr} {{
+    remote-as {PEER_AS}
+    passive
+    hold-time 90
+    import all; export all
+    {extra}
+}}
+"""
+
+
+def raw_connect(port, src):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def raw_establish(port, src, hold=90):
+    s = raw_connect(port, src)
+    s.sendall(bgp_open(hold=hold))
+    m = read_msg(s)
+    assert m and m[0] == 1, m
+    s.sendall(KEEPALIVE)
+    assert read_until(s, 4), "no KEEPALIVE"
+    return s
+
+
+def test_unknown_address_refused(speakers):
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    s = raw_connect(port, "127.0.0.3")
+    s.settimeout(5)
+    try:
+        assert s.recv(100) == b""
+    except ConnectionResetError:
+        pass
+    wait_for(lambda: "127.0.0.3" in e.log() and "not a configured neighbor" in e.log(),
+             5, "refusal logged")
+
+
+def test_unexpected_messages_get_rfc6608_subcodes(speakers):
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    # KEEPALIVE before our OPEN: egressd is in OpenSent -> 5/1.
+    s = raw_connect(port, "127.0.0.4")
+    assert read_msg(s)[0] == 1
+    s.sendall(KEEPALIVE)
+    m = read_until(s, 3)
+    assert m and m[1][:2] == bytes([5, 1]), m
+    s.close()
+    # OPEN again once Established -> 5/3.  (Idle hold-down first.)
+    time.sleep(2.5)
+    s = wait_for(lambda: _try_establish(port), 10, "re-establish")
+    wait_for(lambda: e.state("127.0.0.4") == "Established", 5, "Established")
+    s.sendall(bgp_open())
+    m = read_until(s, 3)
+    assert m and m[1][:2] == bytes([5, 3]), m
+    wait_for(lambda: e.state("127.0.0.4") != "Established", 5, "down")
+    assert "Finite State Machine" in e.neighbor("127.0.0.4")["last_error"] or \
+        "FSM" in e.neighbor("127.0.0.4")["last_error"]
+
+
+def _try_establish(port):
+    try:
+        return raw_establish(port, "127.0.0.4")
+    except (AssertionError, OSError):
+        return None
+
+
+def test_hold_timer_expiry(speakers):
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    s = raw_establish(port, "127.0.0.4", hold=3)
+    assert e.neighbor("127.0.0.4")["hold_time"] == 3
+    t0 = time.monotonic()
+    # Silent peer: within the 3 s hold time plus slack, 4/0 arrives.
+    m = read_until(s, 3, timeout=6)
+    assert m and m[1][:2] == bytes([4, 0]), m
+    assert 2.5 < time.monotonic() - t0 < 5
+    assert "Hold Timer" in e.neighbor("127.0.0.4")["last_error"]
+
+
+def test_malformed_update_treat_as_withdraw_keeps_session(speakers):
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    s = raw_establish(port, "127.0.0.4")
+    aspath = bytes([2, 1]) + struct.pack("!I", PEER_AS)
+    good = (bytes([0x40, 1, 1, 0]) + bytes([0x40, 2, len(aspath)]) + aspath +
+            bytes([0x40, 3, 4]) + socket.inet_aton("127.0.0.4"))
+    s.sendall(bgp_update(good, bytes([24, 192, 0, 2])))
+    wait_for(lambda: [r["prefix"] for r in e.rib_in()] == ["192.0.2.0/24"], 5, "route")
+    # ORIGIN 7 is invalid: RFC 7606 7.1 treat-as-withdraw, session stays.
+    bad = bytes([0x40, 1, 1, 7]) + good[4:]
+    s.sendall(bgp_update(bad, bytes([24, 192, 0, 2])))
+    wait_for(lambda: e.rib_in() == [], 5, "route withdrawn")
+    s.sendall(KEEPALIVE)
+    time.sleep(0.3)
+    n = e.neighbor("127.0.0.4")
+    assert n["state"] == "Established"
+    assert n["updates_malformed"] == 1
+    assert "malformed UPDATE" in e.log() and "treat" in e.log()
+    # The whole UPDATE is in the log, in hex.
+    assert bgp_update(bad, bytes([24, 192, 0, 2])).hex() in e.log()
+
+
+def test_collision_keeps_connection_of_higher_id(speakers):
+    """RFC 4271 6.8: egressd (10.255.0.1) connects to us while we connect
+    to it; with our id higher, our connection must win and egressd's own
+    one gets Cease 6/7; with our id lower, the reverse."""
+    for rid, ours_wins in (("10.255.0.9", True), ("10.255.0.0", False)):
+        eport, pport = free_port("127.0.0.1"), free_port("127.0.0.5")
+        lsn = socket.socket()
+        lsn.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lsn.bind(("127.0.0.5", pport))
+        lsn.listen(1)
+        conf = raw_conf(eport, "127.0.0.5").replace("    passive\n", "") \
+            .replace("hold-time 90", f"hold-time 90\n    port {pport}\n    local-address 127.0.0.1")
+        e = speakers("c" + rid.replace(".", ""), conf)
+        e.start()
+        lsn.settimeout(5)
+        c1, _ = lsn.accept()            # egressd's connection
+        assert read_msg(c1)[0] == 1     # its OPEN; we stay silent on c1
+        c2 = raw_connect(eport, "127.0.0.5")
+        assert read_msg(c2)[0] == 1     # egressd answers c2 with an OPEN
+        c2.sendall(bgp_open(rid=rid))
+        c1.sendall(bgp_open(rid=rid))
+        loser, winner = (c1, c2) if ours_wins else (c2, c1)
+        m = read_until(loser, 3)
+        assert m and m[1][:2] == bytes([6, 7]), (rid, m)
+        assert read_until(winner, 4), "no KEEPALIVE on the surviving connection"
+        winner.sendall(KEEPALIVE)
+        wait_for(lambda: e.state("127.0.0.5") == "Established", 5, "Established")
+        for x in (c1, c2, lsn):
+            x.close()
+        e.stop(signal.SIGKILL)
