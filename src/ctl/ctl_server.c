@@ -299,13 +299,16 @@ static int stale_socket_remove(const char *path, const struct sockaddr_un *sun, 
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode))
 		return -EEXIST;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a unix connect() to a live server whose backlog is
+	 * full would otherwise wait, and so would the daemon's start.
+	 * EAGAIN means someone is listening. */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	int rc = connect(fd, (const struct sockaddr *)sun, slen);
 	int e = errno;
 	close(fd);
-	if (rc == 0)
+	if (rc == 0 || e == EAGAIN || e == EINPROGRESS)
 		return -EADDRINUSE;
 	if (e != ECONNREFUSED)
 		return -e;

@@ -249,6 +249,38 @@ static void test_socket_mode_and_stale_socket(void **state)
 	assert_int_equal(err, -ENAMETOOLONG);
 }
 
+static void test_busy_server_is_not_stolen(void **state)
+{
+	struct harness *h = *state;
+	int fds[64];
+	int n = 0;
+	server_start(h);
+
+	/* The loop does not run, so nothing is accepted: fill the backlog
+	 * until connect() would block. */
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", h->path);
+	while (n < 64) {
+		fds[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		assert_true(fds[n] >= 0);
+		if (connect(fds[n], (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+			assert_int_equal(errno, EAGAIN);
+			close(fds[n]);
+			break;
+		}
+		n++;
+	}
+	assert_true(n < 64);
+	/* A second daemon must neither hang in its check nor take over. */
+	int err = 0;
+	double t0 = mono_now();
+	assert_null(ctl_server_start(h->loop, h->path, NULL, NULL, &err));
+	assert_int_equal(err, -EADDRINUSE);
+	assert_true(mono_now() - t0 < 1.0);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 static struct bgp_peer *peer_add(struct harness *h, const char *addr, uint32_t as)
 {
 	struct bgp_peer_config cfg = { 0 };
@@ -527,6 +559,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_socket_mode_and_stale_socket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_server_is_not_stolen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_requests_get_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_hook, setup, teardown),
