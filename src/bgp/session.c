@@ -74,6 +74,7 @@ void bgp_session_send_notify(struct bgp_session_priv *s, struct bgp_conn *c,
 	bgp_notify_format(n, txt, sizeof(txt));
 	if (c == s->conn) {
 		s->peer->last_notify_sent = *n;
+		s->peer->down_with_notify = true;
 		snprintf(s->peer->last_error, sizeof(s->peer->last_error),
 			 "sent NOTIFICATION: %s", txt);
 	}
@@ -204,6 +205,7 @@ static void op_state_change(void *ctx, enum bgp_state from, enum bgp_state to)
 		p->stats.established_count++;
 		p->disabled_families = 0;
 		p->last_error[0] = 0;
+		p->down_with_notify = false;
 		/* RFC 4271 6.8: a connection still in OpenSent loses to an
 		 * Established one. */
 		if (s->pending) {

@@ -66,6 +66,9 @@ struct bgp_peer {
 	struct bgp_notify last_notify_sent;
 	struct bgp_notify last_notify_recv;
 	char last_error[256];     /* human text of why the session last went down */
+	/* The last session end came with a NOTIFICATION (sent or received);
+	 * RFC 4724 4.2: only an end without one keeps routes for GR. */
+	bool down_with_notify;
 	struct bgp_peer_stats stats;
 	struct bgp_session_priv *priv; /* sockets, timers, buffers */
 };

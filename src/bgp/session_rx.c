@@ -163,6 +163,7 @@ static void log_notify_recv(struct bgp_session_priv *s, const uint8_t *body, siz
 		bgp_notify_format(&p->last_notify_recv, txt, sizeof(txt));
 	}
 	set_error(s, "received NOTIFICATION: %s", txt);
+	p->down_with_notify = true;
 	log_warn("peer %s: %s", s->name, p->last_error);
 }
 

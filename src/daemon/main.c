@@ -89,10 +89,10 @@ static int daemon_listen(struct daemon *d)
 static int daemon_peers_add(struct daemon *d)
 {
 	const struct conf *c = d->conf;
-	d->n_peers = c->n_neighbors + 1;
-	d->peers = calloc(d->n_peers, sizeof(*d->peers));
+	d->peers = calloc(c->n_neighbors + 1, sizeof(*d->peers));
 	if (!d->peers)
 		return -ENOMEM;
+	d->n_peers = c->n_neighbors + 1; /* peer ids start at 1 */
 	for (size_t i = 0; i < c->n_neighbors; i++) {
 		const struct conf_neighbor *n = &c->neighbors[i];
 		struct bgp_peer_config pc;
@@ -111,6 +111,7 @@ static int daemon_peers_add(struct daemon *d)
 		bool ebgp = n->remote_as != c->local_as;
 		dp->n = n;
 		dp->peer = p;
+		daemon_gr_init(d, dp);
 		dp->import = daemon_filter_resolve(n->import, ebgp);
 		dp->export = daemon_filter_resolve(n->export, ebgp);
 	}
@@ -220,6 +221,9 @@ int main(int argc, char **argv)
 out:
 	ctl_server_stop(ctl);
 	bgp_speaker_free(d.sp);
+	for (size_t i = 0; i < d.n_peers; i++)
+		if (d.peers[i].peer)
+			daemon_gr_free(&d, &d.peers[i]);
 	rib_free(d.rib);
 	free(d.peers);
 	conf_free(d.conf);

@@ -147,6 +147,7 @@ static void on_established(struct bgp_peer *p, void *ctx)
 		return;
 	uint32_t fams = p->neg.families & ~p->disabled_families;
 	bool allowed = export_allowed(dp, p);
+	daemon_gr_established(d, dp, p);
 	for (int f = 0; f < BGP_FAM_COUNT; f++) {
 		if (!(fams & BGP_FAM_BIT(f)))
 			continue;
@@ -161,8 +162,10 @@ static void on_established(struct bgp_peer *p, void *ctx)
 static void on_down(struct bgp_peer *p, void *ctx)
 {
 	struct daemon *d = ctx;
-	/* No graceful-restart helper yet: the peer's routes go now. */
-	rib_peer_remove(d->rib, p->id);
+	struct daemon_peer *dp = daemon_peer_of(d, p);
+	/* Unless graceful restart keeps them stale, the routes go now. */
+	if (!dp || !daemon_gr_peer_down(d, dp, p))
+		rib_peer_remove(d->rib, p->id);
 }
 
 static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
@@ -190,14 +193,15 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 	}
 	for (uint32_t i = 0; i < u->n_withdrawn; i++)
 		adj_rib_withdraw(in, &u->withdrawn[i]);
-	if (!u->attrs)
-		return;
-	for (uint32_t i = 0; i < u->n_announced; i++) {
+	for (uint32_t i = 0; u->attrs && i < u->n_announced; i++) {
 		if (adj_rib_update(in, &u->announced[i], u->attrs) < 0) {
 			log_err("peer %s: out of memory storing routes", peer_name(p, nb));
-			return;
+			break;
 		}
 	}
+	/* After the routes themselves: an End-of-RIB sweep must not take
+	 * what this very message re-announced. */
+	daemon_gr_update(d, dp, p, u);
 }
 
 static void on_route_refresh(struct bgp_peer *p, const struct bgp_route_refresh *rr,

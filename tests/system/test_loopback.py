@@ -187,9 +187,12 @@ def bgp_msg(mtype, body=b""):
     return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), mtype) + body
 
 
-def bgp_open(asn=PEER_AS, hold=90, rid="10.9.9.9"):
+def bgp_open(asn=PEER_AS, hold=90, rid="10.9.9.9", gr_time=None, gr_fbit=True):
     caps = bytes([1, 4, 0, 1, 0, 1])                       # MP IPv4 unicast
     caps += bytes([65, 4]) + struct.pack("!I", asn)        # 4-octet AS
+    if gr_time is not None:                                # RFC 4724 3
+        caps += bytes([64, 6]) + struct.pack("!HHBB", gr_time & 0xfff, 1, 1,
+                                             0x80 if gr_fbit else 0)
     opt = bytes([2, len(caps)]) + caps
     body = struct.pack("!BHH4sB", 4, asn, hold, socket.inet_aton(rid), len(opt)) + opt
     return bgp_msg(1, body)
@@ -252,9 +255,9 @@ def raw_connect(port, src):
     return s
 
 
-def raw_establish(port, src, hold=90):
+def raw_establish(port, src, hold=90, **kw):
     s = raw_connect(port, src)
-    s.sendall(bgp_open(hold=hold))
+    s.sendall(bgp_open(hold=hold, **kw))
     m = read_msg(s)
     assert m and m[0] == 1, m
     s.sendall(KEEPALIVE)
@@ -374,3 +377,69 @@ def test_collision_keeps_connection_of_higher_id(speakers):
         for x in (c1, c2, lsn):
             x.close()
         e.stop(signal.SIGKILL)
+
+
+def _route_attrs(nh="127.0.0.4"):
+    aspath = bytes([2, 1]) + struct.pack("!I", PEER_AS)
+    return (bytes([0x40, 1, 1, 0]) + bytes([0x40, 2, len(aspath)]) + aspath +
+            bytes([0x40, 3, 4]) + socket.inet_aton(nh))
+
+
+EOR_IPV4 = bgp_msg(2, bytes(4))  # RFC 4724 2: empty UPDATE
+
+
+def _prefixes(e):
+    return sorted(r["prefix"] for r in e.rib_in())
+
+
+def test_graceful_restart_helper_keeps_then_sweeps(speakers):
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    s = raw_establish(port, "127.0.0.4", gr_time=30)
+    s.sendall(bgp_update(_route_attrs(), bytes([24, 192, 0, 2, 24, 198, 18, 0])))
+    s.sendall(EOR_IPV4)
+    wait_for(lambda: _prefixes(e) == ["192.0.2.0/24", "198.18.0.0/24"], 5, "routes")
+    s.close()  # the peer "restarts": TCP goes, no NOTIFICATION
+    wait_for(lambda: e.state("127.0.0.4") != "Established", 5, "session down")
+    assert _prefixes(e) == ["192.0.2.0/24", "198.18.0.0/24"], "stale routes kept"
+    assert "keeping 2 routes as stale" in e.log()
+    # Back after egressd's idle hold-down; only one route comes again.
+    s = wait_for(lambda: _try_establish_gr(port), 10, "re-establish")
+    s.sendall(bgp_update(_route_attrs(), bytes([24, 192, 0, 2])))
+    assert _prefixes(e) in (["192.0.2.0/24", "198.18.0.0/24"], ["192.0.2.0/24"])
+    s.sendall(EOR_IPV4)
+    wait_for(lambda: _prefixes(e) == ["192.0.2.0/24"], 5, "stale route swept at End-of-RIB")
+    s.close()
+
+
+def _try_establish_gr(port):
+    try:
+        return raw_establish(port, "127.0.0.4", gr_time=30)
+    except (AssertionError, OSError):
+        return None
+
+
+def test_graceful_restart_helper_time_runs_out(speakers):
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    s = raw_establish(port, "127.0.0.4", gr_time=2)
+    s.sendall(bgp_update(_route_attrs(), bytes([24, 192, 0, 2])))
+    wait_for(lambda: _prefixes(e) == ["192.0.2.0/24"], 5, "route")
+    s.close()
+    wait_for(lambda: e.state("127.0.0.4") != "Established", 5, "session down")
+    assert _prefixes(e) == ["192.0.2.0/24"]
+    wait_for(lambda: _prefixes(e) == [], 5, "stale route dropped after the restart time")
+
+
+def test_notification_ends_without_graceful_restart(speakers):
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    s = raw_establish(port, "127.0.0.4", gr_time=30)
+    s.sendall(bgp_update(_route_attrs(), bytes([24, 192, 0, 2])))
+    wait_for(lambda: _prefixes(e) == ["192.0.2.0/24"], 5, "route")
+    s.sendall(bgp_msg(3, bytes([6, 4])))  # Cease/Administrative Reset
+    wait_for(lambda: e.state("127.0.0.4") != "Established", 5, "session down")
+    assert _prefixes(e) == []

@@ -1,0 +1,152 @@
+/* Graceful restart, receiving ("helper") side, RFC 4724 4.2.
+ *
+ * When a session with a GR-capable peer ends without a NOTIFICATION, the
+ * peer's routes of the families it listed in its GR capability stay in
+ * the Adj-RIB-In, marked stale, for the restart time it advertised.  If
+ * it comes back, families whose new capability lacks the F bit are
+ * swept at once; the others are swept at the peer's End-of-RIB, keeping
+ * whatever it announced again.  A cap of DAEMON_GR_STALE_TIME after the
+ * restart bounds a peer that never sends End-of-RIB. */
+#include <stdlib.h>
+
+#include "core/log.h"
+#include "daemon/daemon.h"
+
+#define DAEMON_GR_STALE_TIME 360.0
+
+static int fam_af(int f)
+{
+	return f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET;
+}
+
+static void sweep(struct daemon *d, struct daemon_peer *dp, int f)
+{
+	char nb[ADDR_STRLEN];
+	struct adj_rib *in = rib_adj_in(d->rib, dp->peer->id, false);
+	struct adj_rib_entry *e = NULL;
+	size_t n = 0, removed = 0;
+	if (!dp->stale)
+		return;
+	if (adj_rib_entries(dp->stale, &e, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (e[i].prefix.addr.af != fam_af(f))
+				continue;
+			if (in && adj_rib_withdraw(in, &e[i].prefix))
+				removed++;
+		}
+		adj_rib_entries_free(e, n);
+	}
+	adj_rib_clear(dp->stale, fam_af(f));
+	dp->stale_families &= ~BGP_FAM_BIT(f);
+	log_info("peer %s: graceful restart: %zu stale %s routes removed",
+		 addr_fmt(&dp->peer->cfg.addr, nb), removed, bgp_family_name((enum bgp_family)f));
+	if (!dp->stale_families) {
+		adj_rib_free(dp->stale);
+		dp->stale = NULL;
+		ev_timer_stop(d->loop, &dp->gr_timer);
+	}
+}
+
+static void gr_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon_peer *dp = w->data;
+	char nb[ADDR_STRLEN];
+	log_warn("peer %s: graceful restart: time is up, dropping stale routes",
+		 addr_fmt(&dp->peer->cfg.addr, nb));
+	for (int f = 0; f < BGP_FAM_COUNT && dp->stale; f++)
+		if (dp->stale_families & BGP_FAM_BIT(f))
+			sweep(dp->d, dp, f);
+	(void)loop;
+}
+
+void daemon_gr_init(struct daemon *d, struct daemon_peer *dp)
+{
+	dp->d = d;
+	ev_timer_init(&dp->gr_timer, gr_timer_cb, 1, 0);
+	dp->gr_timer.data = dp;
+}
+
+void daemon_gr_free(struct daemon *d, struct daemon_peer *dp)
+{
+	ev_timer_stop(d->loop, &dp->gr_timer);
+	adj_rib_free(dp->stale);
+	dp->stale = NULL;
+	dp->stale_families = 0;
+}
+
+bool daemon_gr_peer_down(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p)
+{
+	const struct bgp_caps *rc = &p->remote_open.caps;
+	char nb[ADDR_STRLEN];
+	uint32_t fams = 0;
+	if (!p->down_with_notify && p->neg.peer_graceful_restart && rc->gr_time) {
+		for (int f = 0; f < BGP_FAM_COUNT; f++)
+			if (rc->gr[f].present && (p->neg.families & BGP_FAM_BIT(f)))
+				fams |= BGP_FAM_BIT(f);
+	}
+	struct adj_rib *in = rib_adj_in(d->rib, p->id, false);
+	if (!fams || !in) {
+		daemon_gr_free(d, dp);
+		return false;
+	}
+	/* What we sent is gone with the session; it is re-sent on return. */
+	struct adj_rib *out = rib_adj_out(d->rib, p->id, false);
+	if (out)
+		adj_rib_clear(out, 0);
+	for (int f = 0; f < BGP_FAM_COUNT; f++)
+		if (!(fams & BGP_FAM_BIT(f)))
+			adj_rib_clear(in, fam_af(f));
+	struct adj_rib_entry *e = NULL;
+	size_t n = 0;
+	if (!dp->stale)
+		dp->stale = adj_rib_new();
+	if (!dp->stale || adj_rib_entries(in, &e, &n) < 0) {
+		daemon_gr_free(d, dp);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		adj_rib_update(dp->stale, &e[i].prefix, e[i].attrs);
+	adj_rib_entries_free(e, n);
+	dp->stale_families |= fams;
+	ev_timer_stop(d->loop, &dp->gr_timer);
+	ev_timer_set(&dp->gr_timer, rc->gr_time, 0);
+	ev_timer_start(d->loop, &dp->gr_timer);
+	log_info("peer %s: graceful restart: keeping %zu routes as stale for %u s (RFC 4724)",
+		 addr_fmt(&p->cfg.addr, nb), adj_rib_count(dp->stale), rc->gr_time);
+	return true;
+}
+
+void daemon_gr_established(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p)
+{
+	if (!dp->stale)
+		return;
+	const struct bgp_caps *rc = &p->remote_open.caps;
+	for (int f = 0; f < BGP_FAM_COUNT && dp->stale; f++) {
+		if (!(dp->stale_families & BGP_FAM_BIT(f)))
+			continue;
+		/* RFC 4724 4.2: no GR now, or the F bit clear: the peer
+		 * lost its forwarding state, so the stale routes are wrong. */
+		if (!rc->graceful_restart || !rc->gr[f].present || !rc->gr[f].forwarding_preserved)
+			sweep(d, dp, f);
+	}
+	if (dp->stale) {
+		ev_timer_stop(d->loop, &dp->gr_timer);
+		ev_timer_set(&dp->gr_timer, DAEMON_GR_STALE_TIME, 0);
+		ev_timer_start(d->loop, &dp->gr_timer);
+	}
+}
+
+void daemon_gr_update(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p,
+		      const struct bgp_update *u)
+{
+	if (!dp->stale)
+		return;
+	for (uint32_t i = 0; i < u->n_announced; i++)
+		adj_rib_withdraw(dp->stale, &u->announced[i]);
+	for (uint32_t i = 0; i < u->n_withdrawn; i++)
+		adj_rib_withdraw(dp->stale, &u->withdrawn[i]);
+	if (u->end_of_rib && u->eor_family < BGP_FAM_COUNT &&
+	    (dp->stale_families & BGP_FAM_BIT(u->eor_family)))
+		sweep(d, dp, u->eor_family);
+	(void)p;
+}
