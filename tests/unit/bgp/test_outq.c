@@ -1,0 +1,263 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/outq.h"
+
+static const struct bgp_encode_ctx ectx = { .as4 = true, .ebgp = true, .max_msg = BGP_MAX_MSG };
+static const struct bgp_decode_ctx dctx = {
+	.as4 = true, .ebgp = true, .max_msg = BGP_MAX_MSG,
+	.families = BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) | BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST),
+};
+
+static struct prefix pfx(const char *s)
+{
+	struct prefix p;
+	assert_int_equal(prefix_parse(s, &p), 0);
+	return p;
+}
+
+static struct prefix pfx_n(unsigned n)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "10.%u.%u.0/24", (n >> 8) & 255, n & 255);
+	return pfx(buf);
+}
+
+static struct bgp_attrs *attrs_med(uint32_t med)
+{
+	struct bgp_attrs *a = bgp_attrs_new();
+	uint8_t seg[6] = { BGP_AS_SEQUENCE, 1, 0, 0, 0xfd, 0xe9 };
+	a->origin = BGP_ORIGIN_IGP;
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN);
+	assert_int_equal(bgp_attrs_set_aspath(a, seg, sizeof(seg)), 0);
+	addr_parse("192.0.2.1", &a->mp_nexthop);
+	a->nexthop = a->mp_nexthop.v4;
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
+	struct addr v6;
+	addr_parse("2001:db8::1", &v6);
+	a->mp_nexthop = v6;
+	a->med = med;
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_MED);
+	return a;
+}
+
+/* The messages in w, decoded. */
+struct msgs {
+	size_t n;
+	uint8_t type[64];
+	struct bgp_update u[64];
+	struct bgp_route_refresh rr[64];
+	uint16_t len[64];
+};
+
+static void parse(const struct wbuf *w, struct msgs *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (size_t o = 0; o < w->len;) {
+		struct bgp_hdr h;
+		struct bgp_notify err;
+		assert_true(o + BGP_HEADER_LEN <= w->len);
+		assert_int_equal(bgp_hdr_decode(w->data + o, BGP_MAX_MSG, &h, &err), 0);
+		assert_true(o + h.len <= w->len);
+		assert_true(m->n < 64);
+		m->type[m->n] = h.type;
+		m->len[m->n] = h.len;
+		const uint8_t *body = w->data + o + BGP_HEADER_LEN;
+		size_t blen = h.len - BGP_HEADER_LEN;
+		if (h.type == BGP_MSG_UPDATE) {
+			assert_int_equal(bgp_update_decode(body, blen, &dctx, &m->u[m->n]), 0);
+			assert_int_equal(m->u[m->n].action, BGP_UPD_OK);
+		} else {
+			assert_int_equal(h.type, BGP_MSG_ROUTE_REFRESH);
+			assert_int_equal(bgp_refresh_decode(body, blen, &m->rr[m->n], &err), 0);
+		}
+		m->n++;
+		o += h.len;
+	}
+}
+
+static void msgs_free(struct msgs *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->type[i] == BGP_MSG_UPDATE)
+			bgp_update_free(&m->u[i]);
+	free(m);
+}
+
+static struct msgs *drain_all(struct bgp_outq *q)
+{
+	struct wbuf w;
+	wbuf_init(&w, 1 << 24);
+	assert_int_equal(bgp_outq_drain(q, &ectx, &w, 1 << 23), 0);
+	assert_true(bgp_outq_empty(q));
+	struct msgs *m = malloc(sizeof(*m));
+	parse(&w, m);
+	wbuf_free(&w);
+	return m;
+}
+
+static void test_withdrawals_first_then_groups(void **state)
+{
+	(void)state;
+	struct bgp_outq *q = bgp_outq_new();
+	struct bgp_attrs *a = attrs_med(10), *b = attrs_med(20), *a2 = attrs_med(10);
+	struct prefix pa[3] = { pfx("10.0.1.0/24"), pfx("10.0.2.0/24"), pfx("10.0.3.0/24") };
+	struct prefix pb[2] = { pfx("10.1.1.0/24"), pfx("10.1.2.0/24") };
+	struct prefix wd[2] = { pfx("10.9.1.0/24"), pfx("10.9.2.0/24") };
+	assert_int_equal(bgp_outq_announce(q, a, pa, 2), 0);
+	assert_int_equal(bgp_outq_announce(q, b, pb, 2), 0);
+	/* Equal attributes in another object join the same group. */
+	assert_int_equal(bgp_outq_announce(q, a2, &pa[2], 1), 0);
+	assert_int_equal(bgp_outq_withdraw(q, wd, 2), 0);
+	struct msgs *m = drain_all(q);
+	assert_int_equal(m->n, 3);
+	assert_int_equal(m->u[0].n_withdrawn, 2);
+	assert_int_equal(m->u[0].n_announced, 0);
+	assert_int_equal(m->u[1].n_announced, 3);
+	assert_int_equal(m->u[1].attrs->med, 10);
+	assert_int_equal(m->u[2].n_announced, 2);
+	assert_int_equal(m->u[2].attrs->med, 20);
+	msgs_free(m);
+	bgp_attrs_unref(a);
+	bgp_attrs_unref(b);
+	bgp_attrs_unref(a2);
+	bgp_outq_free(q);
+}
+
+static void test_later_change_replaces_pending(void **state)
+{
+	(void)state;
+	struct bgp_outq *q = bgp_outq_new();
+	struct bgp_attrs *a = attrs_med(10), *b = attrs_med(20);
+	struct prefix x = pfx("192.0.2.0/24"), y = pfx("198.51.100.0/24");
+	bgp_outq_announce(q, a, &x, 1);
+	bgp_outq_withdraw(q, &x, 1);   /* announce then withdraw: withdraw */
+	bgp_outq_withdraw(q, &y, 1);
+	bgp_outq_announce(q, a, &y, 1); /* withdraw then announce: announce */
+	bgp_outq_announce(q, b, &y, 1); /* new attributes win */
+	bgp_outq_withdraw(q, &x, 1);   /* no duplicate withdrawal */
+	struct msgs *m = drain_all(q);
+	assert_int_equal(m->n, 2);
+	assert_int_equal(m->u[0].n_withdrawn, 1);
+	assert_true(prefix_eq(&m->u[0].withdrawn[0], &x));
+	assert_int_equal(m->u[1].n_announced, 1);
+	assert_true(prefix_eq(&m->u[1].announced[0], &y));
+	assert_int_equal(m->u[1].attrs->med, 20);
+	msgs_free(m);
+	bgp_attrs_unref(a);
+	bgp_attrs_unref(b);
+	bgp_outq_free(q);
+}
+
+static void test_markers_keep_their_place(void **state)
+{
+	(void)state;
+	struct bgp_outq *q = bgp_outq_new();
+	struct bgp_attrs *a = attrs_med(1);
+	struct prefix x = pfx("192.0.2.0/24"), y = pfx("2001:db8:1::/48");
+	bgp_outq_refresh(q, BGP_FAM_IPV6_UNICAST, BGP_RR_BORR);
+	bgp_outq_announce(q, a, &x, 1);
+	bgp_outq_announce(q, a, &y, 1);
+	bgp_outq_eor(q, BGP_FAM_IPV4_UNICAST);
+	bgp_outq_refresh(q, BGP_FAM_IPV6_UNICAST, BGP_RR_EORR);
+	bgp_outq_withdraw(q, &x, 1);  /* after the marker: must not undo x */
+	bgp_outq_eor(q, BGP_FAM_IPV6_UNICAST);
+	struct msgs *m = drain_all(q);
+	assert_int_equal(m->n, 7);
+	assert_int_equal(m->type[0], BGP_MSG_ROUTE_REFRESH);
+	assert_int_equal(m->rr[0].subtype, BGP_RR_BORR);
+	assert_int_equal(m->rr[0].afi, BGP_AFI_IPV6);
+	assert_int_equal(m->u[1].n_announced, 1);
+	assert_true(prefix_eq(&m->u[1].announced[0], &x));
+	assert_int_equal(m->u[2].n_announced, 1);
+	assert_true(prefix_eq(&m->u[2].announced[0], &y));
+	assert_true(m->u[3].end_of_rib);
+	assert_int_equal(m->u[3].eor_family, BGP_FAM_IPV4_UNICAST);
+	assert_int_equal(m->rr[4].subtype, BGP_RR_EORR);
+	assert_int_equal(m->u[5].n_withdrawn, 1);
+	assert_true(m->u[6].end_of_rib);
+	assert_int_equal(m->u[6].eor_family, BGP_FAM_IPV6_UNICAST);
+	msgs_free(m);
+	bgp_attrs_unref(a);
+	bgp_outq_free(q);
+}
+
+/* Big tables: packed into as few 4096-byte UPDATEs as fit, produced a
+ * budget at a time, nothing lost or duplicated. */
+static void test_packing_and_budget(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	struct bgp_outq *q = bgp_outq_new();
+	struct bgp_attrs *a = attrs_med(5);
+	struct prefix *v = calloc(N, sizeof(*v));
+	for (unsigned i = 0; i < N; i++)
+		v[i] = pfx_n(i);
+	assert_int_equal(bgp_outq_announce(q, a, v, N), 0);
+	assert_int_equal(bgp_outq_withdraw(q, v, 10), 0); /* 10 become withdrawals */
+	struct wbuf w;
+	wbuf_init(&w, 1 << 22);
+	unsigned rounds = 0;
+	while (!bgp_outq_empty(q)) {
+		size_t before = w.len;
+		assert_int_equal(bgp_outq_drain(q, &ectx, &w, w.len + 8000), 0);
+		/* At most one message past the budget. */
+		assert_true(w.len - before < 8000 + BGP_MAX_MSG);
+		assert_true(w.len > before);
+		rounds++;
+	}
+	assert_true(rounds > 1);
+	struct msgs *m = malloc(sizeof(*m));
+	parse(&w, m);
+	size_t ann = 0, wd = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		assert_true(m->len[i] <= BGP_MAX_MSG);
+		ann += m->u[i].n_announced;
+		wd += m->u[i].n_withdrawn;
+	}
+	assert_int_equal(wd, 10);
+	assert_int_equal(ann, N - 10);
+	/* 4 bytes per /24: about 1000 per message, so a handful. */
+	assert_true(m->n <= 5);
+	msgs_free(m);
+	wbuf_free(&w);
+	free(v);
+	bgp_attrs_unref(a);
+	bgp_outq_free(q);
+}
+
+static void test_clear_releases_everything(void **state)
+{
+	(void)state;
+	struct bgp_outq *q = bgp_outq_new();
+	struct bgp_attrs *a = attrs_med(1);
+	struct prefix x = pfx("192.0.2.0/24");
+	bgp_outq_announce(q, a, &x, 1);
+	bgp_outq_eor(q, BGP_FAM_IPV4_UNICAST);
+	bgp_outq_announce(q, a, &x, 1);
+	assert_int_equal(a->refcnt, 3);
+	bgp_outq_clear(q);
+	assert_true(bgp_outq_empty(q));
+	assert_int_equal(a->refcnt, 1);
+	bgp_outq_free(q);
+	bgp_attrs_unref(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_withdrawals_first_then_groups),
+		cmocka_unit_test(test_later_change_replaces_pending),
+		cmocka_unit_test(test_markers_keep_their_place),
+		cmocka_unit_test(test_packing_and_budget),
+		cmocka_unit_test(test_clear_releases_everything),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
