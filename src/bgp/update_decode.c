@@ -170,6 +170,10 @@ int bgp_update_decode_mp(struct bgp_update_dec *d, bool reach, bool flags_ok,
 		}
 		nh.af = af;
 		(void)rbuf_get_bytes(&v, nh.b, addr_bytes(af));
+		/* RFC 4271 6.3, as for NEXT_HOP: an unusable IPv4 next hop
+		 * means the routes are ignored (treat-as-withdraw below). */
+		uint32_t v4 = ntohl(nh.v4.s_addr);
+		bool nh_bad = af == AF_INET && (v4 == 0 || v4 >= 0xe0000000u);
 		if (nhlen == 32) {
 			ll.af = AF_INET6;
 			(void)rbuf_get_bytes(&v, ll.b, 16);
@@ -185,6 +189,10 @@ int bgp_update_decode_mp(struct bgp_update_dec *d, bool reach, bool flags_ok,
 		}
 		d->a->mp_nexthop = nh;
 		d->a->mp_nexthop_ll = ll;
+		if (nh_bad)
+			bgp_update_dec_error(d, BGP_UPD_TREAT_AS_WITHDRAW, code,
+					     "invalid MP_REACH_NLRI next hop", BGP_ERR_UPD_OPTIONAL_ATTR,
+					     raw, raw_len);
 		if (n) {
 			d->reach_nlri = true;
 			d->reach_parsed = true;
@@ -380,8 +388,10 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct bgp_decode_c
 		check_mandatory(d, n_v4 > 0);
 	/* RFC 4760 3: NEXT_HOP is for the NLRI field; without IPv4 NLRI a
 	 * received NEXT_HOP is ignored. */
-	if (!n_v4)
+	if (!n_v4) {
 		d->a->present &= ~BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
+		d->a->nexthop.s_addr = 0;
+	}
 
 	/* RFC 7606 5.2: attributes but no reachable NLRI, and an error
 	 * stronger than attribute discard: the NLRI may not have been found
