@@ -1,0 +1,63 @@
+/* The parser's shared state and helpers, split between parse.c (blocks,
+ * recovery, dispatch) and stmt.c (the statements and their values).
+ * Private to src/conf. */
+#ifndef EGRESS_CONF_PARSER_H
+#define EGRESS_CONF_PARSER_H
+
+#include "conf/lex.h"
+#include "conf/parse.h"
+
+enum ctx { CTX_TOP = 1, CTX_GROUP = 2, CTX_NEIGHBOR = 4 };
+
+struct block {
+	enum ctx ctx;
+	size_t idx;      /* group or neighbor index (not for CTX_TOP) */
+	size_t group;    /* enclosing group for neighbors, or SIZE_MAX */
+};
+
+struct parser {
+	struct lex lx;
+	struct lex_token tok;
+	struct lex_token kw;   /* keyword of the statement being parsed */
+	struct conf_diag *diag;
+	struct pconf *pc;
+};
+
+/* Token text for messages, cut short so one huge word cannot bury the
+ * message: printf("%.*s%s", TOK_ARGS(t)). */
+#define TOK_CUT 48
+#define TOK_FMT "%.*s%s"
+#define TOK_ARGS(t) (int)((t)->len > TOK_CUT ? TOK_CUT : (t)->len), (t)->text, \
+	((t)->len > TOK_CUT ? "..." : "")
+
+
+const char *parser_ctx_where(enum ctx c);
+/* Moves to the next token (end of file once the error cap is reached). */
+void parser_next(struct parser *p);
+/* Current token ends the statement: newline, ';', '}' or end of file. */
+bool parser_at_end(const struct parser *p);
+/* Skips the rest of a statement, including any block it opened, and
+ * the newline or ';' that ends it; leaves a closing '}' for the block. */
+void parser_skip_stmt(struct parser *p);
+/* Expects the statement to end here; reports and skips anything else. */
+void parser_end_stmt(struct parser *p);
+/* Moves to the statement's next token and checks it is a value: a word,
+ * or also a string when string_ok.  Reports what is wrong (nothing more
+ * for a token the lexer already reported). */
+bool parser_want_value(struct parser *p, const char *expect, bool string_ok);
+bool parser_value_addr(struct parser *p, const char *what, struct addr *a);
+bool parser_addr_unspecified(const struct addr *a);
+bool parser_addr_multicast(const struct addr *a);
+/* Makes room to append element n (arrays grow by doubling); NULL and
+ * the diag marked out of memory on failure. */
+void *parser_grow(struct parser *p, void *arr, size_t n, size_t size);
+char *parser_dup_text(struct parser *p);
+
+/* Statements (stmt.c); the keyword is p->kw and the current token. */
+void parser_stmt_nset(struct parser *p, const struct block *b, enum nset_field f);
+void parser_stmt_router_id(struct parser *p);
+void parser_stmt_local_as(struct parser *p);
+void parser_stmt_listen(struct parser *p);
+void parser_stmt_originate(struct parser *p);
+
+#endif
