@@ -443,3 +443,75 @@ def test_notification_ends_without_graceful_restart(speakers):
     s.sendall(bgp_msg(3, bytes([6, 4])))  # Cease/Administrative Reset
     wait_for(lambda: e.state("127.0.0.4") != "Established", 5, "session down")
     assert _prefixes(e) == []
+
+
+def test_flooding_peer_does_not_starve_keepalives(speakers):
+    """One peer streams UPDATEs as fast as TCP takes them; another peer,
+    with hold time 3 (keepalive 1), must see egressd's KEEPALIVEs on time
+    and both sessions must stay up."""
+    import threading
+    port = free_port("127.0.0.1")
+    conf = raw_conf(port, "127.0.0.4") + f"""neighbor 127.0.0.6 {{
+    remote-as {PEER_AS}
+    passive
+    hold-time 3
+    import all; export all
+}}
+"""
+    e = speakers("e", conf)
+    e.start()
+    flood = raw_establish(port, "127.0.0.4")
+    quiet = raw_establish(port, "127.0.0.6", hold=3)
+    attrs = _route_attrs()
+    msgs = []
+    for k in range(64):  # 64 x 1000 distinct /24s, then round again
+        nlri = b"".join(bytes([24, 10 + (k >> 2), ((k & 3) << 6) | (j >> 8), j & 255])
+                        for j in range(1000))
+        msgs.append(bgp_update(attrs, nlri))
+    blob = b"".join(msgs)
+    stop = threading.Event()
+    sent = [0]
+
+    def flooder():
+        try:
+            while not stop.is_set():
+                flood.sendall(blob)
+                sent[0] += len(blob)
+        except OSError:
+            pass
+
+    t = threading.Thread(target=flooder, daemon=True)
+    t.start()
+    gaps, last = [], time.monotonic()
+    end = last + 6
+    quiet.settimeout(0.2)
+    next_ka = time.monotonic()
+    buf = b""
+    while time.monotonic() < end:
+        if time.monotonic() >= next_ka:
+            quiet.sendall(KEEPALIVE)
+            next_ka += 1
+        try:
+            d = quiet.recv(4096)
+        except socket.timeout:
+            continue
+        assert d, "egressd closed the quiet session"
+        buf += d
+        while len(buf) >= 19:
+            ln, typ = struct.unpack("!HB", buf[16:19])
+            if len(buf) < ln:
+                break
+            assert typ != 3, "NOTIFICATION on the quiet session: %r" % buf[19:ln]
+            if typ == 4:
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+            buf = buf[ln:]
+    stop.set()
+    assert sent[0] > 4 * len(blob), "the flood did not happen (%d bytes)" % sent[0]
+    assert len(gaps) >= 4, gaps
+    assert max(gaps) < 2.0, gaps
+    assert e.state("127.0.0.6") == "Established"
+    assert e.state("127.0.0.4") == "Established"
+    flood.close()
+    t.join(5)
