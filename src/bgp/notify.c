@@ -23,8 +23,10 @@ void bgp_notify_set(struct bgp_notify *n, uint8_t code, uint8_t subcode,
 		data_len = 0;
 	if (data_len > BGP_NOTIFY_DATA_MAX)
 		data_len = BGP_NOTIFY_DATA_MAX;
+	/* memmove: callers may pass a slice of n->data itself (e.g. to keep
+	 * part of what a peer sent). */
 	if (data_len)
-		memcpy(n->data, data, data_len);
+		memmove(n->data, data, data_len);
 	n->data_len = (uint16_t)data_len;
 }
 
