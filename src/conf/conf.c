@@ -28,6 +28,10 @@ int conf_load_string(const char *name, const char *text, size_t len,
 {
 	*out = NULL;
 	errs_init(errs);
+	if (!text)
+		text = len ? NULL : "";
+	if (!text)
+		return -EINVAL;
 	if (len > CONF_MAX_SIZE) {
 		conf_errors_add_plain(errs, name,
 				      "file too large (the limit is %u MiB)",
