@@ -6,7 +6,12 @@
  * seconds from accept to the end of the answer (a fixed deadline, so a
  * client trickling bytes cannot hold a slot forever), at most
  * CTL_MAX_CLIENTS are served at once, and answers are written as the
- * socket drains under an ev_io write watcher. */
+ * socket drains under an ev_io write watcher.  Route listings are
+ * produced CTL_ROUTES_PER_STEP routes at a time, one step per loop
+ * iteration, so a full table neither stalls the sessions' timers nor
+ * sits in memory as one string.  While an answer is being written the
+ * deadline restarts whenever the client takes more bytes: a big answer
+ * may take long, a client that stops reading is dropped. */
 #include "ctl/ctl.h"
 
 #include <errno.h>
@@ -22,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_show.h"
@@ -34,9 +40,17 @@ struct ctl_client {
 	ev_timer timer;
 	char *in;       /* CTL_MAX_REQUEST bytes */
 	size_t in_len;
-	char *out;      /* the answer, newline-terminated */
-	size_t out_len, out_off;
+	struct wbuf out; /* answer bytes not yet sent start at out_off */
+	size_t out_off;
+	bool answering;
+	struct ctl_rib_walk *walk; /* more of a route listing to produce */
 };
+
+/* Routes turned into text per loop iteration (about a millisecond of
+ * work each step on a current machine). */
+#define CTL_ROUTES_PER_STEP 64
+/* No single answer part grows past this. */
+#define CTL_OUT_LIMIT ((size_t)256 << 20)
 
 struct ctl_server {
 	struct ev_loop *loop;
@@ -69,7 +83,8 @@ static void client_close(struct ctl_client *c)
 		c->next->prev = c->prev;
 	s->n_clients--;
 	free(c->in);
-	free(c->out);
+	wbuf_free(&c->out);
+	ctl_rib_walk_free(c->walk);
 	free(c);
 }
 
@@ -109,12 +124,44 @@ static json_t *run_request(struct ctl_server *s, const struct ctl_request *req)
 	return ctl_json_error("unknown command");
 }
 
+/* Produces the next part of a route listing into the empty buffer. */
+static int client_refill(struct ctl_client *c)
+{
+	wbuf_reset(&c->out);
+	c->out_off = 0;
+	int rc = ctl_rib_walk_next(c->walk, CTL_ROUTES_PER_STEP, &c->out);
+	if (rc <= 0) {
+		ctl_rib_walk_free(c->walk);
+		c->walk = NULL;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 static void client_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_client *c = w->data;
+	bool refilled = false;
 
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+	for (;;) {
+		if (c->out_off == c->out.len) {
+			if (!c->walk) {
+				client_close(c);
+				return;
+			}
+			/* One step per loop iteration: the sessions' I/O and
+			 * timers run between steps. */
+			if (refilled)
+				return;
+			int rc = client_refill(c);
+			if (rc) {
+				log_err("ctl: building a route listing: %s", strerror(-rc));
+				client_close(c);
+				return;
+			}
+			refilled = true;
+			continue;
+		}
+		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -127,42 +174,64 @@ static void client_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		c->out_off += (size_t)n;
+		/* The client is reading: its deadline starts again. */
+		ev_timer_again(loop, &c->timer);
 	}
-	client_close(c);
 }
 
-/* Turns the answer into bytes and starts writing; on failure the client
- * is closed without an answer (the only case: out of memory). */
-static void client_answer(struct ctl_client *c, json_t *ans)
+/* Switches the client from reading to writing. */
+static void client_start_answer(struct ctl_client *c)
 {
 	struct ctl_server *s = c->srv;
+
+	ev_io_stop(s->loop, &c->rio);
+	/* The request buffer is not needed any more. */
+	free(c->in);
+	c->in = NULL;
+	c->answering = true;
+	c->timer.repeat = s->timeout;
+	ev_timer_again(s->loop, &c->timer);
+	ev_io_start(s->loop, &c->wio);
+	client_write_cb(s->loop, &c->wio, EV_WRITE);
+}
+
+/* Sends a whole JSON answer; on failure the client is closed without an
+ * answer (the only case: out of memory). */
+static void client_answer(struct ctl_client *c, json_t *ans)
+{
 	char *body = ans ? json_dumps(ans, JSON_COMPACT) : NULL;
 
 	json_decref(ans);
-	ev_io_stop(s->loop, &c->rio);
 	if (!body) {
 		log_err("ctl: out of memory building an answer");
 		client_close(c);
 		return;
 	}
-	/* Room for the newline that ends the answer (one line per answer). */
-	size_t n = strlen(body);
-	c->out = malloc(n + 2);
-	if (!c->out) {
-		free(body);
+	/* One line per answer. */
+	wbuf_put_bytes(&c->out, body, strlen(body));
+	wbuf_put_u8(&c->out, '\n');
+	free(body);
+	if (wbuf_status(&c->out)) {
+		log_err("ctl: answer too large: %s", strerror(-wbuf_status(&c->out)));
 		client_close(c);
 		return;
 	}
-	memcpy(c->out, body, n);
-	free(body);
-	c->out[n] = '\n';
-	c->out[n + 1] = '\0';
-	c->out_len = n + 1;
-	/* The request buffer is not needed any more. */
-	free(c->in);
-	c->in = NULL;
-	ev_io_start(s->loop, &c->wio);
-	client_write_cb(s->loop, &c->wio, EV_WRITE);
+	client_start_answer(c);
+}
+
+/* Route listings are streamed (see client_refill). */
+static void client_answer_rib(struct ctl_client *c, const struct ctl_request *req, bool out)
+{
+	json_t *err = NULL;
+	struct ctl_server *s = c->srv;
+
+	c->walk = ctl_rib_walk_new(s->sp, s->rib, out, req->has_neighbor ? &req->neighbor : NULL,
+				   &err);
+	if (!c->walk) {
+		client_answer(c, err ? err : ctl_json_error("out of memory"));
+		return;
+	}
+	client_start_answer(c);
 }
 
 static void client_request(struct ctl_client *c, size_t len)
@@ -176,7 +245,10 @@ static void client_request(struct ctl_client *c, size_t len)
 		client_answer(c, ctl_json_error(err));
 		return;
 	}
-	client_answer(c, run_request(c->srv, &req));
+	if (req.cmd == CTL_CMD_SHOW_RIB_IN || req.cmd == CTL_CMD_SHOW_RIB_OUT)
+		client_answer_rib(c, &req, req.cmd == CTL_CMD_SHOW_RIB_OUT);
+	else
+		client_answer(c, run_request(c->srv, &req));
 }
 
 static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -273,6 +345,7 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->srv = s;
 		c->fd = fd;
 		c->in = in;
+		wbuf_init(&c->out, CTL_OUT_LIMIT);
 		ev_io_init(&c->rio, client_read_cb, fd, EV_READ);
 		ev_io_init(&c->wio, client_write_cb, fd, EV_WRITE);
 		ev_timer_init(&c->timer, client_timeout_cb, s->timeout, 0.);

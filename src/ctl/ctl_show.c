@@ -165,10 +165,15 @@ json_t *ctl_show_neighbor(struct bgp_speaker *sp, struct rib *rib, const struct 
 	return ctl_json_neighbor(p, rib);
 }
 
+/* A "show rib" answer in the making.  The snapshot arrays hold their own
+ * references to the attributes, and each row keeps a copy of the
+ * neighbor's address, so the walk stays valid while the answer is
+ * written out over many loop iterations, whatever happens to the RIB
+ * or the peers meanwhile. */
 struct rib_row {
 	const struct prefix *pfx;
 	const struct bgp_attrs *attrs;
-	const struct bgp_peer *peer;
+	struct addr nbr;
 };
 
 struct rib_snap {
@@ -176,65 +181,132 @@ struct rib_snap {
 	size_t n;
 };
 
+struct ctl_rib_walk {
+	struct rib_snap *snaps;
+	size_t nsnaps;
+	struct rib_row *rows;
+	size_t nrows;
+	size_t next;     /* first row not yet written */
+	bool started;    /* the opening text is out */
+};
+
 static int row_cmp(const void *x, const void *y)
 {
 	const struct rib_row *a = x, *b = y;
 	int c = prefix_cmp(a->pfx, b->pfx);
-	return c ? c : addr_cmp(&a->peer->cfg.addr, &b->peer->cfg.addr);
+	return c ? c : addr_cmp(&a->nbr, &b->nbr);
 }
 
-json_t *ctl_show_rib(struct bgp_speaker *sp, struct rib *rib, bool out, const struct addr *a)
+void ctl_rib_walk_free(struct ctl_rib_walk *wk)
+{
+	if (!wk)
+		return;
+	for (size_t i = 0; wk->snaps && i < wk->nsnaps; i++)
+		if (wk->snaps[i].e)
+			adj_rib_entries_free(wk->snaps[i].e, wk->snaps[i].n);
+	free(wk->snaps);
+	free(wk->rows);
+	free(wk);
+}
+
+struct ctl_rib_walk *ctl_rib_walk_new(struct bgp_speaker *sp, struct rib *rib, bool out,
+				      const struct addr *a, json_t **err)
 {
 	const struct bgp_peer *only = NULL;
 	char msg[96];
 
+	*err = NULL;
 	if (a) {
 		only = sp ? bgp_peer_find(sp, a) : NULL;
 		if (!only) {
 			no_such_neighbor(a, msg, sizeof(msg));
-			return ctl_json_error(msg);
+			*err = ctl_json_error(msg);
+			return NULL;
 		}
 	}
 	size_t npeers = only ? 1 : (sp ? bgp_speaker_peer_count(sp) : 0);
-	struct rib_snap *snaps = calloc(npeers ? npeers : 1, sizeof(*snaps));
-	struct rib_row *rows = NULL;
-	json_t *arr = json_array(), *res = NULL;
-	size_t nrows = 0;
-
-	if (!snaps || !arr)
-		goto out;
-	/* Snapshots hold references to the attributes, so the rows stay
-	 * valid while the JSON is built. */
+	struct ctl_rib_walk *wk = calloc(1, sizeof(*wk));
+	if (!wk)
+		return NULL;
+	wk->nsnaps = npeers;
+	wk->snaps = calloc(npeers ? npeers : 1, sizeof(*wk->snaps));
+	if (!wk->snaps)
+		goto fail;
 	for (size_t i = 0; i < npeers && rib; i++) {
 		const struct bgp_peer *p = only ? only : bgp_speaker_peer_at(sp, i);
 		struct adj_rib *r = !p ? NULL
 			: out ? rib_adj_out(rib, p->id, false) : rib_adj_in(rib, p->id, false);
-		if (r && adj_rib_entries(r, &snaps[i].e, &snaps[i].n) != 0)
-			goto out;
-		nrows += snaps[i].n;
+		if (r && adj_rib_entries(r, &wk->snaps[i].e, &wk->snaps[i].n) != 0)
+			goto fail;
+		wk->nrows += wk->snaps[i].n;
 	}
-	rows = calloc(nrows ? nrows : 1, sizeof(*rows));
-	if (!rows)
-		goto out;
+	wk->rows = calloc(wk->nrows ? wk->nrows : 1, sizeof(*wk->rows));
+	if (!wk->rows)
+		goto fail;
 	size_t k = 0;
 	for (size_t i = 0; i < npeers; i++) {
 		const struct bgp_peer *p = only ? only : bgp_speaker_peer_at(sp, i);
-		for (size_t j = 0; j < snaps[i].n; j++)
-			rows[k++] = (struct rib_row){ &snaps[i].e[j].prefix, snaps[i].e[j].attrs, p };
+		for (size_t j = 0; p && j < wk->snaps[i].n; j++)
+			wk->rows[k++] = (struct rib_row){ &wk->snaps[i].e[j].prefix,
+							  wk->snaps[i].e[j].attrs, p->cfg.addr };
 	}
-	qsort(rows, nrows, sizeof(*rows), row_cmp);
-	for (size_t i = 0; i < nrows; i++) {
-		if (json_array_append_new(arr, ctl_json_route(rows[i].pfx, rows[i].attrs,
-							      &rows[i].peer->cfg.addr)) != 0)
+	wk->nrows = k;
+	qsort(wk->rows, wk->nrows, sizeof(*wk->rows), row_cmp);
+	return wk;
+fail:
+	ctl_rib_walk_free(wk);
+	return NULL;
+}
+
+size_t ctl_rib_walk_count(const struct ctl_rib_walk *wk)
+{
+	return wk->nrows;
+}
+
+static const char walk_open[] = "{\"routes\":[";
+static const char walk_close[] = "]}\n";
+
+int ctl_rib_walk_next(struct ctl_rib_walk *wk, size_t max, struct wbuf *w)
+{
+	if (!wk->started) {
+		wbuf_put_bytes(w, walk_open, sizeof(walk_open) - 1);
+		wk->started = true;
+	}
+	for (size_t n = 0; n < max && wk->next < wk->nrows; n++, wk->next++) {
+		const struct rib_row *r = &wk->rows[wk->next];
+		json_t *j = ctl_json_route(r->pfx, r->attrs, &r->nbr);
+		char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
+		if (!s)
+			return -ENOMEM;
+		if (wk->next)
+			wbuf_put_u8(w, ',');
+		wbuf_put_bytes(w, s, strlen(s));
+		free(s);
+	}
+	if (wk->next == wk->nrows)
+		wbuf_put_bytes(w, walk_close, sizeof(walk_close) - 1);
+	if (wbuf_status(w))
+		return wbuf_status(w);
+	return wk->next < wk->nrows ? 1 : 0;
+}
+
+json_t *ctl_show_rib(struct bgp_speaker *sp, struct rib *rib, bool out, const struct addr *a)
+{
+	json_t *err;
+	struct ctl_rib_walk *wk = ctl_rib_walk_new(sp, rib, out, a, &err);
+	if (!wk)
+		return err;
+	json_t *arr = json_array(), *res = NULL;
+	for (size_t i = 0; arr && i < wk->nrows; i++) {
+		const struct rib_row *r = &wk->rows[i];
+		if (json_array_append_new(arr, ctl_json_route(r->pfx, r->attrs, &r->nbr)) != 0)
 			goto out;
 	}
-	res = json_pack("{s:O}", "routes", arr);
+	if (arr)
+		res = json_pack("{s:O}", "routes", arr);
 out:
 	json_decref(arr);
-	free(rows);
-	for (size_t i = 0; snaps && i < npeers; i++)
-		if (snaps[i].e)
-			adj_rib_entries_free(snaps[i].e, snaps[i].n);
-	free(snaps);
+	ctl_rib_walk_free(wk);
 	return res;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "core/buf.h"
 
 struct bgp_attrs;
 struct bgp_peer;
@@ -54,5 +55,20 @@ json_t *ctl_show_neighbor(struct bgp_speaker *sp, struct rib *rib, const struct 
 /* Adj-RIB-In (out = false) or Adj-RIB-Out of one neighbor, or of all
  * when a is NULL, sorted by prefix then neighbor address. */
 json_t *ctl_show_rib(struct bgp_speaker *sp, struct rib *rib, bool out, const struct addr *a);
+
+/* The same answer as text, produced a few routes at a time so that a
+ * large RIB never holds the event loop for long (DESIGN 10: no unbounded
+ * work on the loop that owns the timers).  ctl_rib_walk_new() takes a
+ * sorted snapshot; on an unknown neighbor it returns NULL with the error
+ * answer in *err, on allocation failure NULL with *err NULL. */
+struct ctl_rib_walk;
+struct ctl_rib_walk *ctl_rib_walk_new(struct bgp_speaker *sp, struct rib *rib, bool out,
+				      const struct addr *a, json_t **err);
+size_t ctl_rib_walk_count(const struct ctl_rib_walk *wk);
+/* Appends the next part of {"routes":[...]}\n, at most max routes, to w.
+ * Returns 1 while more is to come, 0 once the answer is complete, or a
+ * negative errno. */
+int ctl_rib_walk_next(struct ctl_rib_walk *wk, size_t max, struct wbuf *w);
+void ctl_rib_walk_free(struct ctl_rib_walk *wk);
 
 #endif
