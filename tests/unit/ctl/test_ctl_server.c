@@ -477,6 +477,48 @@ static void test_silent_client_times_out(void **state)
 	free(x.resp);
 }
 
+static void test_client_that_stops_reading_is_dropped(void **state)
+{
+	struct harness *h = *state;
+	h->sp = bgp_speaker_new(h->loop, &no_callbacks, NULL);
+	h->rib = rib_new();
+	assert_non_null(h->sp);
+	assert_non_null(h->rib);
+	struct bgp_peer *p = peer_add(h, "192.0.2.1", 64512);
+	char pfx[32];
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(pfx, sizeof(pfx), "10.%u.%u.0/24", i / 256, i % 256);
+		route_add(h, p, false, pfx, i);
+	}
+	server_start(h);
+	ctl_server_set_timeout(h->srv, 0.3);
+
+	int fd = client_connect(h->path, true);
+	static const char req[] = "{\"command\":\"show rib in\"}\n";
+	assert_int_equal(send(fd, req, sizeof(req) - 1, 0), (ssize_t)(sizeof(req) - 1));
+	/* Never read while the server fills the socket, then give it time
+	 * to give up on us. */
+	double until = mono_now() + 1.0;
+	while (mono_now() < until)
+		ev_run(h->loop, EVRUN_ONCE);
+	size_t got = 0;
+	char buf[65536];
+	bool closed = false;
+	for (int k = 0; k < 10000 && !closed; k++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n > 0)
+			got += (size_t)n;
+		else if (n == 0 || errno != EAGAIN)
+			closed = true;
+		else
+			ev_run(h->loop, EVRUN_NOWAIT);
+	}
+	close(fd);
+	/* Hung up on, with the answer (well over 1 MB) cut short. */
+	assert_true(closed);
+	assert_true(got > 0 && got < 1000000);
+}
+
 static void test_client_cap(void **state)
 {
 	struct harness *h = *state;
@@ -576,6 +618,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_requests_get_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_client_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_that_stops_reading_is_dropped, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_client_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader_does_not_block_others, setup,
 						teardown),
