@@ -63,10 +63,9 @@ void bgp_session_send_notify(struct bgp_session_priv *s, struct bgp_conn *c,
 {
 	if (!c || c->dead || c->fd < 0 || c->connecting)
 		return;
-	/* A NOTIFICATION must not wait behind a queue of UPDATEs that the
-	 * peer does not read: drop unsent whole messages?  No: bytes of a
-	 * half-written message are already on the wire, so we append and
-	 * let bgp_conn_close() make its one last attempt. */
+	/* Appended behind whatever is queued: part of a message may be on
+	 * the wire already, so nothing can be cut out.  bgp_conn_close()
+	 * makes one last non-blocking attempt to write it all. */
 	if (bgp_notify_encode(&c->out, n) < 0)
 		return;
 	count_out(s->peer, BGP_MSG_NOTIFICATION);
@@ -109,8 +108,9 @@ static void pump_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (bgp_conn_out_pending(c) < BGP_OUT_BUDGET && !bgp_outq_empty(s->outq)) {
 		struct bgp_encode_ctx ctx;
 		bgp_peer_encode_ctx(s->peer, &ctx);
+		bgp_conn_compact(c);
 		size_t before = c->out.len;
-		int rc = bgp_outq_drain(s->outq, &ctx, &c->out, c->out_off + BGP_OUT_BUDGET);
+		int rc = bgp_outq_drain(s->outq, &ctx, &c->out, BGP_OUT_BUDGET);
 		if (rc < 0)
 			log_err("peer %s: cannot encode UPDATE: %s", s->name, strerror(-rc));
 		/* Count what went in, message by message (type at byte 18). */

@@ -29,7 +29,7 @@ struct bgp_conn *bgp_conn_new(struct bgp_session_priv *s, int fd, bool outgoing)
 	c->outgoing = outgoing;
 	/* The output buffer holds at most the budget plus one message
 	 * and the odd KEEPALIVE/NOTIFICATION on top. */
-	wbuf_init(&c->out, BGP_OUT_BUDGET + 2 * BGP_MAX_MSG_EXT);
+	wbuf_init(&c->out, BGP_OUT_BUDGET + 4 * BGP_MAX_MSG_EXT);
 	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
 	c->rio.data = c->wio.data = c;
@@ -84,6 +84,16 @@ size_t bgp_conn_out_pending(const struct bgp_conn *c)
 	return c->out.len - c->out_off;
 }
 
+void bgp_conn_compact(struct bgp_conn *c)
+{
+	if (!c->out_off)
+		return;
+	size_t left = c->out.len - c->out_off;
+	memmove(c->out.data, c->out.data + c->out_off, left);
+	c->out.len = left;
+	c->out_off = 0;
+}
+
 /* RFC 9687: the send hold timer runs while output waits and the socket
  * takes nothing; every bit of progress restarts it. */
 static void send_hold_progress(struct bgp_conn *c, bool progress)
@@ -132,12 +142,8 @@ void bgp_conn_flush(struct bgp_conn *c)
 		ev_io_stop(loop, &c->wio);
 	} else {
 		/* Keep the unsent tail at the front so the buffer stays small. */
-		if (c->out_off > BGP_OUT_BUDGET) {
-			size_t left = c->out.len - c->out_off;
-			memmove(c->out.data, c->out.data + c->out_off, left);
-			c->out.len = left;
-			c->out_off = 0;
-		}
+		if (c->out_off > BGP_OUT_BUDGET)
+			bgp_conn_compact(c);
 		ev_io_start(loop, &c->wio);
 	}
 	send_hold_progress(c, progress);

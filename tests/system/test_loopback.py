@@ -35,7 +35,7 @@ def _need_root():
 
 
 def free_port(addr):
-    with socket.socket() as s:
+    with socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET) as s:
         s.bind((addr, 0))
         return s.getsockname()[1]
 
@@ -115,32 +115,75 @@ def speakers(tmp_path):
             pass
 
 
-def pair_confs(pa, pb):
+def pair_confs(pa, pb, aa="127.0.0.1", ab="127.0.0.2", pw_a=None, pw_b=None):
+    def pw(p):
+        return f'password "{p}"' if p else ""
     a = f"""router-id 10.255.0.1
 local-as 4200000001
-listen on 127.0.0.1 port {pa}
+listen on {aa} port {pa}
 originate 198.51.100.0/24
-neighbor 127.0.0.2 {{
+originate 2001:db8:100::/48
+neighbor {ab} {{
     remote-as 65001
     port {pb}
-    local-address 127.0.0.1
+    local-address {aa}
     hold-time 9; keepalive 3
     import all; export all
+    {pw(pw_a)}
 }}
 """
     b = f"""router-id 10.255.0.2
 local-as 65001
-listen on 127.0.0.2 port {pb}
+listen on {ab} port {pb}
 originate 203.0.113.0/24
-neighbor 127.0.0.1 {{
+originate 2001:db8:200::/48
+neighbor {aa} {{
     remote-as 4200000001
     port {pa}
-    local-address 127.0.0.2
+    local-address {ab}
     hold-time 9
     import all; export all
+    {pw(pw_b)}
 }}
 """
     return a, b
+
+
+def test_ipv6_transport(speakers):
+    """Both on ::1 (the only IPv6 loopback address), told apart by port."""
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    try:
+        pa, pb = free_port("::1"), free_port("::1")
+    except OSError:
+        pytest.skip("no ::1")
+    ca, cb = pair_confs(pa, pb, aa="::1", ab="::1")
+    a, b = speakers("a", ca), speakers("b", cb)
+    a.start()
+    b.start()
+    wait_for(lambda: a.state("::1") == "Established", 15, "Established over IPv6")
+    got = wait_for(lambda: b.rib_in(), 5, "routes at b")
+    assert [(r["prefix"], r["next_hop"]) for r in got] == [("2001:db8:100::/48", "::1")]
+
+
+def test_md5_match_and_mismatch(speakers):
+    pa, pb = free_port("127.0.0.1"), free_port("127.0.0.2")
+    ca, cb = pair_confs(pa, pb, pw_a="s3cret", pw_b="s3cret")
+    a, b = speakers("a", ca), speakers("b", cb)
+    a.start()
+    b.start()
+    wait_for(lambda: a.state("127.0.0.2") == "Established", 15, "Established with MD5")
+    a.stop(signal.SIGKILL)
+    b.stop(signal.SIGKILL)
+    # Different keys: the kernel drops every segment; no session, ever.
+    pa, pb = free_port("127.0.0.1"), free_port("127.0.0.2")
+    ca, cb = pair_confs(pa, pb, pw_a="s3cret", pw_b="other")
+    a, b = speakers("a2", ca), speakers("b2", cb)
+    a.start()
+    b.start()
+    time.sleep(4)
+    assert a.state("127.0.0.2") != "Established"
+    assert b.state("127.0.0.1") != "Established"
 
 
 def test_two_egressd_exchange_originated_prefixes(speakers):
@@ -154,6 +197,7 @@ def test_two_egressd_exchange_originated_prefixes(speakers):
 
     ra = wait_for(a.rib_in, 5, "routes at a")
     rb = wait_for(b.rib_in, 5, "routes at b")
+    # IPv6 originations need an IPv6 next hop: not on this IPv4 session.
     assert [r["prefix"] for r in ra] == ["203.0.113.0/24"]
     assert ra[0]["as_path"] == [65001]
     assert ra[0]["next_hop"] == "127.0.0.2"
