@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lib import peers  # noqa: E402
+from lib.netns import sweep_stale  # noqa: E402
 from lib.egress import Egress, EgressConfig, Neighbor, binaries_missing  # noqa: E402
 from lib.peer import Announce, PeerConfig  # noqa: E402
 from lib.topo import IFNAME, Pair  # noqa: E402
@@ -39,6 +40,12 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sweep():
+    if os.geteuid() == 0:
+        sweep_stale()
 
 
 @pytest.fixture(autouse=True)
@@ -109,6 +116,11 @@ class Lab:
     def close(self):
         for c in self.captures:
             c.stop()
+        for d in reversed(self.daemons):
+            try:
+                d.stop()
+            except Exception as exc:  # noqa: BLE001 - teardown goes on
+                print(f"stopping {type(d).__name__}: {exc!r}")
         self.pair.close()
 
 

@@ -115,9 +115,13 @@ def speakers(tmp_path):
             pass
 
 
-def pair_confs(pa, pb, aa="127.0.0.1", ab="127.0.0.2", pw_a=None, pw_b=None):
+def pair_confs(pa, pb, aa="127.0.0.1", ab="127.0.0.2", pw_a=None, pw_b=None,
+               gtsm_a=False, gtsm_b=False):
     def pw(p):
         return f'password "{p}"' if p else ""
+
+    def gtsm(on):
+        return "ttl-security" if on else ""
     a = f"""router-id 10.255.0.1
 local-as 4200000001
 listen on {aa} port {pa}
@@ -130,6 +134,7 @@ neighbor {ab} {{
     hold-time 9; keepalive 3
     import all; export all
     {pw(pw_a)}
+    {gtsm(gtsm_a)}
 }}
 """
     b = f"""router-id 10.255.0.2
@@ -144,6 +149,7 @@ neighbor {aa} {{
     hold-time 9
     import all; export all
     {pw(pw_b)}
+    {gtsm(gtsm_b)}
 }}
 """
     return a, b
@@ -184,6 +190,42 @@ def test_md5_match_and_mismatch(speakers):
     time.sleep(4)
     assert a.state("127.0.0.2") != "Established"
     assert b.state("127.0.0.1") != "Established"
+
+
+def test_gtsm(speakers):
+    """RFC 5082: with ttl-security a speaker sends TTL 255 and drops
+    anything below 254; loopback keeps the TTL, so a peer without GTSM
+    (TTL 64) cannot get in while one with it can."""
+    pa, pb = free_port("127.0.0.1"), free_port("127.0.0.2")
+    ca, cb = pair_confs(pa, pb, gtsm_a=True, gtsm_b=False)
+    a, b = speakers("a", ca), speakers("b", cb)
+    a.start()
+    b.start()
+    time.sleep(4)
+    assert a.state("127.0.0.2") != "Established"
+    a.stop(signal.SIGKILL)
+    b.stop(signal.SIGKILL)
+    pa, pb = free_port("127.0.0.1"), free_port("127.0.0.2")
+    ca, cb = pair_confs(pa, pb, gtsm_a=True, gtsm_b=True)
+    a, b = speakers("a2", ca), speakers("b2", cb)
+    a.start()
+    b.start()
+    wait_for(lambda: a.state("127.0.0.2") == "Established", 15, "Established with GTSM")
+
+
+def test_check_config_and_version(tmp_path):
+    good = tmp_path / "good.conf"
+    good.write_text(pair_confs(1790, 1791)[0])
+    r = subprocess.run([str(EGRESSD), "-n", "-f", str(good)], capture_output=True, text=True)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    bad = tmp_path / "bad.conf"
+    bad.write_text("router-id 10.0.0.1\nlocal-as 65001\nneighbor 10.0.0.2 { hold-time 2 }\n")
+    r = subprocess.run([str(EGRESSD), "-n", "-f", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 1
+    lines = r.stderr.splitlines()
+    assert lines and all(line.startswith(str(bad) + ":") for line in lines), lines
+    r = subprocess.run([str(EGRESSD), "-V"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("egressd ")
 
 
 def test_two_egressd_exchange_originated_prefixes(speakers):

@@ -118,6 +118,24 @@ class Namespace:
         run(["ip", "netns", "del", self.name], check=False)
 
 
+def sweep_stale():
+    """Remove namespaces left by an earlier run of this rig that was
+    killed before its teardown ran (names "eg-<pid>-..." whose pid is
+    gone), with the processes still inside them."""
+    import re
+    r = run(["ip", "netns", "list"], check=False)
+    for line in r.stdout.splitlines():
+        name = line.split()[0] if line.split() else ""
+        m = re.match(r"^eg-(\d+)-\d+-[a-z]+$", name)
+        if not m or pid_alive(int(m.group(1))):
+            continue
+        pr = run(["ip", "netns", "pids", name], check=False)
+        for pid in pr.stdout.split():
+            if pid.isdigit():
+                kill_pid(int(pid), grace=1.0)
+        run(["ip", "netns", "del", name], check=False)
+
+
 def veth(a, b, ifname="eg0"):
     """Link two namespaces with a veth pair named `ifname` on both sides.
 

@@ -107,6 +107,18 @@ class Peer:
     def alive(self):
         return self.proc is not None and self.proc.alive()
 
+    def wait_ready(self, timeout=15):
+        """Wait until the daemon's CLI answers (state() stops raising);
+        drivers call this at the end of start()."""
+        from .util import wait_until
+
+        def ok():
+            if not self.alive():
+                raise AssertionError(f"{self.NAME} exited:\n{self.log()}")
+            self.state()
+            return True
+        wait_until(ok, timeout, what=f"{self.NAME} CLI")
+
     def established(self):
         return self.state() == ESTABLISHED
 

@@ -77,6 +77,7 @@ protocol bgp {PROTO} {{
         self.sock = self.path("bird.ctl")
         self.proc = self.ns.start([BIRD, "-f", "-c", conf, "-s", self.sock,
                                    "-P", self.path("bird.pid")], "bird")
+        self.wait_ready()
 
     def birdc(self, *args):
         r = run(self.ns.cmd([BIRDC, "-s", self.sock] + list(args)))

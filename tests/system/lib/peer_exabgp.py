@@ -95,6 +95,7 @@ neighbor {c.remote_addr} {{
             "exabgp.tcp.bind": self.cfg.local_addr,
         }
         self.proc = self.ns.start([EXABGP, conf], "exabgp", env=env)
+        self.wait_ready()
 
     # -- API ---------------------------------------------------------------
     def command(self, line):

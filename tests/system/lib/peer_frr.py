@@ -1,13 +1,23 @@
-"""FRR driver: bgpd alone (-Z, no zebra; -S, no user switch) with its
-vty socket in the test's workdir; state and routes from vtysh JSON."""
+"""FRR driver: zebra and bgpd with their zserv and vty sockets in the
+test's private run directory, state and routes from vtysh JSON.
+
+bgpd can run without zebra (-Z), but then it knows no interfaces: it
+withdraws IPv6 routes whose next hop includes a link-local address
+("no peer interface information"), which BIRD and others send on a
+shared link.  So zebra runs too, inside the test namespace only, and
+bgpd is started with -n so it installs nothing in the kernel."""
 
 import json
 import os
+import pwd
+import shutil
+import tempfile
 
 from .peer import Peer, Route, canon_addr, canon_prefix
-from .util import run
+from .util import run, wait_until
 
 BGPD = "/usr/lib/frr/bgpd"
+ZEBRA = "/usr/lib/frr/zebra"
 VTYSH = "/usr/bin/vtysh"
 
 # FRR state names are the RFC 4271 ones already.
@@ -28,8 +38,8 @@ class FrrPeer(Peer):
             "!",
             f"router bgp {c.local_as}",
             f" bgp router-id {c.router_id}",
-            # Without zebra there is no RIB to validate against, and
-            # RFC 8212 filtering would hide the very routes under test.
+            # The announced prefixes exist in no RIB, and RFC 8212
+            # filtering would hide the very routes under test.
             " no bgp ebgp-requires-policy",
             " no bgp network import-check",
             " no bgp default ipv4-unicast",
@@ -64,13 +74,36 @@ class FrrPeer(Peer):
 
     def start(self):
         conf = self.write("bgpd.conf", self.config())
-        self.vtydir = self.path("frr-vty")
-        os.makedirs(self.vtydir, exist_ok=True)
+        # zebra will not run as root unless root is in the frrvty group,
+        # so it runs as frr, with its sockets in a directory frr can
+        # reach (the test's workdir is root-only).  bgpd stays root (-S).
+        self.rundir = tempfile.mkdtemp(prefix="eg-frr-")
+        os.chmod(self.rundir, 0o755)
+        pw = pwd.getpwnam("frr")
+        os.chown(self.rundir, pw.pw_uid, pw.pw_gid)
+        zconf = os.path.join(self.rundir, "zebra.conf")
+        with open(zconf, "w", encoding="utf-8") as f:
+            f.write("hostname peer\n")
+        os.chown(zconf, pw.pw_uid, pw.pw_gid)
+        self.vtydir = self.rundir
+        zsock = os.path.join(self.rundir, "zserv.api")
+        self.zebra = self.ns.start(
+            [ZEBRA, "-f", zconf, "-i", os.path.join(self.rundir, "zebra.pid"),
+             "-z", zsock, "--vty_socket", self.rundir, "-P", "0",
+             "--log", "stdout"], "frr-zebra")
+        wait_until(lambda: os.path.exists(zsock), 10, what="zebra socket")
         self.proc = self.ns.start(
-            [BGPD, "-Z", "-S", "-f", conf, "-i", self.path("bgpd.pid"),
-             "--vty_socket", self.vtydir, "-P", "0",
-             "--log", "stdout", "-l", self.cfg.local_addr],
-            "frr-bgpd")
+            [BGPD, "-S", "-f", conf, "-i", self.path("bgpd.pid"), "-z", zsock,
+             "--vty_socket", self.rundir, "-P", "0", "--log", "stdout",
+             "-n", "-l", self.cfg.local_addr], "frr-bgpd")
+        self.wait_ready()
+
+    def stop(self):
+        super().stop()
+        if getattr(self, "zebra", None):
+            self.zebra.stop()
+        if getattr(self, "rundir", None):
+            shutil.rmtree(self.rundir, ignore_errors=True)
 
     def vtysh(self, command):
         r = run(self.ns.cmd([VTYSH, "--vty_socket", self.vtydir, "-d",

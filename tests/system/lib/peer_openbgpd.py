@@ -80,6 +80,7 @@ class OpenbgpdPeer(Peer):
         run([BGPD, "-n", "-f", conf])
         self.proc = self.ns.start([BGPD, "-d", "-v", "-f", conf],
                                   "openbgpd")
+        self.wait_ready()
 
     def bgpctl(self, *args):
         r = run(self.ns.cmd([BGPCTL, "-s", self.sock, "-j"] + list(args)))
