@@ -229,8 +229,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (word_is(a, "-s") || word_is(a, "--socket")) {
-			if (i + 1 >= argc)
+			if (i + 1 >= argc) {
+				free(words);
 				return usage_error("%s needs a path", a);
+			}
 			sock = argv[++i];
 		} else if (strncmp(a, "--socket=", 9) == 0) {
 			sock = a + 9;
