@@ -199,14 +199,13 @@ static void log_update_problem(struct bgp_session_priv *s, const struct bgp_upda
 		memcpy(msg + BGP_HEADER_LEN, body, len);
 		log_hex(msg, len + BGP_HEADER_LEN, hex, hlen);
 	}
-	log_warn("peer %s: malformed UPDATE, action %s: %s; %u withdrawn, %u announced "
-		 "prefixes affected%s; update %s",
-		 s->name, bgp_update_action_name(u->action), diag, u->n_withdrawn,
-		 u->n_announced, suppressed ? " (earlier reports suppressed)" : "",
-		 hex && msg ? hex : "(no memory for hex)");
 	if (suppressed)
 		log_warn("peer %s: %u malformed UPDATE reports were suppressed", s->name,
 			 suppressed);
+	log_warn("peer %s: malformed UPDATE, action %s: %s; %u withdrawn, %u announced "
+		 "prefixes affected; update %s",
+		 s->name, bgp_update_action_name(u->action), diag, u->n_withdrawn,
+		 u->n_announced, hex && msg ? hex : "(no memory for hex)");
 	free(hex);
 	free(msg);
 }

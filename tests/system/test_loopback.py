@@ -273,9 +273,14 @@ def bgp_msg(mtype, body=b""):
     return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), mtype) + body
 
 
-def bgp_open(asn=PEER_AS, hold=90, rid="10.9.9.9", gr_time=None, gr_fbit=True):
+def bgp_open(asn=PEER_AS, hold=90, rid="10.9.9.9", gr_time=None, gr_fbit=True,
+             refresh=False, enhanced=False):
     caps = bytes([1, 4, 0, 1, 0, 1])                       # MP IPv4 unicast
     caps += bytes([65, 4]) + struct.pack("!I", asn)        # 4-octet AS
+    if refresh:
+        caps += bytes([2, 0])                              # RFC 2918
+    if enhanced:
+        caps += bytes([70, 0])                             # RFC 7313
     if gr_time is not None:                                # RFC 4724 3
         caps += bytes([64, 6]) + struct.pack("!HHBB", gr_time & 0xfff, 1, 1,
                                              0x80 if gr_fbit else 0)
@@ -601,3 +606,62 @@ def test_flooding_peer_does_not_starve_keepalives(speakers):
     assert e.state("127.0.0.4") == "Established"
     flood.close()
     t.join(5)
+
+
+def _read_updates_until(s, pred, timeout=5):
+    """Collects (type, body) messages until pred(msgs) is true."""
+    msgs = []
+    end = time.monotonic() + timeout
+    while not pred(msgs):
+        assert time.monotonic() < end, msgs
+        m = read_msg(s, max(0.1, end - time.monotonic()))
+        assert m is not None, "connection closed"
+        if m[0] != 4:
+            msgs.append(m)
+    return msgs
+
+
+def _is_eor_v4(m):
+    return m[0] == 2 and m[1] == bytes(4)
+
+
+def _nlri(m):
+    wl = struct.unpack("!H", m[1][:2])[0]
+    al = struct.unpack("!H", m[1][2 + wl:4 + wl])[0]
+    return m[1][4 + wl + al:]
+
+
+def test_initial_eor_and_route_refresh(speakers):
+    for enhanced in (False, True):
+        port = free_port("127.0.0.1")
+        conf = raw_conf(port, "127.0.0.4").replace(
+            "listen on", "originate 198.51.100.0/24\nlisten on")
+        e = speakers("rr%d" % enhanced, conf)
+        e.start()
+        s = raw_connect(port, "127.0.0.4")
+        s.sendall(bgp_open(refresh=True, enhanced=enhanced))
+        assert read_msg(s)[0] == 1
+        s.sendall(KEEPALIVE)
+        # The initial table, then End-of-RIB (RFC 4724 2).
+        msgs = _read_updates_until(s, lambda ms: any(_is_eor_v4(m) for m in ms))
+        assert [m[0] for m in msgs] == [2, 2], msgs
+        assert _nlri(msgs[0]) == bytes([24, 198, 51, 100])
+        # ROUTE-REFRESH for IPv4 unicast: the Adj-RIB-Out again, with
+        # BoRR/EoRR around it when enhanced route refresh was agreed.
+        s.sendall(bgp_msg(5, struct.pack("!HBB", 1, 0, 1)))
+        if enhanced:
+            msgs = _read_updates_until(s, lambda ms: any(m[0] == 5 and m[1][2] == 2
+                                                         for m in ms))
+            assert [(m[0], m[1][2] if m[0] == 5 else None) for m in msgs] == \
+                [(5, 1), (2, None), (5, 2)], msgs
+            assert _nlri(msgs[1]) == bytes([24, 198, 51, 100])
+        else:
+            msgs = _read_updates_until(s, lambda ms: len(ms) >= 1)
+            assert msgs[0][0] == 2 and _nlri(msgs[0]) == bytes([24, 198, 51, 100])
+        # A refresh for a family that was not negotiated is ignored.
+        s.sendall(bgp_msg(5, struct.pack("!HBB", 2, 0, 1)))
+        s.sendall(KEEPALIVE)
+        time.sleep(0.5)
+        assert e.state("127.0.0.4") == "Established"
+        s.close()
+        e.stop(signal.SIGKILL)
