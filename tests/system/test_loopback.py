@@ -665,3 +665,24 @@ def test_initial_eor_and_route_refresh(speakers):
         assert e.state("127.0.0.4") == "Established"
         s.close()
         e.stop(signal.SIGKILL)
+
+
+def test_rfc8212_defaults_and_sighup(speakers):
+    """eBGP without import/export statements: nothing accepted, nothing
+    sent, each said once in the log (RFC 8212)."""
+    pa, pb = free_port("127.0.0.1"), free_port("127.0.0.2")
+    ca, cb = pair_confs(pa, pb)
+    ca = ca.replace("import all; export all", "")
+    a, b = speakers("a", ca), speakers("b", cb)
+    a.start()
+    b.start()
+    wait_for(lambda: a.state("127.0.0.2") == "Established", 15, "Established")
+    wait_for(lambda: "routes from 127.0.0.2 ignored (RFC 8212)" in a.log(), 5, "import log")
+    assert "no export policy: nothing sent (RFC 8212)" in a.log()
+    assert a.rib_in() == []
+    time.sleep(0.5)
+    assert b.rib_in() == []
+    assert a.neighbor("127.0.0.2")["prefixes_sent"] == 0
+    a.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "reload not implemented yet" in a.log(), 5, "SIGHUP logged")
+    assert a.state("127.0.0.2") == "Established"
