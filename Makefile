@@ -8,7 +8,7 @@ PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 60
 PYTEST     ?= /usr/bin/python3 -m pytest
 
-.PHONY: all deps check unit unit-asan system fuzz fuzz-smoke install clean
+.PHONY: all deps check unit unit-asan system fuzz fuzz-smoke install clean demo
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -55,6 +55,10 @@ check: deps unit unit-asan fuzz-smoke system
 install: all
 	meson configure $(BUILD) -Dprefix=$(abspath $(PREFIX))
 	meson install -C $(BUILD)
+
+demo:
+	@echo "make demo: the namespace lab is not built yet (it arrives with the lab issue); nothing was run." >&2
+	@exit 1
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
