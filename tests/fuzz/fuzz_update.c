@@ -80,6 +80,26 @@ static bool confed_only_leading(const uint8_t *s, size_t len)
 	return true;
 }
 
+/* Whether a path reaches a 2-octet peer intact.  Two RFC 6793 rules
+ * make some paths differ, by design: confederation segments never go
+ * into AS4_PATH (4.2.2), so those after other segments are lost; and a
+ * receiver ignores AS4_PATH when AGGREGATOR names a 2-octet AS other
+ * than AS_TRANS (4.2.3). */
+static bool path_survives_as2(const struct bgp_attrs *a)
+{
+	if (!confed_only_leading(a->aspath, a->aspath_len))
+		return false;
+	bool has4 = false;
+	for (size_t off = 0; off + 2 <= a->aspath_len; off += 2 + (size_t)a->aspath[off + 1] * 4)
+		for (unsigned i = 0; i < a->aspath[off + 1]; i++) {
+			const uint8_t *p = a->aspath + off + 2 + 4 * i;
+			if (p[0] || p[1])
+				has4 = true;
+		}
+	return !(has4 && bgp_attrs_has(a, BGP_ATTR_AGGREGATOR) && a->aggregator_as <= 0xffff &&
+		 a->aggregator_as != BGP_AS_TRANS);
+}
+
 /* What the attributes must look like after a trip through an UPDATE of
  * family af: IPv4 carries the next hop in NEXT_HOP, IPv6 in MP_REACH
  * (RFC 4760 3). Modifies a private copy. */
@@ -138,10 +158,7 @@ static void re_encode(const struct bgp_decode_ctx *dc, const struct bgp_attrs *a
 		CHECK(u.action == BGP_UPD_OK);
 		if (attrs) {
 			CHECK(u.n_announced == (uint32_t)k && u.n_withdrawn == 0);
-			/* A 2-octet session cannot carry confederation segments
-			 * placed after others through AS4_PATH (RFC 6793 4.2.2
-			 * drops them), so only those paths may differ. */
-			if (!dc->as4 && !confed_only_leading(want->aspath, want->aspath_len)) {
+			if (!dc->as4 && !path_survives_as2(want)) {
 				free(u.attrs->aspath);
 				u.attrs->aspath = malloc(want->aspath_len + 1u);
 				CHECK(u.attrs->aspath);
