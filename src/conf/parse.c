@@ -144,6 +144,16 @@ static void stmt_neighbor(struct parser *p, const struct block *b)
 		struct block nb = { .ctx = CTX_NEIGHBOR, .idx = pc->n_neighbors - 1,
 				    .group = n.group };
 		parse_block(p, &nb);
+	} else if (!parser_at_end(p) && p->tok.type != LEX_ERROR) {
+		/* Most likely settings written without their braces. */
+		char d[80];
+		diag_add(p->diag, p->tok.pos,
+			 "expected '{' or end of statement after neighbor address, got %s",
+			 lex_describe(&p->tok, d, sizeof(d)));
+		/* Its settings were skipped: don't also report them missing. */
+		pc->neighbors[pc->n_neighbors - 1].addr.af = 0;
+		parser_skip_stmt(p);
+		return;
 	}
 	p->kw = kw;
 	parser_end_stmt(p);

@@ -34,6 +34,8 @@ static const struct bad_case bad_cases[] = {
 	  { "t.conf:3:1: unexpected '{' (a block must follow 'group NAME' or 'neighbor ADDR')" } },
 	{ HEAD "neighbor 10.0.0.2 { remote-as 1 } extra\n",
 	  { "t.conf:3:35: unexpected 'extra' at end of 'neighbor' statement" } },
+	{ HEAD "neighbor 10.0.0.2 remote-as 1\n",
+	  { "t.conf:3:19: expected '{' or end of statement after neighbor address, got 'remote-as'" } },
 	{ HEAD "group g remote-as 1\n",
 	  { "t.conf:3:9: expected '{' after group name, got 'remote-as'" } },
 	{ HEAD "group 9lives { }\n",
