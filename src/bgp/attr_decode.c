@@ -36,14 +36,12 @@ struct attr_row {
 	const char *bad;     /* reason for a bad value */
 };
 
-static struct bgp_attrs *A(struct bgp_update_dec *d) { return d->a; }
-
 static int dec_origin(struct bgp_update_dec *d, struct rbuf *v)
 {
 	uint8_t o;
 	if (rbuf_get_u8(v, &o) || o > BGP_ORIGIN_INCOMPLETE)
 		return -EBADMSG; /* RFC 7606 7.1 */
-	A(d)->origin = o;
+	d->a->origin = o;
 	return 0;
 }
 
@@ -61,9 +59,9 @@ static int dec_aspath(struct bgp_update_dec *d, struct rbuf *v)
 		free(segs);
 		return -EBADMSG;
 	}
-	free(A(d)->aspath);
-	A(d)->aspath = segs;
-	A(d)->aspath_len = (uint16_t)len;
+	free(d->a->aspath);
+	d->a->aspath = segs;
+	d->a->aspath_len = (uint16_t)len;
 	return 0;
 }
 
@@ -77,18 +75,18 @@ static int dec_nexthop(struct bgp_update_dec *d, struct rbuf *v)
 	 * without a NOTIFICATION: treat-as-withdraw. */
 	if (nh == 0 || nh >= 0xe0000000u)
 		return -EBADMSG;
-	A(d)->nexthop.s_addr = htonl(nh);
+	d->a->nexthop.s_addr = htonl(nh);
 	return 0;
 }
 
 static int dec_med(struct bgp_update_dec *d, struct rbuf *v)
 {
-	return rbuf_get_u32(v, &A(d)->med);
+	return rbuf_get_u32(v, &d->a->med);
 }
 
 static int dec_local_pref(struct bgp_update_dec *d, struct rbuf *v)
 {
-	return rbuf_get_u32(v, &A(d)->local_pref);
+	return rbuf_get_u32(v, &d->a->local_pref);
 }
 
 static int dec_atomic(struct bgp_update_dec *d, struct rbuf *v)
@@ -113,8 +111,8 @@ static int dec_aggregator(struct bgp_update_dec *d, struct rbuf *v)
 	}
 	if (rbuf_get_u32(v, &id) || as == 0) /* RFC 7607 2 */
 		return -EBADMSG;
-	A(d)->aggregator_as = as;
-	A(d)->aggregator_id = id;
+	d->a->aggregator_as = as;
+	d->a->aggregator_id = id;
 	return 0;
 }
 
@@ -126,9 +124,9 @@ static int dec_communities(struct bgp_update_dec *d, struct rbuf *v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		(void)rbuf_get_u32(v, &c[i]);
-	free(A(d)->communities);
-	A(d)->communities = c;
-	A(d)->n_communities = (uint16_t)n;
+	free(d->a->communities);
+	d->a->communities = c;
+	d->a->n_communities = (uint16_t)n;
 	return 0;
 }
 
@@ -146,9 +144,9 @@ static int dec_ext_communities(struct bgp_update_dec *d, struct rbuf *v)
 	if (!c)
 		return -ENOMEM;
 	(void)rbuf_get_bytes(v, c, n);
-	free(A(d)->ext_communities);
-	A(d)->ext_communities = c;
-	A(d)->n_ext_communities = (uint16_t)(n / 8);
+	free(d->a->ext_communities);
+	d->a->ext_communities = c;
+	d->a->n_ext_communities = (uint16_t)(n / 8);
 	return 0;
 }
 
@@ -198,9 +196,9 @@ static int dec_large_communities(struct bgp_update_dec *d, struct rbuf *v)
 		(void)rbuf_get_u32(v, &c[i].local1);
 		(void)rbuf_get_u32(v, &c[i].local2);
 	}
-	free(A(d)->large_communities);
-	A(d)->large_communities = c;
-	A(d)->n_large_communities = (uint16_t)n;
+	free(d->a->large_communities);
+	d->a->large_communities = c;
+	d->a->n_large_communities = (uint16_t)n;
 	return 0;
 }
 
