@@ -10,7 +10,7 @@ AS_PATH with AS_TRANS plus AS4_PATH (RFC 6793 section 4.2.3)."""
 import pytest
 
 from checks import same_route, wait_route
-from conftest import EGRESS_PREFIX, PEER_AS, PEER_PREFIX
+from conftest import EGRESS_PREFIX, PEER_AS, PEER_PREFIX, peer_announce
 from lib import bgpwire
 from lib.peer import Announce, canon_prefix
 from lib.topo import Pair
@@ -68,3 +68,23 @@ def test_two_octet_peer_with_four_octet_local_as(lab):
     assert bgpwire.as_path(value, 4) == [LOCAL_AS4]
     # And exabgp's merged view agrees.
     assert peer.routes()[mine].as_path == [LOCAL_AS4]
+
+
+@pytest.mark.parametrize("kind", ["bird", "gobgp"])
+def test_four_octet_local_as_with_new_speaker(lab, kind):
+    """The same 4-octet local AS towards 4-octet-capable peers: they see
+    the real AS in AS_PATH, no AS_TRANS."""
+    afi = "ipv4"
+    them = Pair.addr(afi, "b")
+    peer = lab.peer(kind, afi, remote_as=LOCAL_AS4)
+    eg = lab.egress(afi, local_as=LOCAL_AS4, remote_as=PEER_AS)
+    peer.start()
+    eg.start()
+    eg.wait_established(them, timeout=30)
+    wait_until(peer.established, 15, what=f"{kind} Established")
+    mine = canon_prefix(EGRESS_PREFIX[afi])
+    got = wait_route(peer.routes, mine, what=f"{kind} sees")
+    assert got.as_path == [LOCAL_AS4]
+    pfx = canon_prefix(PEER_PREFIX[afi])
+    got = wait_route(lambda: eg.routes(them), pfx, what="egressd rib in")
+    assert got.as_path == peer.expected_path(peer_announce(afi))
