@@ -96,6 +96,17 @@ static const struct row rows[] = {
 	{.name = "two families broken: reset",
 	 .attrs = ORIGIN ASPATH "80 0e 05 00 02 01 ff 00 80 0f 05 00 01 01 21 0a",
 	 .action = RESET, .sub = 9, .data = "80 0f 05 00 01 01 21 0a"},
+	{.name = "MP_REACH IPv4 unicast", .attrs = ORIGIN ASPATH
+	 "80 0e 0d 00 01 01 04 c0 00 02 01 00 18 0a 00 00", .action = OK, .n_ann = 1},
+	{.name = "MP_REACH IPv4 next hop 0.0.0.0", .attrs = ORIGIN ASPATH
+	 "80 0e 0d 00 01 01 04 00 00 00 00 00 18 0a 00 00", .action = TAW, .n_wd = 1},
+	{.name = "MP_REACH IPv4 next hop of 16 bytes", .attrs = ORIGIN ASPATH
+	 "80 0e 19 00 01 01 10 " V6NH "00 18 0a 00 00", .action = DISABLE, .dis = DIS_V4},
+	{.name = "MP_REACH IPv6 next hop with link-local", .attrs = ORIGIN ASPATH
+	 "80 0e 2a 00 02 01 20 " V6NH "fe 80 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 20 20 01 0d b8",
+	 .action = OK, .n_ann = 1},
+	{.name = "MP for an unknown AFI/SAFI: ignored", .attrs = ORIGIN ASPATH
+	 "80 0e 0a 00 19 41 04 c0 00 02 01 00 00", .action = OK},
 	{.name = "MP for a family not negotiated: ignored", .fams = 1u << BGP_FAM_IPV4_UNICAST,
 	 .attrs = ORIGIN ASPATH MPV6, .action = OK},
 	/* Attribute list structure (RFC 7606 4). */
