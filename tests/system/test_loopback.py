@@ -274,8 +274,10 @@ def bgp_msg(mtype, body=b""):
 
 
 def bgp_open(asn=PEER_AS, hold=90, rid="10.9.9.9", gr_time=None, gr_fbit=True,
-             refresh=False, enhanced=False):
+             refresh=False, enhanced=False, v6=False):
     caps = bytes([1, 4, 0, 1, 0, 1])                       # MP IPv4 unicast
+    if v6:
+        caps += bytes([1, 4, 0, 2, 0, 1])                  # MP IPv6 unicast
     caps += bytes([65, 4]) + struct.pack("!I", asn)        # 4-octet AS
     if refresh:
         caps += bytes([2, 0])                              # RFC 2918
@@ -686,3 +688,37 @@ def test_rfc8212_defaults_and_sighup(speakers):
     a.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: "reload not implemented yet" in a.log(), 5, "SIGHUP logged")
     assert a.state("127.0.0.2") == "Established"
+
+
+def _mp_reach_v6(nh, nlri):
+    val = struct.pack("!HBB", 2, 1, len(nh)) + nh + b"\x00" + nlri
+    return bytes([0x80, 14, len(val)]) + val
+
+
+def test_afi_safi_disable_keeps_session_and_other_family(speakers):
+    """RFC 7606 7.11 / RFC 4760 7: a broken MP_REACH_NLRI for IPv6 stops
+    IPv6 on the session (its routes go); IPv4 and the session stay."""
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    s = raw_establish(port, "127.0.0.4", v6=True)
+    base = _route_attrs()[:4 + 3 + 6]  # ORIGIN and AS_PATH only
+    v6nh = socket.inet_pton(socket.AF_INET6, "2001:db8::4")
+    v6pfx = bytes([48, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01])
+    s.sendall(bgp_update(base + _mp_reach_v6(v6nh, v6pfx), b""))
+    s.sendall(bgp_update(_route_attrs(), bytes([24, 192, 0, 2])))
+    wait_for(lambda: _prefixes(e) == ["192.0.2.0/24", "2001:db8:1::/48"], 5, "routes")
+    bad = _route_attrs() + _mp_reach_v6(b"\x20\x01\x0d\xb8\x00", v6pfx)
+    s.sendall(bgp_update(bad, bytes([24, 198, 51, 100])))
+    wait_for(lambda: _prefixes(e) == ["192.0.2.0/24", "198.51.100.0/24"], 5,
+             "IPv6 routes dropped, IPv4 kept and added")
+    assert "ipv6-unicast disabled" in e.log()
+    s.sendall(KEEPALIVE)
+    time.sleep(0.3)
+    assert e.state("127.0.0.4") == "Established"
+    # Later IPv6 announcements are ignored for the rest of the session.
+    s.sendall(bgp_update(base + _mp_reach_v6(v6nh, v6pfx), b""))
+    s.sendall(KEEPALIVE)
+    time.sleep(0.3)
+    assert _prefixes(e) == ["192.0.2.0/24", "198.51.100.0/24"]
+    assert e.state("127.0.0.4") == "Established"
