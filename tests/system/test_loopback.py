@@ -722,3 +722,22 @@ def test_afi_safi_disable_keeps_session_and_other_family(speakers):
     time.sleep(0.3)
     assert _prefixes(e) == ["192.0.2.0/24", "198.51.100.0/24"]
     assert e.state("127.0.0.4") == "Established"
+
+
+def test_update_session_reset(speakers):
+    """RFC 7606 4: lengths that do not add up cannot be parsed around:
+    NOTIFICATION 3/1, session down, the peer's routes gone."""
+    port = free_port("127.0.0.1")
+    e = speakers("e", raw_conf(port, "127.0.0.4"))
+    e.start()
+    s = raw_establish(port, "127.0.0.4")
+    s.sendall(bgp_update(_route_attrs(), bytes([24, 192, 0, 2])))
+    wait_for(lambda: _prefixes(e) == ["192.0.2.0/24"], 5, "route")
+    body = struct.pack("!HH", 0, 200) + _route_attrs()  # attribute length overruns
+    s.sendall(bgp_msg(2, body))
+    m = read_until(s, 3)
+    assert m and m[1][:2] == bytes([3, 1]), m
+    wait_for(lambda: e.state("127.0.0.4") != "Established", 5, "down")
+    assert _prefixes(e) == []
+    assert "UPDATE" in e.neighbor("127.0.0.4")["last_error"]
+    assert bgp_msg(2, body).hex() in e.log()
