@@ -440,6 +440,39 @@ static void test_disable_keeps_other_family(void **state)
 	bgp_update_free(&u);
 }
 
+static void test_many_errors_bounded(void **state)
+{
+	(void)state;
+	/* Ten discarded repeats: eight diagnostics kept, action still right. */
+	struct bgp_update u;
+	uint8_t body[512];
+	size_t len = body_build(NULL, BASE "40 06 00 40 06 00 40 06 00 40 06 00 40 06 00 40 06 00 "
+					"40 06 00 40 06 00 40 06 00 40 06 00 40 06 00",
+				NLRI1, body, sizeof(body));
+	struct bgp_decode_ctx ctx = {.as4 = true, .ebgp = true, .families = 3, .max_msg = 4096};
+	assert_int_equal(bgp_update_decode(body, len, &ctx, &u), 0);
+	assert_int_equal(u.action, BGP_UPD_ATTR_DISCARD);
+	assert_int_equal(u.n_diag, BGP_UPDATE_MAX_DIAG);
+	assert_int_equal(u.n_announced, 1);
+	bgp_update_free(&u);
+}
+
+static void test_action_names(void **state)
+{
+	(void)state;
+	assert_string_equal(bgp_update_action_name(BGP_UPD_OK), "none");
+	assert_string_equal(bgp_update_action_name(BGP_UPD_ATTR_DISCARD), "attribute discard");
+	assert_string_equal(bgp_update_action_name(BGP_UPD_TREAT_AS_WITHDRAW), "treat-as-withdraw");
+	assert_string_equal(bgp_update_action_name(BGP_UPD_AFISAFI_DISABLE), "AFI/SAFI disable");
+	assert_string_equal(bgp_update_action_name(BGP_UPD_SESSION_RESET), "session reset");
+	assert_string_equal(bgp_update_action_name((enum bgp_update_action)9), "unknown");
+	/* weakest first, so the strongest of several is the maximum */
+	assert_true(BGP_UPD_OK < BGP_UPD_ATTR_DISCARD &&
+		    BGP_UPD_ATTR_DISCARD < BGP_UPD_TREAT_AS_WITHDRAW &&
+		    BGP_UPD_TREAT_AS_WITHDRAW < BGP_UPD_AFISAFI_DISABLE &&
+		    BGP_UPD_AFISAFI_DISABLE < BGP_UPD_SESSION_RESET);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_strongest_action_wins),
 		cmocka_unit_test(test_notify_data_is_what_arrived),
 		cmocka_unit_test(test_disable_keeps_other_family),
+		cmocka_unit_test(test_many_errors_bounded),
+		cmocka_unit_test(test_action_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
