@@ -102,9 +102,11 @@ static void test_tshark_reads_our_updates(void **state)
 	(void)state;
 	if (system("command -v tshark >/dev/null 2>&1") != 0)
 		skip();
-	char dir[] = "/tmp/egress-tshark.XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/egress-tshark.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
-	char pcap_path[64], out_path[64], cmd[256];
+	char pcap_path[300], out_path[300], cmd[700];
 	snprintf(pcap_path, sizeof(pcap_path), "%s/u.pcap", dir);
 	snprintf(out_path, sizeof(out_path), "%s/out.txt", dir);
 
