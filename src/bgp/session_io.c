@@ -27,8 +27,9 @@ struct bgp_conn *bgp_conn_new(struct bgp_session_priv *s, int fd, bool outgoing)
 	c->s = s;
 	c->fd = fd;
 	c->outgoing = outgoing;
-	/* The output buffer holds at most the budget plus one message
-	 * and the odd KEEPALIVE/NOTIFICATION on top. */
+	/* Packing stops once the budget is reached, so the buffer holds at
+	 * most the budget, one message past it and the odd KEEPALIVE or
+	 * NOTIFICATION; the limit leaves room for all of that. */
 	wbuf_init(&c->out, BGP_OUT_BUDGET + 4 * BGP_MAX_MSG_EXT);
 	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
