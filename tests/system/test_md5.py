@@ -15,8 +15,10 @@ from lib.util import hold_for, wait_until
 KEY = "eg-md5-s3cret"
 
 
-@pytest.mark.parametrize("kind,afi", [("bird", "ipv4"), ("frr", "ipv4"),
-                                      ("bird", "ipv6")])
+@pytest.mark.parametrize("kind,afi", [
+    ("bird", "ipv4"), ("frr", "ipv4"), ("gobgp", "ipv4"),
+    ("openbgpd", "ipv4"), ("exabgp", "ipv4"), ("bird", "ipv6"),
+    ("frr", "ipv6")])
 def test_md5_match(lab, kind, afi):
     them = Pair.addr(afi, "b")
     peer = lab.peer(kind, afi, password=KEY)
