@@ -33,14 +33,16 @@ def wait_route(get_routes, prefix, timeout=20, what="route"):
                       what=f"{what} {prefix}")
 
 
-def assert_tshark_clean(pcap, src):
+def assert_tshark_clean(pcap, src, required=(1, 2, 4)):
     """Every BGP message src sent decodes without a malformed mark or an
-    expert warning/error, and OPEN, UPDATE and KEEPALIVE were among them
-    (so the check cannot pass on an empty capture)."""
+    expert warning/error, and the required message types (default OPEN,
+    UPDATE, KEEPALIVE) were among them, so the check cannot pass on an
+    empty capture."""
     types = tshark.message_types(pcap, src)
-    assert {1, 2, 4} <= types, (
+    assert set(required) <= types, (
         f"tshark saw BGP message types {sorted(types)} from {src} in "
-        f"{pcap}; expected OPEN(1), UPDATE(2), KEEPALIVE(4)")
+        f"{pcap}; expected at least {sorted(required)} "
+        "(1 OPEN, 2 UPDATE, 3 NOTIFICATION, 4 KEEPALIVE)")
     bad = tshark.problems(pcap, src)
     if bad:
         detail = tshark.verbose(pcap, bad[0][0])

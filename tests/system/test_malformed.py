@@ -21,6 +21,7 @@ import time
 
 import pytest
 
+from checks import assert_tshark_clean
 from conftest import PEER_PREFIX
 from lib.peer import canon_prefix
 from lib.topo import Pair
@@ -69,6 +70,7 @@ def session(lab):
     them = Pair.addr(AFI, "b")
     peer = lab.peer("exabgp", AFI)
     eg = lab.egress(AFI)
+    lab.cap = lab.capture("malformed")
     peer.start()
     eg.start()
     eg.wait_established(them, timeout=30)
@@ -95,7 +97,7 @@ def _stays_up(eg, peer, them, before):
 
 @pytest.mark.parametrize("case,spec,action,ref", CASES,
                          ids=[c[0] for c in CASES])
-def test_malformed_update(session, case, spec, action, ref):
+def test_malformed_update(lab, session, case, spec, action, ref):
     eg, peer, them = session
     before = eg.neighbor(them)
     code = _attr_code(spec)
@@ -140,5 +142,10 @@ def test_malformed_update(session, case, spec, action, ref):
             str(n.get("last_error") or "")
         assert sent, f"egressd shows no error: {n}"
         assert eg.alive()
+        # The NOTIFICATION egressd sent (with the offending attribute as
+        # data, RFC 4271 6.3) decodes cleanly.
+        lab.cap.stop()
+        assert_tshark_clean(lab.cap.path, Pair.addr(AFI, "a"),
+                            required=(1, 3))
     else:
         raise AssertionError(action)
