@@ -1,0 +1,74 @@
+/* Path-compressed binary trie of prefixes (IPv4 and IPv6 side by side).
+ *
+ * Every node holds one prefix; nodes without a value are the branch
+ * points path compression needs, so n prefixes cost at most 2n-1 nodes.
+ * Nodes come from a pool (IPv4 nodes are 32 bytes, IPv6 48).  The trie
+ * stores an opaque non-NULL value per prefix and never looks at it.
+ *
+ * Order: a walk visits prefixes sorted as prefix_cmp() sorts them
+ * (address, then length: a prefix before its more-specifics), IPv4
+ * before IPv6 when both families are walked. */
+#ifndef EGRESS_RIB_TRIE_H
+#define EGRESS_RIB_TRIE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/addr.h"
+#include "core/pool.h"
+#include "rib/mem.h"
+
+struct trie_node;
+
+struct trie {
+	struct trie_node *root[2]; /* [0] IPv4, [1] IPv6 */
+	size_t count[2];           /* prefixes with a value */
+	struct pool pool4, pool6;
+};
+
+void trie_init(struct trie *t);
+/* Frees the nodes; the values are the caller's (walk them first). */
+void trie_destroy(struct trie *t);
+
+/* Stores value (non-NULL) under p, replacing what was there.  1 if the
+ * prefix is new, 0 if replaced, -EINVAL (bad family, length, NULL
+ * value, host bits set), -ENOMEM. */
+int trie_insert(struct trie *t, const struct prefix *p, void *value);
+/* The value stored under exactly p, or NULL. */
+void *trie_lookup(const struct trie *t, const struct prefix *p);
+/* Slot holding p's value, to change it in place without a second
+ * descent (store a non-NULL value only), or NULL if p is absent. */
+void **trie_lookup_slot(struct trie *t, const struct prefix *p);
+/* Longest prefix covering p (length <= p->len) that has a value; its
+ * prefix goes to *match when match is not NULL.  For an address lookup
+ * pass a host prefix (/32, /128). */
+void *trie_match(const struct trie *t, const struct prefix *p, struct prefix *match);
+/* Removes p and returns its value, or NULL if absent. */
+void *trie_delete(struct trie *t, const struct prefix *p);
+
+static inline size_t trie_count(const struct trie *t, int af)
+{
+	return af == AF_INET ? t->count[0] : af == AF_INET6 ? t->count[1]
+						       : t->count[0] + t->count[1];
+}
+
+/* Visitor: return 0 to go on, anything else stops the walk and is
+ * returned by trie_walk.  It must not change the trie. */
+typedef int (*trie_visit_fn)(void *arg, const struct prefix *p, void *value);
+
+/* Visits, in order, the prefixes of family af (AF_INET or AF_INET6)
+ * that sort after *cursor (all of them when cursor is NULL or its family
+ * is 0), at most budget of them (0 = no limit).  Walks are sliced across
+ * event-loop iterations this way: the cursor is a prefix, not a node, so
+ * the trie may change freely between slices (issue 3: long table walks
+ * are resumable).  When the budget runs out, *next (if not NULL) gets the
+ * last prefix visited and 1 is returned; 0 when the family is done; the
+ * visitor's non-zero result otherwise (*next then holds the prefix it
+ * stopped on). */
+int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t budget,
+	      trie_visit_fn fn, void *arg, struct prefix *next);
+
+/* Nodes (with or without value) and bytes of both node pools. */
+void trie_mem(const struct trie *t, struct rib_mem_stats *s);
+
+#endif
