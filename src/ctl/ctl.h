@@ -46,4 +46,18 @@ void ctl_server_set_timeout(struct ctl_server *s, double seconds);
 typedef int (*ctl_reload_fn)(void *ctx, char *errbuf, size_t len);
 void ctl_server_set_reload(struct ctl_server *s, ctl_reload_fn fn, void *ctx);
 
+/* Commands the daemon adds without touching the server ("drain",
+ * "show probes", ... in later issues).  The handler gets the whole
+ * request object (it checks the keys it takes; "command" is there) and
+ * returns the answer, a JSON object (new reference), or NULL with a
+ * message for the client in err.  It runs on the event loop, so it must
+ * be quick.  Names of built-in commands cannot be taken.  Returns 0,
+ * -EEXIST, -ENOSPC (more than CTL_MAX_COMMANDS) or -ENOMEM. */
+#define CTL_MAX_COMMANDS 32
+struct json_t;
+typedef struct json_t *(*ctl_command_fn)(void *ctx, struct json_t *request, char *err,
+					 size_t err_size);
+int ctl_server_add_command(struct ctl_server *s, const char *name, ctl_command_fn fn,
+			   void *ctx);
+
 #endif

@@ -81,23 +81,19 @@ static bool all_space(const uint8_t *p, size_t len)
 	return true;
 }
 
-static int parse_object(json_t *root, struct ctl_request *req, char *err, size_t err_size)
+static bool name_is(const char *want, const char *name, size_t name_len)
+{
+	return want && strlen(want) == name_len && memcmp(want, name, name_len) == 0;
+}
+
+static int parse_object(json_t *root, const char *const *ext_names, size_t n_ext,
+			struct ctl_request *req, char *err, size_t err_size)
 {
 	char q[QUOTE_MAX + 8];
 	const char *key;
 	json_t *val;
-	json_t *cmd = NULL, *nbr = NULL;
+	json_t *cmd = json_object_get(root, "command"), *nbr = NULL;
 
-	json_object_foreach(root, key, val) {
-		if (strcmp(key, "command") == 0) {
-			cmd = val;
-		} else if (strcmp(key, "neighbor") == 0) {
-			nbr = val;
-		} else {
-			quote(key, strlen(key), QUOTE_MAX, q, sizeof(q));
-			return fail(err, err_size, -EINVAL, "unknown key '%s'", q);
-		}
-	}
 	if (!cmd)
 		return fail(err, err_size, -EINVAL, "missing \"command\"");
 	if (!json_is_string(cmd))
@@ -106,17 +102,30 @@ static int parse_object(json_t *root, struct ctl_request *req, char *err, size_t
 	const char *name = json_string_value(cmd);
 	size_t name_len = json_string_length(cmd);
 	int found = -1;
-	for (int i = 0; i < CTL_CMD_COUNT; i++) {
-		if (strlen(cmd_names[i]) == name_len && memcmp(cmd_names[i], name, name_len) == 0) {
+	for (int i = 0; i < CTL_CMD_COUNT && found < 0; i++)
+		if (name_is(cmd_names[i], name, name_len))
 			found = i;
-			break;
-		}
-	}
 	if (found < 0) {
+		/* A command the daemon registered checks its own keys. */
+		for (size_t i = 0; i < n_ext; i++) {
+			if (name_is(ext_names[i], name, name_len)) {
+				req->ext = (int)i;
+				return 0;
+			}
+		}
 		quote(name, name_len, QUOTE_MAX, q, sizeof(q));
 		return fail(err, err_size, -EINVAL, "unknown command '%s'", q);
 	}
 	req->cmd = (enum ctl_cmd)found;
+
+	json_object_foreach(root, key, val) {
+		if (strcmp(key, "neighbor") == 0) {
+			nbr = val;
+		} else if (strcmp(key, "command") != 0) {
+			quote(key, strlen(key), QUOTE_MAX, q, sizeof(q));
+			return fail(err, err_size, -EINVAL, "unknown key '%s'", q);
+		}
+	}
 
 	if (nbr) {
 		if (!json_is_string(nbr))
@@ -147,11 +156,21 @@ static int parse_object(json_t *root, struct ctl_request *req, char *err, size_t
 int ctl_request_parse(const void *buf, size_t len, struct ctl_request *req,
 		      char *err, size_t err_size)
 {
+	return ctl_request_parse_ext(buf, len, NULL, 0, req, NULL, err, err_size);
+}
+
+int ctl_request_parse_ext(const void *buf, size_t len, const char *const *ext_names,
+			  size_t n_ext, struct ctl_request *req, json_t **args,
+			  char *err, size_t err_size)
+{
 	const uint8_t *p = buf;
 	char q[JSON_ERROR_TEXT_LENGTH];
 	json_error_t jerr;
 
 	memset(req, 0, sizeof(*req));
+	req->ext = -1;
+	if (args)
+		*args = NULL;
 	if (err_size)
 		err[0] = '\0';
 	/* Cap before parsing so a huge line costs nothing but the read. */
@@ -178,10 +197,16 @@ int ctl_request_parse(const void *buf, size_t len, struct ctl_request *req,
 	if (!json_is_object(root))
 		rc = fail(err, err_size, -EINVAL, "request must be a JSON object");
 	else
-		rc = parse_object(root, req, err, err_size);
+		rc = parse_object(root, ext_names, n_ext, req, err, err_size);
+	if (rc == 0 && req->ext >= 0 && args) {
+		*args = root; /* the caller's reference now */
+		return 0;
+	}
 	json_decref(root);
-	if (rc)
+	if (rc) {
 		memset(req, 0, sizeof(*req));
+		req->ext = -1;
+	}
 	return rc;
 }
 

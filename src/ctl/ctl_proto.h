@@ -26,6 +26,7 @@ struct ctl_request {
 	enum ctl_cmd cmd;
 	bool has_neighbor;
 	struct addr neighbor;
+	int ext; /* index of a daemon-registered command, else -1 */
 };
 
 /* Room for any message ctl_request_parse() writes. */
@@ -38,6 +39,15 @@ struct ctl_request {
  * in err (err_size bytes, CTL_ERR_MAX is enough). */
 int ctl_request_parse(const void *buf, size_t len, struct ctl_request *req,
 		      char *err, size_t err_size);
+
+/* The same, also accepting the commands named in ext_names[0..n_ext):
+ * for those, req->ext is the index and *args (when args is not NULL)
+ * gets the whole request object, whose keys the command checks itself;
+ * the caller releases it with json_decref().  Built-in names win. */
+struct json_t;
+int ctl_request_parse_ext(const void *buf, size_t len, const char *const *ext_names,
+			  size_t n_ext, struct ctl_request *req, struct json_t **args,
+			  char *err, size_t err_size);
 
 /* Encodes a request as one line, newline included (malloc'd, NUL-
  * terminated).  NULL on allocation failure. */

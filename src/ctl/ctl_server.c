@@ -61,6 +61,10 @@ struct ctl_server {
 	struct rib *rib;
 	ctl_reload_fn reload;
 	void *reload_ctx;
+	size_t n_cmds;
+	const char *cmd_names[CTL_MAX_COMMANDS]; /* owned copies */
+	ctl_command_fn cmd_fns[CTL_MAX_COMMANDS];
+	void *cmd_ctx[CTL_MAX_COMMANDS];
 	struct ctl_client *clients;
 	unsigned n_clients;
 	double timeout;
@@ -234,15 +238,40 @@ static void client_answer_rib(struct ctl_client *c, const struct ctl_request *re
 	client_start_answer(c);
 }
 
+static json_t *run_added_command(struct ctl_server *s, int i, json_t *request)
+{
+	char err[CTL_ERR_MAX] = "";
+	json_t *ans = s->cmd_fns[i](s->cmd_ctx[i], request, err, sizeof(err));
+
+	if (ans && !json_is_object(ans)) {
+		log_err("ctl: command '%s' answered with something not an object",
+			s->cmd_names[i]);
+		json_decref(ans);
+		return ctl_json_error("internal error");
+	}
+	if (!ans)
+		return ctl_json_error(err[0] ? err : "command failed");
+	return ans;
+}
+
 static void client_request(struct ctl_client *c, size_t len)
 {
+	struct ctl_server *s = c->srv;
 	struct ctl_request req;
 	char err[CTL_ERR_MAX];
+	json_t *args = NULL;
 
-	int rc = ctl_request_parse(c->in, len, &req, err, sizeof(err));
+	int rc = ctl_request_parse_ext(c->in, len, s->cmd_names, s->n_cmds, &req, &args, err,
+				       sizeof(err));
 	if (rc) {
 		log_debug("ctl: bad request: %s", err);
 		client_answer(c, ctl_json_error(err));
+		return;
+	}
+	if (req.ext >= 0) {
+		json_t *ans = run_added_command(s, req.ext, args);
+		json_decref(args);
+		client_answer(c, ans);
 		return;
 	}
 	if (req.cmd == CTL_CMD_SHOW_RIB_IN || req.cmd == CTL_CMD_SHOW_RIB_OUT)
@@ -461,10 +490,33 @@ fail:
 	return NULL;
 }
 
+int ctl_server_add_command(struct ctl_server *s, const char *name, ctl_command_fn fn,
+			   void *ctx)
+{
+	for (int i = 0; i < CTL_CMD_COUNT; i++)
+		if (strcmp(ctl_cmd_name((enum ctl_cmd)i), name) == 0)
+			return -EEXIST;
+	for (size_t i = 0; i < s->n_cmds; i++)
+		if (strcmp(s->cmd_names[i], name) == 0)
+			return -EEXIST;
+	if (s->n_cmds == CTL_MAX_COMMANDS)
+		return -ENOSPC;
+	char *copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	s->cmd_names[s->n_cmds] = copy;
+	s->cmd_fns[s->n_cmds] = fn;
+	s->cmd_ctx[s->n_cmds] = ctx;
+	s->n_cmds++;
+	return 0;
+}
+
 void ctl_server_stop(struct ctl_server *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->n_cmds; i++)
+		free((char *)s->cmd_names[i]);
 	while (s->clients)
 		client_close(s->clients);
 	ev_io_stop(s->loop, &s->lio);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "ctl/ctl.h"
 #include "ctl/ctl_proto.h"
 
@@ -18,6 +20,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctl_request req, back;
 	char err[CTL_ERR_MAX];
+
+	/* With a daemon-registered command the request object is handed
+	 * over: it must be an object holding that very command. */
+	static const char *const ext[] = { "drain" };
+	json_t *args = NULL;
+	if (ctl_request_parse_ext(data, size, ext, 1, &req, &args, err, sizeof(err)) == 0 &&
+	    req.ext == 0) {
+		json_t *cmd = json_object_get(args, "command");
+		if (!json_is_object(args) || !json_is_string(cmd) ||
+		    strcmp(json_string_value(cmd), "drain") != 0)
+			abort();
+	}
+	json_decref(args);
 
 	int rc = ctl_request_parse(data, size, &req, err, sizeof(err));
 	if (rc) {

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "ctl/ctl.h"
 #include "ctl/ctl_proto.h"
 
@@ -209,6 +211,46 @@ static void test_encode_round_trip(void **state)
 	assert_null(ctl_cmd_name(CTL_CMD_COUNT));
 }
 
+static void test_added_commands(void **state)
+{
+	(void)state;
+	static const char *const ext[] = { "drain", "show neighbors" };
+	struct ctl_request req;
+	char err[CTL_ERR_MAX];
+	json_t *args = NULL;
+	const char *r = "{\"command\":\"drain\",\"reason\":\"maintenance\"}";
+
+	/* Unknown to the plain parser... */
+	assert_int_equal(ctl_request_parse(r, strlen(r), &req, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown command 'drain'");
+	/* ...handed over whole, extra keys and all, when registered. */
+	assert_int_equal(ctl_request_parse_ext(r, strlen(r), ext, 2, &req, &args, err,
+					       sizeof(err)), 0);
+	assert_int_equal(req.ext, 0);
+	assert_non_null(args);
+	assert_string_equal(json_string_value(json_object_get(args, "reason")), "maintenance");
+	json_decref(args);
+
+	/* A built-in name stays built-in, with its own key checks. */
+	r = "{\"command\":\"show neighbors\",\"x\":1}";
+	assert_int_equal(ctl_request_parse_ext(r, strlen(r), ext, 2, &req, &args, err,
+					       sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown key 'x'");
+	assert_null(args);
+	r = "{\"command\":\"show neighbors\"}";
+	assert_int_equal(ctl_request_parse_ext(r, strlen(r), ext, 2, &req, &args, err,
+					       sizeof(err)), 0);
+	assert_int_equal(req.ext, -1);
+	assert_int_equal(req.cmd, CTL_CMD_SHOW_NEIGHBORS);
+	assert_null(args);
+
+	r = "{\"command\":\"undrain\"}";
+	assert_int_equal(ctl_request_parse_ext(r, strlen(r), ext, 2, &req, &args, err,
+					       sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown command 'undrain'");
+	assert_null(args);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting_is_refused),
 		cmocka_unit_test(test_small_error_buffer_is_not_overrun),
 		cmocka_unit_test(test_encode_round_trip),
+		cmocka_unit_test(test_added_commands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

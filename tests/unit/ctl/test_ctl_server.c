@@ -460,6 +460,48 @@ static void test_reload_hook(void **state)
 		     "egressd.conf:3:1: unknown statement 'foo'");
 }
 
+static json_t *cmd_echo(void *ctx, json_t *request, char *err, size_t err_size)
+{
+	(*(int *)ctx)++;
+	return json_pack("{s:O}", "got", json_object_get(request, "reason"));
+}
+
+static json_t *cmd_fail(void *ctx, json_t *request, char *err, size_t err_size)
+{
+	snprintf(err, err_size, "cannot drain: no other router is up");
+	return NULL;
+}
+
+static json_t *cmd_bad(void *ctx, json_t *request, char *err, size_t err_size)
+{
+	return json_array();
+}
+
+static void test_added_commands(void **state)
+{
+	struct harness *h = *state;
+	int calls = 0;
+	server_start(h);
+	assert_int_equal(ctl_server_add_command(h->srv, "drain", cmd_echo, &calls), 0);
+	assert_int_equal(ctl_server_add_command(h->srv, "drain", cmd_echo, &calls), -EEXIST);
+	assert_int_equal(ctl_server_add_command(h->srv, "show neighbors", cmd_echo, &calls),
+			 -EEXIST);
+	assert_int_equal(ctl_server_add_command(h->srv, "undrain", cmd_fail, NULL), 0);
+	assert_int_equal(ctl_server_add_command(h->srv, "broken", cmd_bad, NULL), 0);
+
+	json_t *ans = ask(h, "{\"command\":\"drain\",\"reason\":\"upgrade\"}\n");
+	assert_string_equal(json_string_value(json_object_get(ans, "got")), "upgrade");
+	assert_int_equal(calls, 1);
+	json_decref(ans);
+	assert_error(ask(h, "{\"command\":\"undrain\"}\n"),
+		     "cannot drain: no other router is up");
+	assert_error(ask(h, "{\"command\":\"broken\"}\n"), "internal error");
+	/* Built-ins are untouched. */
+	ans = ask(h, "{\"command\":\"show neighbors\"}\n");
+	assert_non_null(json_object_get(ans, "neighbors"));
+	json_decref(ans);
+}
+
 static void test_silent_client_times_out(void **state)
 {
 	struct harness *h = *state;
@@ -617,6 +659,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_show_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_requests_get_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_added_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_client_times_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_that_stops_reading_is_dropped, setup,
 						teardown),
