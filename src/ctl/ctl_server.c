@@ -3,7 +3,7 @@
  * It shares the event loop with the BGP sessions, so nothing in it may
  * block or grow without bound: sockets are non-blocking, a request line
  * is capped at CTL_MAX_REQUEST bytes, each client has CTL_CLIENT_TIMEOUT
- * seconds from accept to the end of the answer (a fixed deadline, so a
+ * seconds from accept to deliver its request (a fixed deadline, so a
  * client trickling bytes cannot hold a slot forever), at most
  * CTL_MAX_CLIENTS are served at once, and answers are written as the
  * socket drains under an ev_io write watcher.  Route listings are
@@ -42,7 +42,6 @@ struct ctl_client {
 	size_t in_len;
 	struct wbuf out; /* answer bytes not yet sent start at out_off */
 	size_t out_off;
-	bool answering;
 	struct ctl_rib_walk *walk; /* more of a route listing to produce */
 };
 
@@ -192,7 +191,6 @@ static void client_start_answer(struct ctl_client *c)
 	/* The request buffer is not needed any more. */
 	free(c->in);
 	c->in = NULL;
-	c->answering = true;
 	c->timer.repeat = s->timeout;
 	ev_timer_again(s->loop, &c->timer);
 	ev_io_start(s->loop, &c->wio);
