@@ -23,7 +23,8 @@ struct ctl_server;
 /* Connections served at once; more are accepted and closed at once with
  * an error so a flood cannot exhaust descriptors. */
 #define CTL_MAX_CLIENTS 16
-/* Seconds a client has to send its request and read the answer. */
+/* Seconds a client has to send its request (counted from accept), and
+ * then the longest it may go without reading while the answer is sent. */
 #define CTL_CLIENT_TIMEOUT 10.0
 
 /* Creates the socket at path (mode 0660) and starts serving on loop.
