@@ -35,8 +35,11 @@ static void attrs_free(struct bgp_attrs *a)
 
 void bgp_attrs_unref(struct bgp_attrs *a)
 {
-	if (a && --a->refcnt == 0)
+	if (a && --a->refcnt == 0) {
+		if (a->hook)
+			a->hook->release(a->hook, a);
 		attrs_free(a);
+	}
 }
 
 static void *memdup(const void *p, size_t n)
@@ -56,6 +59,7 @@ struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
 		return NULL;
 	*d = *a;
 	d->refcnt = 1;
+	d->hook = NULL; /* the copy is private, not the interned one */
 	d->aspath = memdup(a->aspath, a->aspath_len);
 	d->communities = memdup(a->communities, a->n_communities * sizeof(uint32_t));
 	d->ext_communities = memdup(a->ext_communities, (size_t)a->n_ext_communities * 8);

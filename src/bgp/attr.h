@@ -33,6 +33,8 @@ struct bgp_attr_raw {
 	uint8_t *data;
 };
 
+struct bgp_attrs_hook;
+
 struct bgp_attrs {
 	uint32_t refcnt;
 	uint64_t present;           /* BGP_ATTR_BIT(code) for codes < 64 we hold */
@@ -54,6 +56,15 @@ struct bgp_attrs {
 	struct bgp_large_community *large_communities;
 	uint16_t n_unknown;
 	struct bgp_attr_raw *unknown;
+	/* Set by an intern table (rib/attr_intern.h) on its one shared
+	 * copy; NULL for every other set.  bgp_attrs_dup never copies it. */
+	struct bgp_attrs_hook *hook;
+};
+
+/* Told when a hooked set's last reference goes, just before it is
+ * freed, so an intern table can forget it. */
+struct bgp_attrs_hook {
+	void (*release)(struct bgp_attrs_hook *h, struct bgp_attrs *a);
 };
 
 static inline bool bgp_attrs_has(const struct bgp_attrs *a, unsigned code)

@@ -1,0 +1,166 @@
+/* Interned path attributes: see rib/attr_intern.h.
+ *
+ * An open-addressing hash table keyed by bgp_attrs_hash() with the hash
+ * kept next to each slot, so growing never rehashes attribute bytes and
+ * a probe compares whole sets (bgp_attrs_equal) only on a full hash
+ * match.  Deletion shifts the following cluster back instead of leaving
+ * tombstones, so lookups stay short after many withdrawals. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "rib/attr_intern.h"
+
+#define MIN_CAP 64
+
+static struct attr_table *table_of(struct bgp_attrs_hook *h)
+{
+	return (struct attr_table *)((char *)h - offsetof(struct attr_table, hook));
+}
+
+size_t attr_size(const struct bgp_attrs *a)
+{
+	size_t n = sizeof(*a) + a->aspath_len + (size_t)a->n_communities * 4 +
+		   (size_t)a->n_ext_communities * 8 +
+		   (size_t)a->n_large_communities * sizeof(*a->large_communities) +
+		   (size_t)a->n_unknown * sizeof(*a->unknown);
+	for (unsigned i = 0; i < a->n_unknown; i++)
+		n += a->unknown[i].len;
+	return n;
+}
+
+/* Moves every entry into fresh arrays of new_cap slots. */
+static int table_resize(struct attr_table *t, size_t new_cap)
+{
+	struct bgp_attrs **slots = calloc(new_cap, sizeof(*slots));
+	uint32_t *hashes = malloc(new_cap * sizeof(*hashes));
+	if (!slots || !hashes) {
+		free(slots);
+		free(hashes);
+		return -ENOMEM;
+	}
+	size_t mask = new_cap - 1;
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i])
+			continue;
+		size_t j = t->hashes[i] & mask;
+		while (slots[j])
+			j = (j + 1) & mask;
+		slots[j] = t->slots[i];
+		hashes[j] = t->hashes[i];
+	}
+	free(t->slots);
+	free(t->hashes);
+	t->slots = slots;
+	t->hashes = hashes;
+	t->cap = new_cap;
+	return 0;
+}
+
+/* Empties slot i and pulls later members of its cluster back so every
+ * entry stays reachable from its home slot (no tombstones). */
+static void slot_remove(struct attr_table *t, size_t i)
+{
+	size_t mask = t->cap - 1, j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!t->slots[j])
+			break;
+		size_t home = t->hashes[j] & mask;
+		/* Entry j may fill the hole at i only if its home slot is
+		 * not in (i, j] cyclically. */
+		bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (home_between)
+			continue;
+		t->slots[i] = t->slots[j];
+		t->hashes[i] = t->hashes[j];
+		i = j;
+	}
+	t->slots[i] = NULL;
+}
+
+static void table_release(struct bgp_attrs_hook *h, struct bgp_attrs *a)
+{
+	struct attr_table *t = table_of(h);
+	uint32_t hash = bgp_attrs_hash(a);
+	size_t mask = t->cap - 1;
+	for (size_t i = hash & mask; t->slots[i]; i = (i + 1) & mask) {
+		if (t->slots[i] != a)
+			continue;
+		slot_remove(t, i);
+		t->count--;
+		t->attr_bytes -= attr_size(a);
+		/* Give memory back after a mass withdrawal; failure to
+		 * shrink only keeps the bigger table. */
+		if (t->cap > MIN_CAP && t->count < t->cap / 8)
+			(void)table_resize(t, t->cap / 2);
+		break;
+	}
+	a->hook = NULL;
+}
+
+void attr_table_init(struct attr_table *t)
+{
+	*t = (struct attr_table){ .hook = { .release = table_release } };
+}
+
+void attr_table_destroy(struct attr_table *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slots[i])
+			t->slots[i]->hook = NULL;
+	free(t->slots);
+	free(t->hashes);
+	attr_table_init(t);
+}
+
+struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
+{
+	if (a->hook == &t->hook)
+		return a;
+	if (a->hook) {
+		/* Interned in another table: share a private copy here. */
+		struct bgp_attrs *d = bgp_attrs_dup(a);
+		if (!d)
+			return NULL;
+		struct bgp_attrs *r = attr_intern(t, d);
+		if (!r) {
+			bgp_attrs_unref(d);
+			return NULL;
+		}
+		bgp_attrs_unref(a);
+		return r;
+	}
+	uint32_t hash = bgp_attrs_hash(a);
+	if (t->cap) {
+		size_t mask = t->cap - 1;
+		for (size_t i = hash & mask; t->slots[i]; i = (i + 1) & mask) {
+			if (t->hashes[i] == hash && bgp_attrs_equal(t->slots[i], a)) {
+				struct bgp_attrs *s = bgp_attrs_ref(t->slots[i]);
+				t->hits++;
+				bgp_attrs_unref(a);
+				return s;
+			}
+		}
+	}
+	/* Load factor at most 3/4 keeps linear probes short. */
+	if ((t->count + 1) * 4 > t->cap * 3 &&
+	    table_resize(t, t->cap ? t->cap * 2 : MIN_CAP) < 0)
+		return NULL;
+	size_t mask = t->cap - 1, i = hash & mask;
+	while (t->slots[i])
+		i = (i + 1) & mask;
+	t->slots[i] = a;
+	t->hashes[i] = hash;
+	t->count++;
+	t->misses++;
+	t->attr_bytes += attr_size(a);
+	a->hook = &t->hook;
+	return a;
+}
+
+void attr_table_mem(const struct attr_table *t, struct rib_mem_stats *s)
+{
+	s->items = t->count;
+	s->bytes = t->attr_bytes + t->cap * (sizeof(*t->slots) + sizeof(*t->hashes));
+}

@@ -1,0 +1,50 @@
+/* Interned path attributes (hash-consing): every distinct attribute set
+ * is stored once and shared by every route that carries it.
+ *
+ * A full table has about one attribute set per 3-4 prefixes (issue 3),
+ * so sharing cuts both memory and the work of comparing routes: two
+ * interned sets are equal exactly when their pointers are.
+ *
+ * The table holds no reference of its own.  The shared copy carries a
+ * hook (bgp/attr.h) and leaves the table when bgp_attrs_unref drops its
+ * last reference, so callers keep using bgp_attrs_ref/unref as before.
+ * An interned set must never be modified: bgp_attrs_dup it first. */
+#ifndef EGRESS_RIB_ATTR_INTERN_H
+#define EGRESS_RIB_ATTR_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp/attr.h"
+#include "rib/mem.h"
+
+struct attr_table {
+	struct bgp_attrs_hook hook;
+	struct bgp_attrs **slots; /* open addressing, linear probing */
+	uint32_t *hashes;         /* hash of the set in the same slot */
+	size_t cap;               /* power of two, or 0 before first use */
+	size_t count;
+	size_t attr_bytes;        /* bytes of the interned sets themselves */
+	uint64_t hits;            /* intern calls that found a shared copy */
+	uint64_t misses;          /* intern calls that added one */
+};
+
+void attr_table_init(struct attr_table *t);
+/* Sets still referenced elsewhere stay valid and simply stop being
+ * interned (their hook is cleared). */
+void attr_table_destroy(struct attr_table *t);
+
+/* Takes the caller's reference to a and returns a reference to the
+ * shared copy equal to it: a itself if it is new to the table, else the
+ * existing copy (a's reference is then dropped, which frees a if it was
+ * the only one).  NULL on -ENOMEM, with the caller's reference to a
+ * left untouched. */
+struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a);
+
+static inline size_t attr_table_count(const struct attr_table *t) { return t->count; }
+/* Interned sets and their bytes plus the table's own. */
+void attr_table_mem(const struct attr_table *t, struct rib_mem_stats *s);
+/* Bytes one set occupies, arrays included (for accounting). */
+size_t attr_size(const struct bgp_attrs *a);
+
+#endif

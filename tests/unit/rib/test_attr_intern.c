@@ -1,0 +1,174 @@
+/* Attribute interning: equal sets share one copy, the copy leaves the
+ * table with its last reference, accounting follows, and the table
+ * survives growth, shrinking and deletion from probe clusters. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rib/attr_intern.h"
+
+/* A set that differs from others by med and AS path. */
+static struct bgp_attrs *mk(uint32_t med, uint32_t asn)
+{
+	struct bgp_attrs *a = bgp_attrs_new();
+	assert_non_null(a);
+	uint8_t path[] = { BGP_AS_SEQUENCE, 2, 0, 0, 0xfd, 0xe8, (uint8_t)(asn >> 24),
+			   (uint8_t)(asn >> 16), (uint8_t)(asn >> 8), (uint8_t)asn };
+	assert_int_equal(bgp_attrs_set_aspath(a, path, sizeof(path)), 0);
+	a->origin = BGP_ORIGIN_IGP;
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP) |
+		      BGP_ATTR_BIT(BGP_ATTR_MED);
+	a->nexthop.s_addr = htonl(0xc0000201);
+	a->med = med;
+	return a;
+}
+
+static void test_equal_sets_share(void **state)
+{
+	(void)state;
+	struct attr_table t;
+	attr_table_init(&t);
+	struct bgp_attrs *a = attr_intern(&t, mk(10, 65001));
+	struct bgp_attrs *b = attr_intern(&t, mk(10, 65001)); /* the copy is freed */
+	struct bgp_attrs *c = attr_intern(&t, mk(20, 65001));
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_ptr_not_equal(a, c);
+	assert_int_equal(a->refcnt, 2);
+	assert_int_equal(attr_table_count(&t), 2);
+	assert_int_equal(t.hits, 1);
+	assert_int_equal(t.misses, 2);
+	/* Interning an interned set again is a no-op on the reference. */
+	assert_ptr_equal(attr_intern(&t, a), a);
+	assert_int_equal(a->refcnt, 2);
+	/* A caller that keeps its own reference gets the shared one too. */
+	struct bgp_attrs *d = mk(20, 65001);
+	bgp_attrs_ref(d);
+	struct bgp_attrs *c2 = attr_intern(&t, d);
+	assert_ptr_equal(c2, c);
+	assert_int_equal(c->refcnt, 2);
+	assert_int_equal(d->refcnt, 1);
+	assert_null(d->hook);
+	bgp_attrs_unref(d);
+	bgp_attrs_unref(c2);
+
+	struct rib_mem_stats s;
+	attr_table_mem(&t, &s);
+	assert_int_equal(s.items, 2);
+	assert_int_equal(t.attr_bytes, attr_size(a) + attr_size(c));
+	assert_true(attr_size(a) == sizeof(*a) + 10);
+	assert_true(s.bytes > t.attr_bytes);
+
+	bgp_attrs_unref(a);
+	assert_int_equal(attr_table_count(&t), 2);
+	bgp_attrs_unref(b); /* last reference: leaves the table */
+	assert_int_equal(attr_table_count(&t), 1);
+	assert_int_equal(t.attr_bytes, attr_size(c));
+	/* An equal set interned now is a new entry, not the freed one. */
+	struct bgp_attrs *e = attr_intern(&t, mk(10, 65001));
+	assert_int_equal(e->refcnt, 1);
+	assert_int_equal(attr_table_count(&t), 2);
+	bgp_attrs_unref(e);
+	bgp_attrs_unref(c);
+	assert_int_equal(attr_table_count(&t), 0);
+	assert_int_equal(t.attr_bytes, 0);
+	attr_table_destroy(&t);
+}
+
+static void test_dup_is_private(void **state)
+{
+	(void)state;
+	struct attr_table t;
+	attr_table_init(&t);
+	struct bgp_attrs *a = attr_intern(&t, mk(1, 65002));
+	struct bgp_attrs *d = bgp_attrs_dup(a);
+	assert_non_null(d);
+	assert_null(d->hook);
+	d->med = 2; /* modifying the copy leaves the shared one alone */
+	assert_int_equal(a->med, 1);
+	bgp_attrs_unref(d);
+	assert_int_equal(attr_table_count(&t), 1);
+	struct bgp_attrs *d2 = attr_intern(&t, mk(2, 65002));
+	assert_ptr_not_equal(d2, a);
+	bgp_attrs_unref(d2);
+	bgp_attrs_unref(a);
+	assert_int_equal(attr_table_count(&t), 0);
+	attr_table_destroy(&t);
+}
+
+/* Sets alive when the table goes stay usable and unhooked. */
+static void test_destroy_with_live_sets(void **state)
+{
+	(void)state;
+	struct attr_table t, u;
+	attr_table_init(&t);
+	attr_table_init(&u);
+	struct bgp_attrs *a = attr_intern(&t, mk(5, 65003));
+	/* Interned elsewhere: the other table shares a copy of its own. */
+	bgp_attrs_ref(a);
+	struct bgp_attrs *b = attr_intern(&u, a);
+	assert_ptr_not_equal(a, b);
+	assert_ptr_equal(b->hook, &u.hook);
+	assert_int_equal(attr_table_count(&u), 1);
+	attr_table_destroy(&t);
+	assert_null(a->hook);
+	bgp_attrs_unref(a);
+	bgp_attrs_unref(b);
+	assert_int_equal(attr_table_count(&u), 0);
+	attr_table_destroy(&u);
+}
+
+static void test_many_grow_shrink(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	struct attr_table t;
+	attr_table_init(&t);
+	struct bgp_attrs **v = calloc(N, sizeof(*v));
+	for (unsigned i = 0; i < N; i++) {
+		v[i] = attr_intern(&t, mk(i, 65000 + i % 7));
+		assert_non_null(v[i]);
+	}
+	assert_int_equal(attr_table_count(&t), N);
+	size_t big = t.cap;
+	assert_true(big >= N * 4 / 3);
+	/* Remove in a scattered order; every survivor must still be found
+	 * from its home slot afterwards. */
+	for (unsigned i = 0; i < N; i++) {
+		unsigned k = (i * 7919u) % N;
+		if (k % 10 == 0)
+			continue;
+		bgp_attrs_unref(v[k]);
+		v[k] = NULL;
+	}
+	assert_int_equal(attr_table_count(&t), N / 10);
+	assert_true(t.cap < big);
+	for (unsigned i = 0; i < N; i += 10) {
+		struct bgp_attrs *x = attr_intern(&t, mk(i, 65000 + i % 7));
+		assert_ptr_equal(x, v[i]);
+		bgp_attrs_unref(x);
+	}
+	assert_int_equal(attr_table_count(&t), N / 10);
+	for (unsigned i = 0; i < N; i += 10)
+		bgp_attrs_unref(v[i]);
+	assert_int_equal(attr_table_count(&t), 0);
+	assert_int_equal(t.attr_bytes, 0);
+	free(v);
+	attr_table_destroy(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_equal_sets_share),
+		cmocka_unit_test(test_dup_is_private),
+		cmocka_unit_test(test_destroy_with_live_sets),
+		cmocka_unit_test(test_many_grow_shrink),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
