@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from .peer import ESTABLISHED, Route, canon_addr, canon_prefix
-from .util import run, wait_until
+from .util import Fatal, run, wait_until
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..",
                                     ".."))
@@ -94,7 +94,7 @@ class Egress:
 
     def _ready(self):
         if not self.proc.alive():
-            raise AssertionError("egressd exited:\n" + self.proc.log())
+            raise Fatal("egressd exited:\n" + self.proc.log())
         return os.path.exists(self.sock) and self.neighbors() is not None
 
     @property
@@ -159,7 +159,7 @@ class Egress:
     def wait_established(self, addr, timeout=30):
         def ok():
             if not self.alive():
-                raise AssertionError("egressd exited:\n" + self.log())
+                raise Fatal("egressd exited:\n" + self.log())
             return self.established(addr)
         wait_until(ok, timeout, what=f"egressd session with {addr} "
                    "Established")

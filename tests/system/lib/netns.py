@@ -1,6 +1,6 @@
 """Network namespaces and the veth links between them.
 
-Each test makes its own namespaces with unique names ("eg-<pid>-<n>-x")
+Each test makes its own namespaces with unique names ("egs-<pid>-<n>-x")
 and links them with veth pairs created inside those namespaces, so no
 interface ever appears in the host's namespace.  Namespace.close() kills
 every process started in it (by PID) and deletes it; fixtures call it in
@@ -14,11 +14,13 @@ import subprocess
 from .util import kill_pid, pid_alive, run
 
 _seq = itertools.count()
+# "egs" (egress system tests) keeps our names apart from other tools'.
+NS_PREFIX = "egs"
 
 
 def unique_prefix():
     """A name prefix no other test (or concurrent run) uses."""
-    return f"eg-{os.getpid()}-{next(_seq)}"
+    return f"{NS_PREFIX}-{os.getpid()}-{next(_seq)}"
 
 
 class Proc:
@@ -120,13 +122,13 @@ class Namespace:
 
 def sweep_stale():
     """Remove namespaces left by an earlier run of this rig that was
-    killed before its teardown ran (names "eg-<pid>-..." whose pid is
-    gone), with the processes still inside them."""
+    killed before its teardown ran (names "egs-<pid>-<n>-<side>" whose
+    pid is gone), with the processes still inside them."""
     import re
     r = run(["ip", "netns", "list"], check=False)
     for line in r.stdout.splitlines():
         name = line.split()[0] if line.split() else ""
-        m = re.match(r"^eg-(\d+)-\d+-[a-z]+$", name)
+        m = re.match(rf"^{NS_PREFIX}-(\d+)-\d+-(a|b|h|s\d+)$", name)
         if not m or pid_alive(int(m.group(1))):
             continue
         pr = run(["ip", "netns", "pids", name], check=False)

@@ -110,11 +110,11 @@ class Peer:
     def wait_ready(self, timeout=15):
         """Wait until the daemon's CLI answers (state() stops raising);
         drivers call this at the end of start()."""
-        from .util import wait_until
+        from .util import Fatal, wait_until
 
         def ok():
             if not self.alive():
-                raise AssertionError(f"{self.NAME} exited:\n{self.log()}")
+                raise Fatal(f"{self.NAME} exited:\n{self.log()}")
             self.state()
             return True
         wait_until(ok, timeout, what=f"{self.NAME} CLI")

@@ -10,13 +10,18 @@ class Timeout(AssertionError):
     """A polled condition did not become true in time."""
 
 
+class Fatal(Exception):
+    """Raised by a polled predicate to stop waiting at once (e.g. the
+    daemon being waited for has exited)."""
+
+
 def wait_until(pred, timeout, interval=0.2, what="condition"):
     """Poll pred() until it returns a truthy value; return that value.
 
     Tests poll instead of sleeping a fixed time, so a fast peer makes a
     fast test and a slow one still passes within the bound.  Exceptions
     from pred() count as "not yet" (a daemon's CLI may not answer while it
-    starts), the last one is reported on timeout.
+    starts), the last one is reported on timeout; Fatal ends the wait.
     """
     deadline = time.monotonic() + timeout
     last_exc = None
@@ -26,6 +31,8 @@ def wait_until(pred, timeout, interval=0.2, what="condition"):
             last_val = pred()
             if last_val:
                 return last_val
+        except Fatal as exc:
+            raise AssertionError(f"while waiting for {what}: {exc}") from None
         except Exception as exc:  # noqa: BLE001 - reported below
             last_exc = exc
         if time.monotonic() >= deadline:
