@@ -8,7 +8,7 @@ PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 60
 PYTEST     ?= /usr/bin/python3 -m pytest
 
-.PHONY: all deps check unit unit-asan system fuzz fuzz-smoke install clean demo
+.PHONY: all deps check unit unit-asan system fuzz fuzz-smoke install clean demo bench
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -59,6 +59,22 @@ install: all
 demo:
 	@echo "make demo: the namespace lab is not built yet (it arrives with the lab issue); nothing was run." >&2
 	@exit 1
+
+# Side-by-side benchmark (issue 3); never part of `make check`.  Needs
+# root for the namespaces.  PREFIXES sizes the synthetic table (default
+# 1000000), MRT=FILE replays a real one instead, RUNS runs per daemon
+# (default 3, medians reported), DAEMONS a comma list.
+bench:
+	@if [ "$$(id -u)" -ne 0 ]; then \
+		echo "make bench needs root (network namespaces)"; exit 1; \
+	fi
+	@[ -f build-bench/build.ninja ] || meson setup build-bench \
+		-Dbench=true -Dtests=false -Dbuildtype=release
+	meson configure build-bench -Dbench=true
+	ninja -C build-bench
+	/usr/bin/python3 bench/run.py --build build-bench \
+		--prefixes $(or $(PREFIXES),1000000) --runs $(or $(RUNS),3) \
+		$(if $(DAEMONS),--daemons $(DAEMONS)) $(if $(MRT),--mrt $(MRT))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
