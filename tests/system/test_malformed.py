@@ -17,7 +17,6 @@ re-announces PFX with one broken attribute and checks the action:
 between, no NOTIFICATION seen by the peer, and a valid UPDATE sent after
 the broken one is accepted."""
 
-import time
 
 import pytest
 

@@ -19,6 +19,14 @@ from lib.topo import Pair
 from lib.util import wait_until
 
 
+# What issue 2 promises in every JSON neighbor object.
+NEIGHBOR_KEYS = {"address", "port", "remote_as", "state", "uptime_s",
+                 "prefixes_received", "prefixes_sent", "last_error",
+                 "hold_time", "keepalive"}
+ROUTE_KEYS = {"prefix", "next_hop", "as_path", "origin", "med",
+              "local_pref", "communities", "large_communities", "neighbor"}
+
+
 @pytest.mark.parametrize("afi", ["ipv4", "ipv6"])
 @pytest.mark.parametrize("kind", peers.NAMES)
 def test_interop(lab, kind, afi):
@@ -33,14 +41,21 @@ def test_interop(lab, kind, afi):
     wait_until(peer.established, 15, what=f"{kind} reports Established")
 
     n = eg.neighbor(them)
+    missing = NEIGHBOR_KEYS - set(n)
+    assert not missing, f"neighbor JSON lacks {sorted(missing)}"
     assert n["remote_as"] == PEER_AS
     assert n["address"] == them
+    assert n["port"] == 179
 
     # Peer -> egressd, every attribute intact.
     ann = peer_announce(afi)
     pfx = canon_prefix(PEER_PREFIX[afi])
     got = wait_route(lambda: eg.routes(them), pfx, what="egressd rib in")
     assert same_route(got, pfx, them, peer.expected_path(ann), ann) == []
+    raw = eg.rib("in", them)[pfx][1]
+    missing = ROUTE_KEYS - set(raw)
+    assert not missing, f"route JSON lacks {sorted(missing)}"
+    assert raw["neighbor"] == them
 
     # egressd -> peer, read on the peer's own CLI.
     mine = canon_prefix(EGRESS_PREFIX[afi])
