@@ -128,7 +128,7 @@ def sweep_stale():
     r = run(["ip", "netns", "list"], check=False)
     for line in r.stdout.splitlines():
         name = line.split()[0] if line.split() else ""
-        m = re.match(rf"^{NS_PREFIX}-(\d+)-\d+-(a|b|h|s\d+)$", name)
+        m = re.match(rf"^{NS_PREFIX}-(\d+)-\d+-[a-z0-9]+$", name)
         if not m or pid_alive(int(m.group(1))):
             continue
         pr = run(["ip", "netns", "pids", name], check=False)
