@@ -88,6 +88,11 @@ protocol bgp {PROTO} {{
         m = re.search(r"BGP state:\s+(\w+)", out)
         return m.group(1) if m else ""
 
+    def request_refresh(self):
+        """Ask the neighbor to re-send its routes (ROUTE-REFRESH,
+        RFC 2918): BIRD does so on `reload in`."""
+        self.birdc("reload", "in", PROTO)
+
     def routes(self):
         out = self.birdc("show", "route", "all", "protocol", PROTO)
         return parse_routes(out)

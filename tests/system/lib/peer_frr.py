@@ -117,6 +117,12 @@ class FrrPeer(Peer):
         j = self.vtysh_json(f"show bgp neighbors {self.cfg.remote_addr} json")
         return j.get(self.cfg.remote_addr, {}).get("bgpState", "")
 
+    def request_refresh(self):
+        """ROUTE-REFRESH to the neighbor: `clear ... soft in` without
+        soft-reconfiguration inbound makes FRR send one."""
+        self.vtysh(f"clear bgp {self.cfg.afi} unicast {self.cfg.remote_addr}"
+                   " soft in")
+
     def routes(self):
         afi = self.cfg.afi
         j = self.vtysh_json(f"show bgp {afi} unicast json detail")
