@@ -1,0 +1,485 @@
+/* The FIB proper: the routes egressd wants in the kernel, each pointing
+ * at the shared group of its next-hop set (fib_nhgroup.c), written
+ * through a backend in batches, with every kernel error traced back to
+ * the route it belongs to. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/pool.h"
+#include "fib/fib_priv.h"
+
+struct fib {
+	struct fib_config cfg;
+	struct fib_backend be;
+	struct fib_nhg_table nhg;
+	struct fib_htab routes; /* struct fib_rt by prefix */
+	struct pool rt_pool;
+	fib_error_cb ecb;
+	void *earg;
+	bool in_batch;
+	size_t failed;
+	uint64_t requests, errors;
+};
+
+bool fib_uses_nhobj(const struct fib *f) { return f->nhg.nhobj; }
+
+static struct fib_rt *rt_find(const struct fib *f, const struct prefix *pfx)
+{
+	uint32_t h = prefix_hash(pfx);
+	for (struct fib_hnode *e = fib_htab_chain(&f->routes, h); e; e = e->next) {
+		struct fib_rt *rt = fib_container_of(e, struct fib_rt, h);
+		if (e->hash == h && prefix_eq(&rt->pfx, pfx))
+			return rt;
+	}
+	return NULL;
+}
+
+static void rt_link(struct fib_rt *rt, struct fib_group *g)
+{
+	rt->g = g;
+	rt->gprev = NULL;
+	rt->gnext = g->routes;
+	if (g->routes)
+		g->routes->gprev = rt;
+	g->routes = rt;
+}
+
+static void rt_unlink(struct fib_rt *rt)
+{
+	struct fib_group *g = rt->g;
+	if (rt->gprev)
+		rt->gprev->gnext = rt->gnext;
+	else
+		g->routes = rt->gnext;
+	if (rt->gnext)
+		rt->gnext->gprev = rt->gprev;
+	rt->g = NULL;
+	rt->gprev = rt->gnext = NULL;
+}
+
+static void rt_set_err(struct fib *f, struct fib_rt *rt, int err)
+{
+	if (!rt->err && err)
+		f->failed++;
+	else if (rt->err && !err)
+		f->failed--;
+	rt->err = err;
+}
+
+static int rt_send(struct fib *f, struct fib_rt *rt)
+{
+	struct fib_group *g = rt->g;
+	f->requests++;
+	return f->be.ops->route_set(f->be.be, &rt->pfx, f->nhg.nhobj ? g->id : 0, &g->set);
+}
+
+/* ---- kernel answers ---- */
+
+static void on_result(void *arg, const struct fib_op_result *res)
+{
+	struct fib *f = arg;
+	char buf[PREFIX_STRLEN];
+	f->errors++;
+	switch (res->kind) {
+	case FIB_OP_ROUTE: {
+		if (res->del) {
+			/* Already gone (deleted by hand, or by the kernel with
+			 * its device): what we wanted anyway. */
+			if (res->err == -ESRCH || res->err == -ENOENT)
+				return;
+			log_warn("fib: kernel refused to delete %s: %s",
+				 prefix_fmt(&res->pfx, buf), strerror(-res->err));
+			if (f->ecb)
+				f->ecb(f->earg, &res->pfx, res->err);
+			return;
+		}
+		struct fib_rt *rt = rt_find(f, &res->pfx);
+		if (!rt)
+			return; /* deleted later in the same batch */
+		rt_set_err(f, rt, res->err);
+		if (f->ecb)
+			f->ecb(f->earg, &res->pfx, res->err);
+		return;
+	}
+	case FIB_OP_NH:
+	case FIB_OP_GROUP:
+		if (res->del) {
+			if (res->err != -ENOENT && res->err != -ESRCH)
+				log_warn("fib: kernel refused to delete nexthop %u: %s",
+					 res->id, strerror(-res->err));
+			return;
+		}
+		/* The routes using it fail on their own (the kernel refuses a
+		 * route naming a missing nexthop) and get reported then; here
+		 * we only remember to send the object again next time. */
+		log_warn("fib: kernel refused nexthop %s %u: %s",
+			 res->kind == FIB_OP_GROUP ? "group" : "object", res->id,
+			 strerror(-res->err));
+		fib_nhg_mark_failed(&f->nhg, res->id);
+		return;
+	}
+}
+
+/* ---- batches ---- */
+
+void fib_batch_begin(struct fib *f)
+{
+	if (f->in_batch)
+		return;
+	f->in_batch = true;
+	f->be.ops->batch_begin(f->be.be);
+}
+
+int fib_batch_commit(struct fib *f)
+{
+	if (!f->in_batch)
+		return 0;
+	f->in_batch = false;
+	return f->be.ops->batch_commit(f->be.be, on_result, f);
+}
+
+/* Runs one call as its own batch when the caller opened none. */
+static bool auto_begin(struct fib *f)
+{
+	if (f->in_batch)
+		return false;
+	fib_batch_begin(f);
+	return true;
+}
+
+static int auto_end(struct fib *f, bool opened, int rc)
+{
+	if (!opened)
+		return rc;
+	int c = fib_batch_commit(f);
+	return rc ? rc : c;
+}
+
+/* ---- routes ---- */
+
+static int route_install(struct fib *f, const struct fib_route *r)
+{
+	struct fib_nhset set = r->nhs;
+	struct prefix pfx = r->pfx;
+	int rc = fib_nhset_normalize(&set);
+	if (rc)
+		return rc;
+	if (!set.n)
+		return -EINVAL;
+	if (pfx.addr.af != AF_INET && pfx.addr.af != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (pfx.len > addr_bits(pfx.addr.af))
+		return -EINVAL;
+	prefix_mask(&pfx);
+	if (!f->cfg.ecmp)
+		set.n = 1; /* RFC 4271 9.1.2: one best path when ECMP is off */
+
+	struct fib_rt *rt = rt_find(f, &pfx);
+	if (rt && !rt->err && fib_nhset_eq(&rt->g->set, &set) && rt->g->installed)
+		return 0; /* the kernel has it already */
+
+	struct fib_group *g = fib_nhg_acquire(&f->nhg, &set, &rc);
+	if (!g)
+		return rc;
+	rc = fib_nhg_ensure(&f->nhg, g);
+	if (rc) {
+		fib_nhg_release(&f->nhg, g);
+		return rc;
+	}
+	if (!rt) {
+		rt = pool_alloc(&f->rt_pool);
+		if (!rt) {
+			fib_nhg_release(&f->nhg, g);
+			return -ENOMEM;
+		}
+		memset(rt, 0, sizeof(*rt));
+		rt->pfx = pfx;
+		fib_htab_insert(&f->routes, &rt->h, prefix_hash(&rt->pfx));
+		rt_link(rt, g);
+	} else {
+		struct fib_group *old = rt->g;
+		rt_unlink(rt);
+		rt_link(rt, g);
+		rt_set_err(f, rt, 0);
+		rc = rt_send(f, rt);
+		/* The route leaves the old group before that may be deleted. */
+		fib_nhg_release(&f->nhg, old);
+		return rc;
+	}
+	rt_set_err(f, rt, 0);
+	return rt_send(f, rt);
+}
+
+int fib_route_install(struct fib *f, const struct fib_route *r)
+{
+	bool opened = auto_begin(f);
+	return auto_end(f, opened, route_install(f, r));
+}
+
+int fib_route_delete(struct fib *f, const struct prefix *pfx)
+{
+	struct fib_rt *rt = rt_find(f, pfx);
+	if (!rt)
+		return -ENOENT;
+	bool opened = auto_begin(f);
+	f->requests++;
+	int rc = f->be.ops->route_del(f->be.be, &rt->pfx);
+	struct fib_group *g = rt->g;
+	rt_unlink(rt);
+	rt_set_err(f, rt, 0);
+	fib_htab_remove(&f->routes, &rt->h);
+	pool_free(&f->rt_pool, rt);
+	fib_nhg_release(&f->nhg, g);
+	return auto_end(f, opened, rc);
+}
+
+int fib_route_lookup(const struct fib *f, const struct prefix *pfx, struct fib_nhset *nhs,
+		     uint32_t *group_id, int *err)
+{
+	const struct fib_rt *rt = rt_find(f, pfx);
+	if (!rt)
+		return -ENOENT;
+	if (nhs)
+		*nhs = rt->g->set;
+	if (group_id)
+		*group_id = f->nhg.nhobj ? rt->g->id : 0;
+	if (err)
+		*err = rt->err;
+	return 0;
+}
+
+/* ---- repairs ---- */
+
+static int group_replace(struct fib *f, struct fib_group *g, const struct fib_nhset *to)
+{
+	f->requests++;
+	int rc = fib_nhg_replace(&f->nhg, g, to);
+	if (rc || f->nhg.nhobj)
+		return rc;
+	/* Inline routes carry their next hops: each one is rewritten (the
+	 * slow path the nexthop objects exist to avoid). */
+	for (struct fib_rt *rt = g->routes; rt; rt = rt->gnext) {
+		int r = rt_send(f, rt);
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
+}
+
+int fib_group_replace(struct fib *f, const struct fib_nhset *from, const struct fib_nhset *to)
+{
+	struct fib_nhset a = *from, b = *to;
+	int rc = fib_nhset_normalize(&a);
+	if (!rc)
+		rc = fib_nhset_normalize(&b);
+	if (rc)
+		return rc;
+	if (!b.n)
+		return -EINVAL;
+	if (!f->cfg.ecmp)
+		b.n = 1;
+	struct fib_group *g = fib_nhg_find(&f->nhg, &a);
+	if (!g)
+		return -ENOENT;
+	bool opened = auto_begin(f);
+	return auto_end(f, opened, group_replace(f, g, &b));
+}
+
+int fib_nexthop_down(struct fib *f, const struct fib_nexthop *nh)
+{
+	size_t n = fib_nhg_groups_with(&f->nhg, nh, NULL, 0);
+	if (!n)
+		return 0;
+	struct fib_group **gs = calloc(n, sizeof(*gs));
+	if (!gs)
+		return -ENOMEM;
+	fib_nhg_groups_with(&f->nhg, nh, gs, n);
+	bool opened = auto_begin(f);
+	int rc = 0, orphans = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct fib_nhset to = {0};
+		for (unsigned j = 0; j < gs[i]->set.n; j++)
+			if (fib_nexthop_cmp(&gs[i]->set.nh[j], nh))
+				to.nh[to.n++] = gs[i]->set.nh[j];
+		if (!to.n) {
+			orphans++;
+			continue;
+		}
+		int r = group_replace(f, gs[i], &to);
+		if (r && !rc)
+			rc = r;
+	}
+	free(gs);
+	rc = auto_end(f, opened, rc);
+	return rc ? rc : orphans;
+}
+
+/* ---- resync ---- */
+
+struct seen {
+	struct prefix *pfx;
+	size_t npfx, cappfx;
+	uint32_t *ids;
+	size_t nids, capids;
+	int err;
+};
+
+static void seen_route(void *arg, const struct prefix *pfx, uint32_t nh_id,
+		       const struct fib_nhset *nhs)
+{
+	(void)nh_id;
+	(void)nhs;
+	struct seen *s = arg;
+	if (s->npfx == s->cappfx) {
+		size_t cap = s->cappfx ? s->cappfx * 2 : 1024;
+		struct prefix *p = realloc(s->pfx, cap * sizeof(*p));
+		if (!p) {
+			s->err = -ENOMEM;
+			return;
+		}
+		s->pfx = p;
+		s->cappfx = cap;
+	}
+	s->pfx[s->npfx++] = *pfx;
+}
+
+static void seen_nh(void *arg, uint32_t id, const uint32_t *group, unsigned ngroup)
+{
+	(void)group;
+	struct seen *s = arg;
+	if (s->nids == s->capids) {
+		size_t cap = s->capids ? s->capids * 2 : 64;
+		uint32_t *p = realloc(s->ids, cap * sizeof(*p));
+		if (!p) {
+			s->err = -ENOMEM;
+			return;
+		}
+		s->ids = p;
+		s->capids = cap;
+	}
+	(void)ngroup;
+	s->ids[s->nids++] = id;
+}
+
+static void push_route(struct fib_hnode *n, void *arg)
+{
+	struct fib *f = arg;
+	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
+	rt_set_err(f, rt, 0);
+	(void)rt_send(f, rt);
+}
+
+int fib_resync(struct fib *f)
+{
+	struct seen s = {0};
+	int rc = f->be.ops->dump(f->be.be, seen_route, seen_nh, &s);
+	if (!rc)
+		rc = s.err;
+	if (rc) {
+		free(s.pfx);
+		free(s.ids);
+		return rc;
+	}
+	bool opened = auto_begin(f);
+	/* Objects first (routes name them), then our routes over whatever
+	 * the kernel holds, then the leftovers, routes before the nexthops
+	 * they may name. */
+	if (f->nhg.nhobj)
+		fib_nhg_push_all(&f->nhg);
+	fib_htab_foreach(&f->routes, push_route, f);
+	size_t swept = 0;
+	for (size_t i = 0; i < s.npfx; i++)
+		if (!rt_find(f, &s.pfx[i])) {
+			f->requests++;
+			(void)f->be.ops->route_del(f->be.be, &s.pfx[i]);
+			swept++;
+		}
+	/* Deleting a group's member first would shrink the group in the
+	 * kernel; deleting groups is what we want anyway, so the order
+	 * among stale objects does not matter. */
+	for (size_t i = 0; i < s.nids; i++)
+		if (!fib_nhg_owns_id(&f->nhg, s.ids[i])) {
+			f->requests++;
+			(void)f->be.ops->nh_del(f->be.be, s.ids[i]);
+			swept++;
+		}
+	if (swept)
+		log_info("fib: resync removed %zu stale kernel entries", swept);
+	free(s.pfx);
+	free(s.ids);
+	return auto_end(f, opened, 0);
+}
+
+/* ---- life cycle ---- */
+
+static void max_id(void *arg, uint32_t id, const uint32_t *group, unsigned ngroup)
+{
+	(void)group;
+	(void)ngroup;
+	uint32_t *m = arg;
+	if (id > *m)
+		*m = id;
+}
+
+int fib_create(const struct fib_config *cfg, struct fib_backend be, fib_error_cb ecb,
+	       void *earg, struct fib **out)
+{
+	struct fib *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->cfg = *cfg;
+	f->be = be;
+	f->ecb = ecb;
+	f->earg = earg;
+	bool nhobj = be.ops->probe_nhobj(be.be) == 0;
+	if (!nhobj)
+		log_warn("fib: kernel has no nexthop objects; routes carry their next hops "
+			 "inline (RTA_MULTIPATH), so a failed path costs one write per route");
+	uint32_t base = cfg->nh_id_base ? cfg->nh_id_base : FIB_NH_ID_BASE_DEFAULT;
+	if (nhobj) {
+		/* Nexthops an earlier egressd left keep their ids until the
+		 * resync sweeps them; new ones start above, so replacing a
+		 * stale object of another kind can never fail. */
+		uint32_t m = 0;
+		if (be.ops->dump(be.be, NULL, max_id, &m) == 0 && m >= base)
+			base = m + 1;
+	}
+	int rc = fib_nhg_init(&f->nhg, &f->be, nhobj, base);
+	if (!rc)
+		rc = fib_htab_init(&f->routes, 1024);
+	if (rc) {
+		fib_nhg_fini(&f->nhg);
+		free(f);
+		return rc;
+	}
+	pool_init(&f->rt_pool, sizeof(struct fib_rt), 0);
+	*out = f;
+	return 0;
+}
+
+void fib_destroy(struct fib *f)
+{
+	if (!f)
+		return;
+	/* Routes stay in the kernel: forwarding goes on across a restart
+	 * (graceful restart), and the next egressd adopts or sweeps them
+	 * by protocol number. */
+	fib_htab_fini(&f->routes);
+	pool_destroy(&f->rt_pool);
+	fib_nhg_fini(&f->nhg);
+	if (f->be.ops->destroy)
+		f->be.ops->destroy(f->be.be);
+	free(f);
+}
+
+void fib_stats_get(const struct fib *f, struct fib_stats *st)
+{
+	st->routes = f->routes.count;
+	st->routes_failed = f->failed;
+	st->groups = f->nhg.groups.count;
+	st->nexthops = f->nhg.nhs.count;
+	st->requests = f->requests;
+	st->errors = f->errors;
+}

@@ -1,0 +1,114 @@
+/* Internals shared by the FIB's own files; not for other modules. */
+#ifndef EGRESS_FIB_FIB_PRIV_H
+#define EGRESS_FIB_FIB_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fib/fib.h"
+
+/* ---- intrusive chained hash (fib_hash.c) ----
+ * Objects embed a struct fib_hnode; lookups walk one chain and let the
+ * caller compare keys.  Grows by doubling, so a million routes cost one
+ * pointer each plus the buckets. */
+struct fib_hnode {
+	struct fib_hnode *next;
+	uint32_t hash;
+};
+
+struct fib_htab {
+	struct fib_hnode **b;
+	size_t mask; /* buckets - 1 */
+	size_t count;
+};
+
+int fib_htab_init(struct fib_htab *t, size_t buckets);
+void fib_htab_fini(struct fib_htab *t);
+/* Never fails: a grow that finds no memory keeps the old (slower,
+ * longer-chained) table. */
+void fib_htab_insert(struct fib_htab *t, struct fib_hnode *n, uint32_t hash);
+void fib_htab_remove(struct fib_htab *t, struct fib_hnode *n);
+/* First node of the chain `hash` falls in; follow ->next and check
+ * ->hash and the key. */
+static inline struct fib_hnode *fib_htab_chain(const struct fib_htab *t, uint32_t hash)
+{
+	return t->b[hash & t->mask];
+}
+/* Calls fn on every node; fn may not change the table. */
+void fib_htab_foreach(const struct fib_htab *t, void (*fn)(struct fib_hnode *, void *),
+		      void *arg);
+
+#define fib_container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* ---- next-hop objects and groups (fib_nhgroup.c) ---- */
+
+/* One next hop (kernel nexthop object), shared by every group that
+ * holds it.  The key ignores the weight, which belongs to the group. */
+struct fib_nhobj {
+	struct fib_hnode h;
+	struct fib_nexthop nh;
+	uint32_t id;
+	uint32_t refs; /* groups holding it */
+	bool installed;
+};
+
+struct fib_rt;
+
+/* One distinct next-hop set: a kernel nexthop group that every route
+ * with this set points at.  Every set gets a group, even of one member,
+ * so that a repair is always one group replace. */
+struct fib_group {
+	struct fib_hnode h;
+	struct fib_nhset set;
+	struct fib_nhobj *mem[FIB_NH_MAX];
+	uint32_t id;
+	uint32_t refs; /* routes using it */
+	bool installed;
+	struct fib_rt *routes; /* list through fib_rt.gnext */
+};
+
+struct fib_nhg_table {
+	struct fib_backend *be;
+	bool nhobj; /* kernel has nexthop objects: push them */
+	uint32_t next_id;
+	struct fib_htab nhs;    /* struct fib_nhobj by next hop */
+	struct fib_htab groups; /* struct fib_group by member set */
+};
+
+int fib_nhg_init(struct fib_nhg_table *t, struct fib_backend *be, bool nhobj,
+		 uint32_t id_base);
+void fib_nhg_fini(struct fib_nhg_table *t);
+struct fib_group *fib_nhg_find(const struct fib_nhg_table *t, const struct fib_nhset *s);
+/* The group for set s (normalized), made and sent to the kernel if new,
+ * with one more reference.  NULL and *err on failure. */
+struct fib_group *fib_nhg_acquire(struct fib_nhg_table *t, const struct fib_nhset *s,
+				  int *err);
+/* Drops a reference; the last one deletes the group and any member no
+ * other group holds.  Queue route changes away from g first: the kernel
+ * takes requests in order. */
+void fib_nhg_release(struct fib_nhg_table *t, struct fib_group *g);
+/* Gives g the members `to` in place (one kernel request). */
+int fib_nhg_replace(struct fib_nhg_table *t, struct fib_group *g, const struct fib_nhset *to);
+/* Re-sends g and its members if an earlier request for them failed. */
+int fib_nhg_ensure(struct fib_nhg_table *t, struct fib_group *g);
+/* A kernel request for object id failed: it must be sent again. */
+void fib_nhg_mark_failed(struct fib_nhg_table *t, uint32_t id);
+/* Re-sends every object (resync). */
+void fib_nhg_push_all(struct fib_nhg_table *t);
+bool fib_nhg_owns_id(const struct fib_nhg_table *t, uint32_t id);
+/* Collects up to max groups that hold nh (for fib_nexthop_down). */
+size_t fib_nhg_groups_with(const struct fib_nhg_table *t, const struct fib_nexthop *nh,
+			   struct fib_group **out, size_t max);
+
+/* A route as the FIB holds it (fib.c). */
+struct fib_rt {
+	struct fib_hnode h;
+	struct prefix pfx;
+	struct fib_group *g;
+	struct fib_rt *gprev, *gnext; /* routes of the same group */
+	int err;                      /* last kernel answer, 0 = installed */
+};
+
+#endif
