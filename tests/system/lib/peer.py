@@ -57,6 +57,9 @@ class PeerConfig:
     # turn it off.
     asn4: bool = True
     connect_retry: int = 1
+    # Graceful restart (RFC 4724) restart time to advertise; None leaves
+    # the daemon's default.  Drivers that do not support it ignore it.
+    graceful_restart: Optional[int] = None
 
     @property
     def afi(self):
@@ -128,6 +131,15 @@ class Peer:
 
     def log(self):
         return self.proc.log() if self.proc else ""
+
+    def crash(self):
+        """SIGKILL the daemon: its sockets close without a NOTIFICATION,
+        as when a router dies (graceful restart tests)."""
+        import os
+        import signal
+        if self.proc and self.proc.alive():
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.popen.wait(timeout=5)
 
     def expected_path(self, a: Announce):
         """The AS path a receiver should see for announcement a."""

@@ -47,6 +47,8 @@ class BirdPeer(Peer):
             sets.append(f"      if net = {a.prefix} then {{ {' '.join(body)} }}\n")
         password = f'  password "{c.password}";\n' if c.password else ""
         passive = "  passive on;\n" if c.passive else ""
+        gr = (f"  graceful restart on;\n  graceful restart time "
+              f"{c.graceful_restart};\n" if c.graceful_restart else "")
         return f"""\
 log "{self.path('bird.log')}" all;
 router id {c.router_id};
@@ -62,7 +64,7 @@ protocol bgp {PROTO} {{
   connect delay time 1;
   connect retry time {c.connect_retry};
   error wait time 1, 5;
-{password}{passive}  {afi} {{
+{password}{passive}{gr}  {afi} {{
     import all;
     export filter {{
       if proto != "st" then reject;
@@ -72,11 +74,16 @@ protocol bgp {PROTO} {{
 }}
 """
 
-    def start(self):
+    def start(self, recovery=False):
+        """recovery: start as a router coming back from a graceful
+        restart (bird -R), which sets the Forwarding State bit."""
         conf = self.write("bird.conf", self.config())
         self.sock = self.path("bird.ctl")
-        self.proc = self.ns.start([BIRD, "-f", "-c", conf, "-s", self.sock,
-                                   "-P", self.path("bird.pid")], "bird")
+        argv = [BIRD, "-f", "-c", conf, "-s", self.sock,
+                "-P", self.path("bird.pid")]
+        if recovery:
+            argv.append("-R")
+        self.proc = self.ns.start(argv, "bird")
         self.wait_ready()
 
     def birdc(self, *args):
