@@ -245,24 +245,27 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 {
 	if (!path || !path->peer || !path->attrs)
 		return -EINVAL;
-	void **slot = trie_lookup_slot(&lr->trie, p);
-	if (!slot) {
+	/* One trie descent finds the prefix or adds it with this path;
+	 * taking a path from the pool first is only a free-list pop, and
+	 * it goes back if the peer already had a path here. */
+	struct loc_path *fresh = pool_alloc(&lr->paths);
+	if (!fresh)
+		return -ENOMEM;
+	fresh->next = NULL;
+	fresh->path = *path;
+	bool eligible = rib_path_eligible(path);
+	void **slot;
+	int rc = trie_insert_or_get(&lr->trie, p, val_make(fresh, eligible), &slot);
+	if (rc < 0) {
+		pool_free(&lr->paths, fresh);
+		return rc;
+	}
+	if (rc == 1) {
 		/* New prefix: one path, best if eligible; no selection run. */
-		struct loc_path *lp = pool_alloc(&lr->paths);
-		if (!lp)
-			return -ENOMEM;
-		lp->next = NULL;
-		lp->path = *path;
-		bool best = rib_path_eligible(path);
-		int rc = trie_insert(&lr->trie, p, val_make(lp, best));
-		if (rc < 0) {
-			pool_free(&lr->paths, lp);
-			return rc;
-		}
 		bgp_attrs_ref(path->attrs);
 		lr->n_paths++;
-		if (best && lr->fn) {
-			struct loc_rib_change c = { .prefix = p, .new_best = &lp->path,
+		if (eligible && lr->fn) {
+			struct loc_rib_change c = { .prefix = p, .new_best = &fresh->path,
 						    .best_changed = true,
 						    .multipath_changed = lr->cfg.multipath > 1 };
 			lr->fn(lr->arg, &c);
@@ -280,11 +283,14 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 		tail = lp;
 		n++;
 	}
-	if (scratch_reserve(lr, n + 1) < 0)
+	if (pp) {
+		pool_free(&lr->paths, fresh);
+		fresh = NULL;
+	}
+	if (scratch_reserve(lr, n + 1) < 0) {
+		pool_free(&lr->paths, fresh);
 		return -ENOMEM;
-	struct loc_path *fresh = NULL;
-	if (!pp && !(fresh = pool_alloc(&lr->paths)))
-		return -ENOMEM;
+	}
 
 	struct snapshot s;
 	snapshot_take(lr, *slot, &s);
@@ -304,8 +310,6 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 			pp->next = NULL;
 		}
 	} else {
-		fresh->next = NULL;
-		fresh->path = *path;
 		tail->next = fresh;
 		lr->n_paths++;
 	}

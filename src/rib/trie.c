@@ -130,12 +130,18 @@ void trie_destroy(struct trie *t)
 	t->count[0] = t->count[1] = 0;
 }
 
-int trie_insert(struct trie *t, const struct prefix *p, void *value)
+/* Finds p or links a new node for it holding value.  Returns the node
+ * and sets *fresh, or NULL on -ENOMEM / -EINVAL (*err). */
+static struct trie_node *node_insert(struct trie *t, const struct prefix *p, void *value,
+				     bool replace, bool *fresh, int *err)
 {
 	uint32_t key[4];
 	int fam;
+	*fresh = false;
+	*err = -EINVAL;
 	if (!value || key_from_prefix(p, key, &fam))
-		return -EINVAL;
+		return NULL;
+	*err = -ENOMEM;
 	unsigned plen = p->len;
 	struct trie_node **slot = &t->root[fam], *n;
 
@@ -145,18 +151,18 @@ int trie_insert(struct trie *t, const struct prefix *p, void *value)
 			/* p leaves n's path above n: a new node goes in n's
 			 * place, either p itself (it covers n) or a branch
 			 * point where the two differ. */
-			struct trie_node *m;
+			struct trie_node *m, *leaf;
 			if (l == plen) {
-				m = node_new(t, fam, key, plen, value);
+				m = leaf = node_new(t, fam, key, plen, value);
 				if (!m)
-					return -ENOMEM;
+					return NULL;
 				m->child[key_bit(n->key, plen)] = n;
 			} else {
-				struct trie_node *leaf = node_new(t, fam, key, plen, value);
+				leaf = node_new(t, fam, key, plen, value);
 				m = leaf ? node_new(t, fam, key, l, NULL) : NULL;
 				if (!m) {
 					pool_free(fam_pool(t, fam), leaf);
-					return -ENOMEM;
+					return NULL;
 				}
 				unsigned b = key_bit(key, l);
 				m->child[b] = leaf;
@@ -164,22 +170,48 @@ int trie_insert(struct trie *t, const struct prefix *p, void *value)
 			}
 			*slot = m;
 			t->count[fam]++;
-			return 1;
+			*fresh = true;
+			return leaf;
 		}
 		if (n->len == plen) {
-			int fresh = n->value == NULL;
-			n->value = value;
-			t->count[fam] += (size_t)fresh;
-			return fresh;
+			if (n->value == NULL) {
+				t->count[fam]++;
+				*fresh = true;
+				n->value = value;
+			} else if (replace) {
+				n->value = value;
+			}
+			return n;
 		}
 		slot = &n->child[key_bit(key, n->len)];
 	}
 	n = node_new(t, fam, key, plen, value);
 	if (!n)
-		return -ENOMEM;
+		return NULL;
 	*slot = n;
 	t->count[fam]++;
-	return 1;
+	*fresh = true;
+	return n;
+}
+
+int trie_insert(struct trie *t, const struct prefix *p, void *value)
+{
+	bool fresh;
+	int err;
+	if (!node_insert(t, p, value, true, &fresh, &err))
+		return err;
+	return fresh;
+}
+
+int trie_insert_or_get(struct trie *t, const struct prefix *p, void *value, void ***slot)
+{
+	bool fresh;
+	int err;
+	struct trie_node *n = node_insert(t, p, value, false, &fresh, &err);
+	if (!n)
+		return err;
+	*slot = &n->value;
+	return fresh;
 }
 
 /* The node holding exactly p (with or without value), or NULL. */

@@ -34,6 +34,11 @@ void trie_destroy(struct trie *t);
  * prefix is new, 0 if replaced, -EINVAL (bad family, length, NULL
  * value, host bits set), -ENOMEM. */
 int trie_insert(struct trie *t, const struct prefix *p, void *value);
+/* One descent for "find or add": if p is present, *slot gets its value
+ * slot and 0 is returned (value is not stored); else value (non-NULL)
+ * is stored, *slot points at it and 1 is returned.  -EINVAL, -ENOMEM
+ * as trie_insert.  The slot stays valid until the trie changes. */
+int trie_insert_or_get(struct trie *t, const struct prefix *p, void *value, void ***slot);
 /* The value stored under exactly p, or NULL. */
 void *trie_lookup(const struct trie *t, const struct prefix *p);
 /* Slot holding p's value, to change it in place without a second

@@ -46,6 +46,19 @@ static void test_exact_and_replace(void **state)
 	assert_non_null(slot);
 	*slot = V(5);
 	assert_ptr_equal(trie_lookup(&t, &b), V(5));
+	/* Find-or-add: an existing prefix keeps its value. */
+	void **sl = NULL;
+	assert_int_equal(trie_insert_or_get(&t, &b, V(7), &sl), 0);
+	assert_ptr_equal(*sl, V(5));
+	struct prefix e = pfx("10.64.0.0/10");
+	assert_int_equal(trie_insert_or_get(&t, &e, V(8), &sl), 1);
+	assert_ptr_equal(*sl, V(8));
+	assert_ptr_equal(trie_lookup(&t, &e), V(8));
+	assert_int_equal(trie_insert_or_get(&t, &glue, V(9), &sl), 1); /* a branch point gets a value */
+	assert_ptr_equal(trie_lookup(&t, &glue), V(9));
+	assert_int_equal(trie_insert_or_get(&t, &e, NULL, &sl), -EINVAL);
+	assert_ptr_equal(trie_delete(&t, &e), V(8));
+	assert_ptr_equal(trie_delete(&t, &glue), V(9));
 	/* Same bits, other family: a different key. */
 	struct prefix v6 = pfx("a00::/8");
 	assert_null(trie_lookup(&t, &v6));
