@@ -321,7 +321,8 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 
 int loc_rib_withdraw(struct loc_rib *lr, const struct prefix *p, uint32_t peer_id)
 {
-	void **slot = trie_lookup_slot(&lr->trie, p);
+	struct trie_pos pos;
+	void **slot = trie_lookup_pos(&lr->trie, p, &pos);
 	if (!slot)
 		return 0;
 	struct loc_path *head = val_head(*slot), *pp = NULL, *pprev = NULL, *prev = NULL;
@@ -355,7 +356,7 @@ int loc_rib_withdraw(struct loc_rib *lr, const struct prefix *p, uint32_t peer_i
 		reselect(lr, slot);
 		v = *slot;
 	} else {
-		trie_delete(&lr->trie, p);
+		trie_delete_pos(&lr->trie, &pos);
 	}
 	report(lr, p, &s, v);
 	return 1;

@@ -263,7 +263,7 @@ void *trie_match(const struct trie *t, const struct prefix *p, struct prefix *ma
 	return best->value;
 }
 
-void *trie_delete(struct trie *t, const struct prefix *p)
+void **trie_lookup_pos(struct trie *t, const struct prefix *p, struct trie_pos *pos)
 {
 	uint32_t key[4];
 	int fam;
@@ -280,25 +280,40 @@ void *trie_delete(struct trie *t, const struct prefix *p)
 	}
 	if (!n || !n->value)
 		return NULL;
+	*pos = (struct trie_pos){ .slot = slot, .pslot = pslot, .fam = fam };
+	return &n->value;
+}
+
+void *trie_delete_pos(struct trie *t, const struct trie_pos *pos)
+{
+	struct trie_node *n = *pos->slot;
 	void *v = n->value;
 	n->value = NULL;
-	t->count[fam]--;
+	t->count[pos->fam]--;
 	if (n->child[0] && n->child[1])
 		return v; /* still a branch point */
-	struct pool *pool = fam_pool(t, fam);
+	struct pool *pool = fam_pool(t, pos->fam);
 	struct trie_node *c = n->child[0] ? n->child[0] : n->child[1];
-	*slot = c;
+	*pos->slot = c;
 	pool_free(pool, n);
-	if (!c && pslot) {
+	if (!c && pos->pslot) {
 		/* A leaf went: a value-less parent is left with one child
 		 * and path compression removes it too. */
-		struct trie_node *par = *pslot;
+		struct trie_node *par = *pos->pslot;
 		if (!par->value) {
-			*pslot = par->child[0] ? par->child[0] : par->child[1];
+			*pos->pslot = par->child[0] ? par->child[0] : par->child[1];
 			pool_free(pool, par);
 		}
 	}
 	return v;
+}
+
+void *trie_delete(struct trie *t, const struct prefix *p)
+{
+	struct trie_pos pos;
+	if (!trie_lookup_pos(t, p, &pos))
+		return NULL;
+	return trie_delete_pos(t, &pos);
 }
 
 int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t budget,

@@ -51,6 +51,19 @@ void *trie_match(const struct trie *t, const struct prefix *p, struct prefix *ma
 /* Removes p and returns its value, or NULL if absent. */
 void *trie_delete(struct trie *t, const struct prefix *p);
 
+/* Where a lookup found a prefix, so that deleting it afterwards needs
+ * no second descent (a withdrawal looks first, then maybe deletes).
+ * Valid only until the trie changes. */
+struct trie_pos {
+	struct trie_node **slot;  /* link to the node */
+	struct trie_node **pslot; /* link to its parent, NULL at the root */
+	int fam;
+};
+/* As trie_lookup_slot, also filling *pos. */
+void **trie_lookup_pos(struct trie *t, const struct prefix *p, struct trie_pos *pos);
+/* Removes the prefix found at pos and returns its value. */
+void *trie_delete_pos(struct trie *t, const struct trie_pos *pos);
+
 static inline size_t trie_count(const struct trie *t, int af)
 {
 	return af == AF_INET ? t->count[0] : af == AF_INET6 ? t->count[1]
