@@ -131,6 +131,9 @@ struct fib_netlink_config {
 	 * (netlink_rcv_skb), so errors are mapped either way; acking each
 	 * only costs receive buffer and time. */
 	bool ack_each;
+	/* Act as if the kernel had no nexthop objects (tests, and kernels
+	 * whose nexthop support is known to be broken). */
+	bool no_nhobj;
 };
 
 /* Opens a NETLINK_ROUTE socket in the current network namespace. */

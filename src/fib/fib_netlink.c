@@ -371,6 +371,8 @@ static int nl_dump(void *be, fib_dump_route_cb rcb, fib_dump_nh_cb ncb, void *ar
 static int nl_probe(void *be)
 {
 	struct fib_nl *nl = be;
+	if (nl->cfg.no_nhobj)
+		return -EOPNOTSUPP;
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 	nlh->nlmsg_type = RTM_GETNEXTHOP;

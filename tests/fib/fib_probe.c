@@ -1,0 +1,216 @@
+/* Drives the FIB's netlink backend against a real kernel, for
+ * tests/system/test_fib_netlink.py (run inside a network namespace the
+ * test creates) and as a throughput benchmark.
+ *
+ *   fib_probe [options] steps   install, say, wait for a line on stdin,
+ *                               replace the group, say, wait, delete all
+ *   fib_probe [options] leave   install and exit (routes stay)
+ *   fib_probe [options] sweep   resync an empty FIB: removes ours
+ *   fib_probe [options] bench   install --count routes, report rate
+ *
+ * Options: --table N --proto N --count N --gw ADDR@IFNAME (repeat; the
+ * first ones form the group, --to ADDR@IFNAME the replacement set)
+ * --bad ADDR@IFINDEX (one route through a device that does not exist,
+ * placed in the middle of the batch) --inline (no nexthop objects)
+ * --ack-each --batch BYTES.  Each step prints one JSON line. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "fib/fib.h"
+
+struct errs {
+	unsigned n;
+	char first[8][PREFIX_STRLEN + 32];
+};
+
+static void on_error(void *arg, const struct prefix *pfx, int err)
+{
+	struct errs *e = arg;
+	if (e->n < 8) {
+		char buf[PREFIX_STRLEN];
+		snprintf(e->first[e->n], sizeof(e->first[0]), "%s %d", prefix_fmt(pfx, buf), err);
+	}
+	e->n++;
+}
+
+/* "ADDR@IFNAME" or "ADDR@#INDEX" */
+static int parse_nh(const char *s, struct fib_nexthop *nh)
+{
+	char tmp[128];
+	snprintf(tmp, sizeof(tmp), "%s", s);
+	char *at = strchr(tmp, '@');
+	if (!at)
+		return -EINVAL;
+	*at++ = 0;
+	memset(nh, 0, sizeof(*nh));
+	nh->weight = 1;
+	if (addr_parse(tmp, &nh->gw))
+		return -EINVAL;
+	nh->ifindex = at[0] == '#' ? atoi(at + 1) : (int)if_nametoindex(at);
+	return nh->ifindex > 0 ? 0 : -ENODEV;
+}
+
+/* Route i of the synthetic table: /24s from 10.0.0.0 for the first
+ * 65536, then /32s from 20.0.0.0, so a million are all distinct. */
+static struct prefix route_pfx(unsigned i)
+{
+	struct prefix p = {.len = 24};
+	if (i < 65536) {
+		addr_from_v4(&p.addr, 0x0a000000u | (i << 8));
+	} else {
+		addr_from_v4(&p.addr, 0x14000000u + (i - 65536));
+		p.len = 32;
+	}
+	return p;
+}
+
+static void wait_line(void)
+{
+	char line[64];
+	if (!fgets(line, sizeof(line), stdin))
+		exit(3);
+}
+
+static void say(const char *step, struct fib *f, const struct errs *e, double secs,
+		unsigned count)
+{
+	struct fib_stats st;
+	fib_stats_get(f, &st);
+	printf("{\"step\":\"%s\",\"nhobj\":%s,\"routes\":%zu,\"failed\":%zu,\"groups\":%zu,"
+	       "\"nexthops\":%zu,\"requests\":%llu,\"seconds\":%.6f,\"rate\":%.0f,"
+	       "\"errors\":[",
+	       step, fib_uses_nhobj(f) ? "true" : "false", st.routes, st.routes_failed,
+	       st.groups, st.nexthops, (unsigned long long)st.requests, secs,
+	       secs > 0 ? count / secs : 0.0);
+	for (unsigned i = 0; i < e->n && i < 8; i++)
+		printf("%s\"%s\"", i ? "," : "", e->first[i]);
+	printf("]}\n");
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct fib_netlink_config nc = {.table = 100, .protocol = FIB_PROTO_DEFAULT};
+	unsigned count = 1000;
+	struct fib_nhset set = {0}, to = {0};
+	struct fib_nexthop bad = {0};
+	bool have_bad = false;
+	static const struct option opts[] = {
+		{"table", required_argument, NULL, 't'}, {"proto", required_argument, NULL, 'p'},
+		{"count", required_argument, NULL, 'c'}, {"gw", required_argument, NULL, 'g'},
+		{"to", required_argument, NULL, 'T'},    {"bad", required_argument, NULL, 'b'},
+		{"inline", no_argument, NULL, 'i'},      {"ack-each", no_argument, NULL, 'a'},
+		{"batch", required_argument, NULL, 'B'}, {0},
+	};
+	int o;
+	struct fib_nexthop nh;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 't': nc.table = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'p': nc.protocol = (uint8_t)strtoul(optarg, NULL, 0); break;
+		case 'c': count = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'i': nc.no_nhobj = true; break;
+		case 'a': nc.ack_each = true; break;
+		case 'B': nc.batch_bytes = strtoul(optarg, NULL, 0); break;
+		case 'g':
+		case 'T':
+			if (parse_nh(optarg, &nh) || fib_nhset_add(o == 'g' ? &set : &to, &nh)) {
+				fprintf(stderr, "fib_probe: bad next hop %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			if (parse_nh(optarg, &bad) && !bad.ifindex) {
+				fprintf(stderr, "fib_probe: bad --bad %s\n", optarg);
+				return 2;
+			}
+			have_bad = true;
+			break;
+		default: return 2;
+		}
+	}
+	if (optind != argc - 1 || !set.n) {
+		fprintf(stderr, "usage: fib_probe [options] --gw ADDR@IF... steps|leave|sweep|bench\n");
+		return 2;
+	}
+	const char *mode = argv[optind];
+	log_init("fib_probe", true, LOG_LVL_INFO);
+
+	struct fib_backend be;
+	int rc = fib_netlink_open(&nc, &be);
+	if (rc) {
+		fprintf(stderr, "fib_probe: netlink: %s\n", strerror(-rc));
+		return 1;
+	}
+	struct errs errs = {0};
+	struct fib *f;
+	struct fib_config cfg = {.ecmp = true};
+	rc = fib_create(&cfg, be, on_error, &errs, &f);
+	if (rc) {
+		fprintf(stderr, "fib_probe: %s\n", strerror(-rc));
+		return 1;
+	}
+	if (!strcmp(mode, "sweep")) {
+		double t0 = mono_now();
+		rc = fib_resync(f);
+		say("swept", f, &errs, mono_now() - t0, 0);
+		fib_destroy(f);
+		return rc ? 1 : 0;
+	}
+
+	double t0 = mono_now();
+	fib_batch_begin(f);
+	for (unsigned i = 0; i < count; i++) {
+		struct fib_route r = {.pfx = route_pfx(i), .nhs = set};
+		if ((rc = fib_route_install(f, &r)) != 0) {
+			fprintf(stderr, "fib_probe: install: %s\n", strerror(-rc));
+			return 1;
+		}
+		if (have_bad && i == count / 2) {
+			struct fib_route b = {.nhs = {.n = 1, .nh = {bad}}};
+			prefix_parse("172.31.255.0/24", &b.pfx);
+			(void)fib_route_install(f, &b);
+		}
+	}
+	rc = fib_batch_commit(f);
+	double secs = mono_now() - t0;
+	if (rc)
+		fprintf(stderr, "fib_probe: commit: %s\n", strerror(-rc));
+	say("installed", f, &errs, secs, count);
+	if (!strcmp(mode, "leave") || !strcmp(mode, "bench")) {
+		fib_destroy(f);
+		return rc ? 1 : 0;
+	}
+
+	wait_line();
+	if (to.n) {
+		t0 = mono_now();
+		rc = fib_group_replace(f, &set, &to);
+		secs = mono_now() - t0;
+		if (rc)
+			fprintf(stderr, "fib_probe: replace: %s\n", strerror(-rc));
+		say("replaced", f, &errs, secs, 0);
+		wait_line();
+		set = to;
+	}
+	t0 = mono_now();
+	fib_batch_begin(f);
+	for (unsigned i = 0; i < count; i++) {
+		struct prefix p = route_pfx(i);
+		(void)fib_route_delete(f, &p);
+	}
+	if (have_bad) {
+		struct prefix p;
+		prefix_parse("172.31.255.0/24", &p);
+		(void)fib_route_delete(f, &p);
+	}
+	rc = fib_batch_commit(f);
+	say("deleted", f, &errs, mono_now() - t0, count);
+	fib_destroy(f);
+	return rc ? 1 : 0;
+}
