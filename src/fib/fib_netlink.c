@@ -88,10 +88,11 @@ static int recv_answers(struct fib_nl *nl, uint32_t last_seq)
 		ssize_t n = mnl_socket_recvfrom(nl->sk, nl->rbuf, NL_RECV_BYTES);
 		if (n < 0)
 			return -errno; /* ENOBUFS: answers lost; EAGAIN: timeout */
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->rbuf;
-		int left = (int)n;
+		struct rbuf r;
+		rbuf_init(&r, nl->rbuf, (size_t)n);
+		const struct nlmsghdr *nlh;
 		bool done = false;
-		while (mnl_nlmsg_ok(nlh, left)) {
+		while (fib_nl_msg_next(&r, &nlh) == 1) {
 			if (nlh->nlmsg_type == NLMSG_ERROR &&
 			    mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct nlmsgerr)) {
 				struct nlmsgerr e;
@@ -105,7 +106,6 @@ static int recv_answers(struct fib_nl *nl, uint32_t last_seq)
 				if (nlh->nlmsg_seq == last_seq)
 					done = true;
 			}
-			nlh = mnl_nlmsg_next(nlh, &left);
 		}
 		if (done)
 			return 0;

@@ -132,7 +132,7 @@ static int parse_route(const struct nlmsghdr *nlh, uint8_t protocol, uint32_t ta
 	struct fib_nhset s = {0};
 	if (!nh_id) {
 		if (ra.tb[RTA_MULTIPATH]) {
-			if (parse_multipath(ra.tb[RTA_MULTIPATH], rtm.rtm_family, &s))
+			if (parse_multipath(ra.tb[RTA_MULTIPATH], rtm.rtm_family, &s) || !s.n)
 				return -EBADMSG;
 		} else {
 			struct fib_nexthop nh = {.weight = 1};
@@ -207,12 +207,35 @@ static int parse_nexthop(const struct nlmsghdr *nlh, uint8_t protocol, fib_dump_
 	return 0;
 }
 
+int fib_nl_msg_next(struct rbuf *r, const struct nlmsghdr **out)
+{
+	if (rbuf_left(r) == 0)
+		return 0;
+	struct nlmsghdr h;
+	if (rbuf_left(r) < sizeof(h))
+		return -EBADMSG;
+	memcpy(&h, r->p, sizeof(h));
+	/* Compared unsigned: libmnl's mnl_nlmsg_ok() casts nlmsg_len to
+	 * int, so a length of 2^31 or more passes it and the walk jumps
+	 * out of the buffer (found by fuzz_netlink). */
+	if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > rbuf_left(r))
+		return -EBADMSG;
+	*out = (const struct nlmsghdr *)r->p;
+	(void)rbuf_skip(r, h.nlmsg_len);
+	/* The padding after the last message may be missing. */
+	size_t pad = NLMSG_ALIGN(h.nlmsg_len) - h.nlmsg_len;
+	(void)rbuf_skip(r, pad < rbuf_left(r) ? pad : rbuf_left(r));
+	return 1;
+}
+
 int fib_netlink_parse_dump(const void *buf, size_t len, uint8_t protocol, uint32_t table,
 			   fib_dump_route_cb rcb, fib_dump_nh_cb ncb, void *arg)
 {
-	const struct nlmsghdr *nlh = buf;
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
-	while (mnl_nlmsg_ok(nlh, left)) {
+	struct rbuf r;
+	rbuf_init(&r, buf, len);
+	const struct nlmsghdr *nlh;
+	int more;
+	while ((more = fib_nl_msg_next(&r, &nlh)) == 1) {
 		int rc = 0;
 		switch (nlh->nlmsg_type) {
 		case NLMSG_DONE:
@@ -237,7 +260,6 @@ int fib_netlink_parse_dump(const void *buf, size_t len, uint8_t protocol, uint32
 		}
 		if (rc)
 			return rc;
-		nlh = mnl_nlmsg_next(nlh, &left);
 	}
-	return 0;
+	return more;
 }

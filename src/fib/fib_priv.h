@@ -6,7 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "fib/fib.h"
+
+struct nlmsghdr;
+/* Splits the next netlink message off r (fib_netlink_parse.c): 1 and
+ * *out when a whole message is there, 0 at the end of the buffer,
+ * -EBADMSG when a header is cut or claims a length it does not have. */
+int fib_nl_msg_next(struct rbuf *r, const struct nlmsghdr **out);
 
 /* ---- intrusive chained hash (fib_hash.c) ----
  * Objects embed a struct fib_hnode; lookups walk one chain and let the
