@@ -3,10 +3,18 @@
  * Keys are kept as host-order 32-bit words (one for IPv4, four for
  * IPv6), so the common prefix of two keys is an XOR and a count of
  * leading zeros per word instead of a bit-by-bit loop.  A node's key has
- * every bit past its length cleared. */
+ * every bit past its length cleared.
+ *
+ * With the first-level index (rib/trie.h), a prefix of length >=
+ * TRIE_INDEX_BITS lives in the sub-trie of its top bits and a shorter
+ * one in the root trie.  Sub-tries hold whole keys, so every node
+ * operation is the same code started from another root link; only
+ * longest match (sub-trie, then root trie) and walks (a merge of the
+ * two orders) need to know. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rib/trie.h"
@@ -94,6 +102,26 @@ static void node_prefix(const struct trie_node *n, int fam, struct prefix *p)
 	}
 }
 
+#define INDEX_SLOTS ((size_t)1 << TRIE_INDEX_BITS)
+
+static size_t index_slot(const uint32_t *key) { return key[0] >> (32 - TRIE_INDEX_BITS); }
+
+/* The link the descent for (key, len) starts from. */
+static struct trie_node **root_link(struct trie *t, int fam, const uint32_t *key, unsigned len)
+{
+	if (t->index[fam] && len >= TRIE_INDEX_BITS)
+		return &t->index[fam][index_slot(key)];
+	return &t->root[fam];
+}
+
+static struct trie_node *root_node(const struct trie *t, int fam, const uint32_t *key,
+				   unsigned len)
+{
+	if (t->index[fam] && len >= TRIE_INDEX_BITS)
+		return t->index[fam][index_slot(key)];
+	return t->root[fam];
+}
+
 static struct pool *fam_pool(struct trie *t, int fam)
 {
 	return fam == FAM_V4 ? &t->pool4 : &t->pool6;
@@ -126,25 +154,19 @@ void trie_destroy(struct trie *t)
 	/* Every node lives in a pool slab: dropping the slabs frees all. */
 	pool_destroy(&t->pool4);
 	pool_destroy(&t->pool6);
-	t->root[0] = t->root[1] = NULL;
-	t->count[0] = t->count[1] = 0;
+	free(t->index[0]);
+	free(t->index[1]);
+	trie_init(t);
 }
 
-/* Finds p or links a new node for it holding value.  Returns the node
- * and sets *fresh, or NULL on -ENOMEM / -EINVAL (*err). */
-static struct trie_node *node_insert(struct trie *t, const struct prefix *p, void *value,
-				     bool replace, bool *fresh, int *err)
+/* Finds (key, plen) below *slot or links a new node for it holding
+ * value.  Returns the node and sets *fresh, or NULL on -ENOMEM. */
+static struct trie_node *node_insert_at(struct trie *t, struct trie_node **slot, int fam,
+					const uint32_t *key, unsigned plen, void *value,
+					bool replace, bool *fresh)
 {
-	uint32_t key[4];
-	int fam;
+	struct trie_node *n;
 	*fresh = false;
-	*err = -EINVAL;
-	if (!value || key_from_prefix(p, key, &fam))
-		return NULL;
-	*err = -ENOMEM;
-	unsigned plen = p->len;
-	struct trie_node **slot = &t->root[fam], *n;
-
 	while ((n = *slot) != NULL) {
 		unsigned l = key_common(n->key, key, n->len < plen ? n->len : plen);
 		if (l < n->len) {
@@ -194,6 +216,106 @@ static struct trie_node *node_insert(struct trie *t, const struct prefix *p, voi
 	return n;
 }
 
+/* Position of (key, plen) below *slot, if it holds a value. */
+static bool node_find_pos(struct trie_node **slot, int fam, const uint32_t *key, unsigned plen,
+			  struct trie_pos *pos)
+{
+	struct trie_node **pslot = NULL, *n;
+	while ((n = *slot) != NULL) {
+		if (n->len > plen || key_common(n->key, key, n->len) < n->len)
+			return false;
+		if (n->len == plen)
+			break;
+		pslot = slot;
+		slot = &n->child[key_bit(key, n->len)];
+	}
+	if (!n || !n->value)
+		return false;
+	*pos = (struct trie_pos){ .slot = slot, .pslot = pslot, .fam = fam };
+	return true;
+}
+
+struct index_move {
+	struct prefix p;
+	void *value;
+};
+
+struct index_collect {
+	struct index_move *v;
+	size_t n, cap;
+};
+
+static int index_collect_visit(void *arg, const struct prefix *p, void *value)
+{
+	struct index_collect *c = arg;
+	if (p->len < TRIE_INDEX_BITS)
+		return 0;
+	if (c->n == c->cap)
+		return -EOVERFLOW; /* cannot happen: cap is the count */
+	c->v[c->n++] = (struct index_move){ *p, value };
+	return 0;
+}
+
+/* Builds the first-level index of a family and moves the long prefixes
+ * under it.  Everything that allocates happens before the root trie is
+ * touched, so a failure leaves the trie as it was (just unindexed). */
+static void index_build(struct trie *t, int fam)
+{
+	struct trie_node **idx = calloc(INDEX_SLOTS, sizeof(*idx));
+	struct index_collect c = { .v = malloc(t->count[fam] * sizeof(*c.v)), .cap = t->count[fam] };
+	size_t moved = 0;
+	bool ok = idx && c.v &&
+		  trie_walk(t, fam == FAM_V4 ? AF_INET : AF_INET6, NULL, 0, index_collect_visit,
+			    &c, NULL) == 0;
+	for (; ok && moved < c.n; moved++) {
+		uint32_t key[4];
+		int f;
+		bool fresh;
+		key_from_prefix(&c.v[moved].p, key, &f);
+		ok = node_insert_at(t, &idx[index_slot(key)], fam, key, c.v[moved].p.len,
+				    c.v[moved].value, false, &fresh) != NULL;
+	}
+	if (ok) {
+		/* Now drop them from the root trie (deleting never allocates)
+		 * and switch over. */
+		for (size_t i = 0; i < c.n; i++)
+			trie_delete(t, &c.v[i].p);
+		t->index[fam] = idx;
+	} else {
+		/* Undo the sub-tries built so far. */
+		for (size_t i = 0; idx && i < moved; i++) {
+			uint32_t key[4];
+			int f;
+			struct trie_pos pos;
+			key_from_prefix(&c.v[i].p, key, &f);
+			if (node_find_pos(&idx[index_slot(key)], fam, key, c.v[i].p.len, &pos))
+				trie_delete_pos(t, &pos);
+		}
+		free(idx);
+		t->index_failed[fam] = true;
+	}
+	free(c.v);
+}
+
+/* Finds p or links a new node for it holding value.  Returns the node
+ * and sets *fresh, or NULL on -ENOMEM / -EINVAL (*err). */
+static struct trie_node *node_insert(struct trie *t, const struct prefix *p, void *value,
+				     bool replace, bool *fresh, int *err)
+{
+	uint32_t key[4];
+	int fam;
+	*fresh = false;
+	*err = -EINVAL;
+	if (!value || key_from_prefix(p, key, &fam))
+		return NULL;
+	/* Before the insert, so the node returned stays where it is. */
+	if (!t->index[fam] && !t->index_failed[fam] && t->count[fam] + 1 >= TRIE_INDEX_MIN)
+		index_build(t, fam);
+	*err = -ENOMEM;
+	return node_insert_at(t, root_link(t, fam, key, p->len), fam, key, p->len, value,
+			      replace, fresh);
+}
+
 int trie_insert(struct trie *t, const struct prefix *p, void *value)
 {
 	bool fresh;
@@ -221,7 +343,7 @@ static struct trie_node *node_find(const struct trie *t, const struct prefix *p)
 	int fam;
 	if (key_from_prefix(p, key, &fam))
 		return NULL;
-	struct trie_node *n = t->root[fam];
+	struct trie_node *n = root_node(t, fam, key, p->len);
 	while (n && n->len <= p->len && key_common(n->key, key, n->len) == n->len) {
 		if (n->len == p->len)
 			return n;
@@ -242,20 +364,34 @@ void **trie_lookup_slot(struct trie *t, const struct prefix *p)
 	return n && n->value ? &n->value : NULL;
 }
 
+/* Longest prefix with a value covering (key, plen) below n. */
+static const struct trie_node *node_match(const struct trie_node *n, const uint32_t *key,
+					  unsigned plen)
+{
+	const struct trie_node *best = NULL;
+	while (n && n->len <= plen && key_common(n->key, key, n->len) == n->len) {
+		if (n->value)
+			best = n;
+		if (n->len == plen)
+			break;
+		n = n->child[key_bit(key, n->len)];
+	}
+	return best;
+}
+
 void *trie_match(const struct trie *t, const struct prefix *p, struct prefix *match)
 {
 	uint32_t key[4];
 	int fam;
 	if (key_from_prefix(p, key, &fam))
 		return NULL;
-	const struct trie_node *n = t->root[fam], *best = NULL;
-	while (n && n->len <= p->len && key_common(n->key, key, n->len) == n->len) {
-		if (n->value)
-			best = n;
-		if (n->len == p->len)
-			break;
-		n = n->child[key_bit(key, n->len)];
-	}
+	const struct trie_node *best = NULL;
+	/* The sub-trie holds the longer candidates, the root trie the
+	 * shorter ones: try them in that order. */
+	if (t->index[fam] && p->len >= TRIE_INDEX_BITS)
+		best = node_match(t->index[fam][index_slot(key)], key, p->len);
+	if (!best)
+		best = node_match(t->root[fam], key, p->len);
 	if (!best)
 		return NULL;
 	if (match)
@@ -267,21 +403,10 @@ void **trie_lookup_pos(struct trie *t, const struct prefix *p, struct trie_pos *
 {
 	uint32_t key[4];
 	int fam;
-	if (key_from_prefix(p, key, &fam))
+	if (key_from_prefix(p, key, &fam) ||
+	    !node_find_pos(root_link(t, fam, key, p->len), fam, key, p->len, pos))
 		return NULL;
-	struct trie_node **slot = &t->root[fam], **pslot = NULL, *n;
-	while ((n = *slot) != NULL) {
-		if (n->len > p->len || key_common(n->key, key, n->len) < n->len)
-			return NULL;
-		if (n->len == p->len)
-			break;
-		pslot = slot;
-		slot = &n->child[key_bit(key, n->len)];
-	}
-	if (!n || !n->value)
-		return NULL;
-	*pos = (struct trie_pos){ .slot = slot, .pslot = pslot, .fam = fam };
-	return &n->value;
+	return &(*pos->slot)->value;
 }
 
 void *trie_delete_pos(struct trie *t, const struct trie_pos *pos)
@@ -316,67 +441,139 @@ void *trie_delete(struct trie *t, const struct prefix *p)
 	return trie_delete_pos(t, &pos);
 }
 
+/* Pre-order iterator over one trie (root or sub-trie): a stack of the
+ * subtrees still to visit, the nearest on top. */
+struct iter {
+	const struct trie_node *stack[WALK_STACK];
+	size_t sp;
+	bool overflow;
+};
+
+static void it_push(struct iter *it, const struct trie_node *n)
+{
+	if (!n)
+		return;
+	if (it->sp == WALK_STACK) {
+		it->overflow = true; /* cannot happen, see WALK_STACK */
+		return;
+	}
+	it->stack[it->sp++] = n;
+}
+
+static void it_start(struct iter *it, const struct trie_node *root)
+{
+	it->sp = 0;
+	it_push(it, root);
+}
+
+/* Leaves on the stack exactly the subtrees below n that sort after the
+ * cursor (ck, cl), which need not be in the trie. */
+static void it_seek(struct iter *it, const struct trie_node *n, const uint32_t *ck, unsigned cl)
+{
+	it->sp = 0;
+	while (n) {
+		unsigned l = key_common(n->key, ck, n->len < cl ? n->len : cl);
+		if (l == n->len) {
+			if (n->len == cl) {
+				it_push(it, n->child[1]);
+				it_push(it, n->child[0]);
+				return;
+			}
+			/* n covers the cursor and sorts before it; its 1-side
+			 * sorts after when the cursor lies on the 0-side. */
+			unsigned b = key_bit(ck, n->len);
+			if (b == 0)
+				it_push(it, n->child[1]);
+			n = n->child[b];
+		} else if (l == cl) {
+			it_push(it, n); /* more specific than the cursor */
+			return;
+		} else {
+			if (key_bit(n->key, l))
+				it_push(it, n); /* branches off after it */
+			return;
+		}
+	}
+}
+
+/* Next node with a value, or NULL. */
+static const struct trie_node *it_next(struct iter *it)
+{
+	while (it->sp) {
+		const struct trie_node *n = it->stack[--it->sp];
+		it_push(it, n->child[1]);
+		it_push(it, n->child[0]);
+		if (n->value)
+			return n;
+	}
+	return NULL;
+}
+
+/* Next node with a value in the index's sub-tries, moving on to the
+ * following slots as each runs out. */
+static const struct trie_node *idx_next(struct trie_node *const *idx, size_t *slot,
+					struct iter *it)
+{
+	for (;;) {
+		const struct trie_node *n = it_next(it);
+		if (n || !idx)
+			return n;
+		while (++*slot < INDEX_SLOTS && !idx[*slot])
+			;
+		if (*slot >= INDEX_SLOTS)
+			return NULL;
+		it_start(it, idx[*slot]);
+	}
+}
+
 int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t budget,
 	      trie_visit_fn fn, void *arg, struct prefix *next)
 {
 	int fam = af_fam(af);
 	if (fam < 0)
 		return -EINVAL;
-	const struct trie_node *stack[WALK_STACK];
-	size_t sp = 0;
-#define PUSH(x)                                       \
-	do {                                          \
-		if ((x) != NULL) {                    \
-			if (sp == WALK_STACK)         \
-				return -EOVERFLOW;    \
-			stack[sp++] = (x);            \
-		}                                     \
-	} while (0)
-
-	const struct trie_node *n = t->root[fam];
+	struct trie_node *const *idx = t->index[fam];
+	struct iter rit, xit; /* root trie, index sub-tries */
+	size_t slot = 0;
+	rit.overflow = xit.overflow = false;
+	xit.sp = 0;
 	if (!cursor || cursor->addr.af == 0) {
-		PUSH(n);
+		it_start(&rit, t->root[fam]);
+		if (idx)
+			it_start(&xit, idx[0]);
 	} else {
 		uint32_t ck[4];
 		int cfam;
 		if (key_from_prefix(cursor, ck, &cfam) || cfam != fam)
 			return -EINVAL;
-		unsigned cl = cursor->len;
-		/* Seek: leave on the stack exactly the subtrees that sort
-		 * after the cursor, nearest last. */
-		while (n) {
-			unsigned l = key_common(n->key, ck, n->len < cl ? n->len : cl);
-			if (l == n->len) {
-				if (n->len == cl) {
-					PUSH(n->child[1]);
-					PUSH(n->child[0]);
-					break;
-				}
-				/* n covers the cursor and sorts before it;
-				 * its 1-side sorts after when the cursor
-				 * lies on the 0-side. */
-				unsigned b = key_bit(ck, n->len);
-				if (b == 0)
-					PUSH(n->child[1]);
-				n = n->child[b];
-			} else if (l == cl) {
-				PUSH(n); /* more specific than the cursor */
-				break;
-			} else {
-				if (key_bit(n->key, l))
-					PUSH(n); /* branches off after it */
-				break;
-			}
+		it_seek(&rit, t->root[fam], ck, cursor->len);
+		if (idx) {
+			/* Slots below the cursor's hold only smaller prefixes,
+			 * slots above only larger ones; in its own slot, a
+			 * cursor shorter than the slot comes before all. */
+			slot = index_slot(ck);
+			if (cursor->len >= TRIE_INDEX_BITS)
+				it_seek(&xit, idx[slot], ck, cursor->len);
+			else
+				it_start(&xit, idx[slot]);
 		}
 	}
 
+	/* Merge: a root-trie prefix P (shorter than the index bits) sorts
+	 * before every sub-trie prefix in P's slot or above and after
+	 * those below, since its address has zeros past its length. */
+	const struct trie_node *rn = it_next(&rit);
+	const struct trie_node *xn = idx_next(idx, &slot, &xit);
 	size_t done = 0;
-	while (sp) {
-		n = stack[--sp];
-		PUSH(n->child[1]);
-		PUSH(n->child[0]);
-		if (!n->value)
-			continue;
+	while (rn || xn) {
+		const struct trie_node *n;
+		if (rn && (!xn || index_slot(rn->key) <= index_slot(xn->key))) {
+			n = rn;
+			rn = it_next(&rit);
+		} else {
+			n = xn;
+			xn = idx_next(idx, &slot, &xit);
+		}
 		struct prefix p;
 		node_prefix(n, fam, &p);
 		int rc = fn(arg, &p, n->value);
@@ -388,17 +585,17 @@ int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t 
 		if (budget && ++done == budget) {
 			if (next)
 				*next = p;
-			/* Every subtree left holds a value: leaves always do
-			 * and value-less nodes have two children. */
-			return sp ? 1 : 0;
+			return rn || xn ? 1 : 0;
 		}
 	}
-#undef PUSH
-	return 0;
+	return rit.overflow || xit.overflow ? -EOVERFLOW : 0;
 }
 
 void trie_mem(const struct trie *t, struct rib_mem_stats *s)
 {
 	s->items = pool_live(&t->pool4) + pool_live(&t->pool6);
 	s->bytes = pool_bytes(&t->pool4) + pool_bytes(&t->pool6);
+	for (int f = 0; f < 2; f++)
+		if (t->index[f])
+			s->bytes += INDEX_SLOTS * sizeof(*t->index[f]);
 }

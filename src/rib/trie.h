@@ -20,9 +20,19 @@
 
 struct trie_node;
 
+/* Large tables get a first-level index on the top TRIE_INDEX_BITS bits
+ * (built when a family reaches TRIE_INDEX_MIN prefixes): prefixes at
+ * least that long live in one sub-trie per index slot, the rest in the
+ * root trie.  A full IPv4 table is ~21 levels deep without it and ~5
+ * below it, and each level is a dependent memory load. */
+#define TRIE_INDEX_BITS 16
+#define TRIE_INDEX_MIN 4096
+
 struct trie {
-	struct trie_node *root[2]; /* [0] IPv4, [1] IPv6 */
-	size_t count[2];           /* prefixes with a value */
+	struct trie_node *root[2];   /* [0] IPv4, [1] IPv6 */
+	struct trie_node **index[2]; /* 2^TRIE_INDEX_BITS sub-trie roots, or NULL */
+	bool index_failed[2];        /* could not build it: stay without */
+	size_t count[2];             /* prefixes with a value */
 	struct pool pool4, pool6;
 };
 
@@ -86,7 +96,8 @@ typedef int (*trie_visit_fn)(void *arg, const struct prefix *p, void *value);
 int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t budget,
 	      trie_visit_fn fn, void *arg, struct prefix *next);
 
-/* Nodes (with or without value) and bytes of both node pools. */
+/* Nodes (with or without value) and bytes of the node pools and the
+ * indexes. */
 void trie_mem(const struct trie *t, struct rib_mem_stats *s);
 
 #endif

@@ -222,9 +222,11 @@ static struct prefix rand_prefix(bool v6)
 	struct prefix p;
 	memset(&p, 0, sizeof(p));
 	p.addr.af = v6 ? AF_INET6 : AF_INET;
-	/* Few distinct top bits so prefixes nest and share paths. */
+	/* Mostly few distinct top bits so prefixes nest and share paths;
+	 * the rest spread over many first-level index slots. */
+	bool spread = rnd() % 4 == 0;
 	for (unsigned i = 0; i < addr_bytes(p.addr.af); i++)
-		p.addr.b[i] = (uint8_t)(i < 2 ? rnd() % 4 : rnd());
+		p.addr.b[i] = (uint8_t)(i < 2 && !spread ? rnd() % 4 : rnd());
 	p.len = (uint8_t)(rnd() % (addr_bits(p.addr.af) + 1));
 	prefix_mask(&p);
 	return p;
@@ -256,16 +258,16 @@ static void check_against(struct trie *t, int af, struct prefix *ref, size_t n)
 	free(c.p);
 }
 
-static void test_random_against_sorted(void **state)
+/* Below TRIE_INDEX_MIN the trie has no first-level index; above it,
+ * the same answers must come from the index and the root trie. */
+static void random_against_sorted(size_t N, bool indexed)
 {
-	(void)state;
 	for (int v6 = 0; v6 <= 1; v6++) {
 		struct trie t;
 		trie_init(&t);
-		enum { N = 3000 };
 		struct prefix *ref = calloc(N, sizeof(*ref));
 		size_t n = 0;
-		for (int i = 0; i < N; i++) {
+		for (size_t i = 0; i < N; i++) {
 			struct prefix p = rand_prefix(v6);
 			int rc = trie_insert(&t, &p, V(p.len % 64));
 			assert_true(rc == 0 || rc == 1);
@@ -274,6 +276,7 @@ static void test_random_against_sorted(void **state)
 		}
 		qsort(ref, n, sizeof(*ref), cmp_pfx);
 		assert_int_equal(trie_count(&t, v6 ? AF_INET6 : AF_INET), n);
+		assert_true((t.index[v6] != NULL) == indexed);
 		check_against(&t, v6 ? AF_INET6 : AF_INET, ref, n);
 
 		/* Longest match against a linear scan. */
@@ -317,6 +320,18 @@ static void test_random_against_sorted(void **state)
 		free(ref);
 		trie_destroy(&t);
 	}
+}
+
+static void test_random_small(void **state)
+{
+	(void)state;
+	random_against_sorted(3000, false);
+}
+
+static void test_random_indexed(void **state)
+{
+	(void)state;
+	random_against_sorted(TRIE_INDEX_MIN * 4, true);
 }
 
 /* The cursor need not be in the trie any more: a walk resumes after it
@@ -393,7 +408,8 @@ int main(void)
 		cmocka_unit_test(test_default_routes_and_host_routes),
 		cmocka_unit_test(test_longest_match),
 		cmocka_unit_test(test_delete_compresses),
-		cmocka_unit_test(test_random_against_sorted),
+		cmocka_unit_test(test_random_small),
+		cmocka_unit_test(test_random_indexed),
 		cmocka_unit_test(test_walk_cursor_deleted),
 		cmocka_unit_test(test_walk_stop),
 	};
