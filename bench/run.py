@@ -359,7 +359,8 @@ def run_once(name, args, n, table_args, workroot, idx):
              "--hold", str(HOLD), "--expect", str(n)], "collector")
         clog = Events(coll)
         base = [("daemon", drv), ("collector", coll)]
-        wait_event(clog, "established", "collector session", base, 60)
+        cest = wait_event(clog, "established", "collector session", base,
+                          60)
         feeder = line.f.start(
             [args.feeder, "--local", F_ADDR, "--connect", DF_ADDR,
              "--local-as", str(FEED_AS), "--peer-as", str(DUT_AS),
@@ -385,6 +386,7 @@ def run_once(name, args, n, table_args, workroot, idx):
         ann = wait_event(flog, "announced", "feeder's end of table", procs,
                          60)
         res["feeder_send_s"] = ann["send_s"]
+        res["feeder_send_cpu_s"] = ann["cpu"] - first["cpu"]
         res["collector_cpu_full_s"] = full["cpu"]
         os.kill(feeder.pid, signal.SIGUSR1)
         wd = wait_event(flog, "withdraw_start", "feeder's withdrawal", procs,
@@ -394,7 +396,10 @@ def run_once(name, args, n, table_args, workroot, idx):
         wdone = wait_event(flog, "withdrawn", "feeder's end of withdrawal",
                            procs, 60)
         res["feeder_withdraw_send_s"] = wdone["send_s"]
-        res["collector_cpu_s"] = empty["cpu"]
+        res["feeder_send_cpu_s"] += wdone["cpu"] - wd["cpu"]
+        # The collector's CPU over the measured window only (its set
+        # was sized before the session came up).
+        res["collector_cpu_s"] = empty["cpu"] - cest["cpu"]
         res["feeder_cpu_s"] = wdone["cpu"]
         hwm, cpu1, plist = proc_stats(line.d)
         res["rss_bytes"] = hwm
@@ -439,7 +444,7 @@ def machine():
 
 
 METRICS = ("propagate_s", "withdraw_s", "rss_bytes", "cpu_s",
-           "feeder_send_s", "collector_cpu_s")
+           "feeder_send_s", "feeder_send_cpu_s", "collector_cpu_s")
 
 
 def summarise(results):
@@ -460,8 +465,8 @@ def summarise(results):
 
 def print_table(summary, versions):
     hdr = (f"{'daemon':<10} {'propagate s':>11} {'withdraw s':>10} "
-           f"{'peak RSS MB':>11} {'CPU s':>7} {'feeder send s':>13} "
-           f"{'collector CPU s':>15} {'runs':>5}")
+           f"{'peak RSS MiB':>12} {'CPU s':>7} {'feeder send s':>13} "
+           f"{'feeder CPU s':>12} {'collector CPU s':>15} {'runs':>5}")
     print(hdr)
     print("-" * len(hdr))
     for name, s in summary.items():
@@ -469,8 +474,9 @@ def print_table(summary, versions):
             print(f"{name:<10} {s.get('status', '')}")
             continue
         print(f"{name:<10} {s['propagate_s']:>11.2f} {s['withdraw_s']:>10.2f} "
-              f"{s['rss_bytes'] / 2**20:>11.0f} {s['cpu_s']:>7.2f} "
-              f"{s['feeder_send_s']:>13.2f} {s['collector_cpu_s']:>15.2f} "
+              f"{s['rss_bytes'] / 2**20:>12.0f} {s['cpu_s']:>7.2f} "
+              f"{s['feeder_send_s']:>13.2f} {s['feeder_send_cpu_s']:>12.2f} "
+              f"{s['collector_cpu_s']:>15.2f} "
               f"{str(s['ok']) + '/' + str(s['runs']):>5}")
     ratios = {}
     e, b = summary.get("egressd", {}), summary.get("bird", {})
@@ -555,7 +561,7 @@ def main():
                 print(f"run {i + 1}/{args.runs} {d}: propagate "
                       f"{r['propagate_s']:.2f} s, withdraw "
                       f"{r['withdraw_s']:.2f} s, peak RSS "
-                      f"{r['rss_bytes'] / 2**20:.0f} MB, CPU "
+                      f"{r['rss_bytes'] / 2**20:.0f} MiB, CPU "
                       f"{r['cpu_s']:.2f} s", flush=True)
             else:
                 print(f"run {i + 1}/{args.runs} {d}: {r['status']} "
