@@ -299,14 +299,16 @@ static void listener_gtsm_refresh(struct bgp_speaker *sp, struct bgp_listener *l
 			return;
 		n++;
 	}
-	if (n && bgp_sock_set_gtsm(l->fd, l->addr.af) < 0)
-		log_warn("listener: cannot enable GTSM: %s", strerror(errno));
+	int rc = n ? bgp_sock_set_gtsm(l->fd, l->addr.af) : 0;
+	if (rc < 0)
+		log_warn("listener: cannot enable GTSM: %s", strerror(-rc));
 }
 
 static void session_incoming(struct bgp_session_priv *s, int fd)
 {
 	const struct bgp_peer_config *cfg = &s->peer->cfg;
 	(void)bgp_sock_set_cs6(fd, cfg->addr.af);
+	(void)bgp_sock_set_nodelay(fd);
 	if (cfg->ttl_security)
 		(void)bgp_sock_set_gtsm(fd, cfg->addr.af);
 	enum bgp_state st = s->fsm.state;

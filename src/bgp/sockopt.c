@@ -39,6 +39,12 @@ int bgp_sock_set_cs6(int fd, int af)
 	return sockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
 }
 
+int bgp_sock_set_nodelay(int fd)
+{
+	int one = 1;
+	return sockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 int bgp_sock_set_gtsm(int fd, int af)
 {
 	int ttl = 255, min = 254, rc;
@@ -89,6 +95,7 @@ int bgp_sock_open(int af)
 		return -errno;
 	/* Marking is best effort: a refused TOS must not stop the session. */
 	(void)bgp_sock_set_cs6(fd, af);
+	(void)bgp_sock_set_nodelay(fd);
 	return fd;
 }
 

@@ -24,6 +24,10 @@ int bgp_sock_set_md5(int fd, int sock_af, const struct addr *peer, const char *k
 int bgp_sock_set_gtsm(int fd, int af);
 /* DSCP CS6 (network control, RFC 4594): TOS 0xc0 / IPV6_TCLASS 0xc0. */
 int bgp_sock_set_cs6(int fd, int af);
+/* Nagle off: the output queue already packs UPDATEs, so Nagle would only
+ * hold back the last small message (a KEEPALIVE or NOTIFICATION) behind
+ * unacknowledged data, which is when it matters most that it leaves. */
+int bgp_sock_set_nodelay(int fd);
 int bgp_sock_set_nonblock(int fd);
 
 #endif
