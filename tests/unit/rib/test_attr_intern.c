@@ -123,6 +123,56 @@ static void test_destroy_with_live_sets(void **state)
 	attr_table_destroy(&u);
 }
 
+/* A set using every field the hash reads; variant v changes one. */
+static struct bgp_attrs *mk_full(int v)
+{
+	struct bgp_attrs *a = mk(1, 65010);
+	assert_int_equal(addr_parse(v == 1 ? "2001:db8::2" : "2001:db8::1", &a->mp_nexthop), 0);
+	assert_int_equal(addr_parse(v == 2 ? "fe80::2" : "fe80::1", &a->mp_nexthop_ll), 0);
+	a->n_ext_communities = 1;
+	a->ext_communities = calloc(1, 8);
+	a->ext_communities[7] = (uint8_t)(v == 3 ? 9 : 8);
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_EXT_COMMUNITIES);
+	struct bgp_large_community lc = { 65010, 1, v == 4 ? 3u : 2u };
+	assert_int_equal(bgp_attrs_set_large_communities(a, &lc, 1), 0);
+	uint32_t c[3] = { 1, 2, v == 5 ? 4u : 3u };
+	assert_int_equal(bgp_attrs_set_communities(a, c, 3), 0);
+	a->n_unknown = 1;
+	a->unknown = calloc(1, sizeof(*a->unknown));
+	a->unknown[0] = (struct bgp_attr_raw){ .flags = BGP_ATTR_F_OPTIONAL | BGP_ATTR_F_TRANSITIVE,
+					       .code = 99, .len = 11, .data = calloc(1, 11) };
+	a->unknown[0].data[10] = (uint8_t)(v == 6 ? 1 : 0);
+	a->local_pref = v == 7 ? 50 : 100;
+	a->aggregator_id = v == 8 ? 2 : 1;
+	return a;
+}
+
+static void test_every_field_counts(void **state)
+{
+	(void)state;
+	struct attr_table t;
+	attr_table_init(&t);
+	struct bgp_attrs *base = attr_intern(&t, mk_full(0));
+	struct bgp_attrs *same = attr_intern(&t, mk_full(0));
+	assert_ptr_equal(base, same);
+	struct bgp_attrs *v[9];
+	for (int i = 1; i < 9; i++) {
+		v[i] = attr_intern(&t, mk_full(i));
+		assert_ptr_not_equal(v[i], base);
+		for (int j = 1; j < i; j++)
+			assert_ptr_not_equal(v[i], v[j]);
+	}
+	assert_int_equal(attr_table_count(&t), 9);
+	assert_true(attr_size(base) > sizeof(*base) + 12 + 8 + 12 + 11);
+	for (int i = 1; i < 9; i++)
+		bgp_attrs_unref(v[i]);
+	bgp_attrs_unref(base);
+	bgp_attrs_unref(same);
+	assert_int_equal(attr_table_count(&t), 0);
+	assert_int_equal(t.attr_bytes, 0);
+	attr_table_destroy(&t);
+}
+
 static void test_many_grow_shrink(void **state)
 {
 	(void)state;
@@ -168,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_equal_sets_share),
 		cmocka_unit_test(test_dup_is_private),
 		cmocka_unit_test(test_destroy_with_live_sets),
+		cmocka_unit_test(test_every_field_counts),
 		cmocka_unit_test(test_many_grow_shrink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
