@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rib/loc_rib.h"
+#include "rib/trie.h"
 
 static struct rib_peer peers[3];
 
@@ -262,7 +263,8 @@ static void test_peer_withdraw_sliced(void **state)
 	struct loc_rib *lr = mk(&e, 1);
 	struct bgp_attrs *good = attrs(65001, 0), *bad = attrs(65001, 100);
 	struct rib_path pa = path(0, good), pb = path(1, bad);
-	enum { N = 1000 };
+	enum { N = 5000 };
+	_Static_assert(N > TRIE_INDEX_MIN, "exercise the indexed trie");
 	for (unsigned i = 0; i < N; i++) {
 		char s[32];
 		snprintf(s, sizeof(s), "10.%u.%u.0/24", i >> 8, i & 255);
@@ -287,6 +289,7 @@ static void test_peer_withdraw_sliced(void **state)
 		slices++;
 	} while (rc == 1);
 	assert_true(slices >= N / 100);
+	assert_true(slices <= N / 100 + 1);
 	/* Every prefix lost its best; half got peer 2's path instead. */
 	assert_int_equal(e.n, 2 * N);
 	assert_int_equal(loc_rib_count(lr, AF_INET), N / 2);
