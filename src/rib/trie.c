@@ -83,8 +83,9 @@ static int key_from_prefix(const struct prefix *p, uint32_t key[4], int *fam)
 			 ((uint32_t)p->addr.b[4 * w + 2] << 8) | p->addr.b[4 * w + 3];
 	uint32_t m[4];
 	key_mask(m, key, p->len, words);
-	if (memcmp(m, key, words * 4) != 0)
-		return -EINVAL;
+	for (unsigned w = 0; w < words; w++)
+		if (m[w] != key[w])
+			return -EINVAL;
 	*fam = f;
 	return 0;
 }
