@@ -178,6 +178,60 @@ int fib_mock_route_get(const struct fib_mock *m, const struct prefix *pfx,
 int fib_mock_group_get(const struct fib_mock *m, uint32_t id, uint32_t *ids,
 		       unsigned *n);
 
+/* ---- watching the kernel (fib_monitor.c) ----
+ * Links, addresses and routes as the kernel announces them on the
+ * rtnetlink multicast groups, so next hops whose interface went down or
+ * lost its address stop being used at once (issue 4), not when a BGP
+ * hold timer expires.  Lost notifications (ENOBUFS) cannot be told
+ * apart, so they turn into one `resync` call: re-read everything. */
+
+struct fib_link_event {
+	int ifindex;
+	char name[16];  /* IFNAMSIZ; empty if the kernel did not say */
+	bool up;        /* administratively up and carrier (IFF_RUNNING) */
+	bool deleted;   /* RTM_DELLINK */
+};
+
+struct fib_addr_event {
+	int ifindex;
+	struct prefix pfx; /* the address and its prefix length */
+	bool deleted;
+};
+
+struct fib_route_event {
+	struct prefix pfx;
+	uint32_t table;
+	uint8_t protocol;
+	bool deleted;
+};
+
+struct fib_monitor_ops {
+	void (*link)(void *arg, const struct fib_link_event *ev);
+	void (*addr)(void *arg, const struct fib_addr_event *ev);
+	void (*route)(void *arg, const struct fib_route_event *ev);
+	/* Notifications were lost: the listener re-reads links, addresses
+	 * and routes and resyncs the FIB (fib_resync). */
+	void (*resync)(void *arg);
+};
+
+struct fib_monitor;
+
+/* Subscribes to links, IPv4/IPv6 addresses and routes.  rcvbuf 0 keeps
+ * a large default; a small one makes overruns easy (tests).  With
+ * no_socket the monitor only parses what fib_monitor_input gets. */
+int fib_monitor_open(const struct fib_monitor_ops *ops, void *arg, int rcvbuf, bool no_socket,
+		     struct fib_monitor **out);
+void fib_monitor_close(struct fib_monitor *m);
+/* Non-blocking descriptor to watch for reading (ev_io in the daemon). */
+int fib_monitor_fd(const struct fib_monitor *m);
+/* Reads and dispatches every pending notification; 0 or an errno other
+ * than ENOBUFS (which becomes a resync call). */
+int fib_monitor_read(struct fib_monitor *m);
+/* Dispatches one received datagram, or the recv error err (> 0) when
+ * n < 0.  Returns 0 or -EBADMSG for a malformed message (the rest of
+ * the datagram is then skipped: lengths can no longer be trusted). */
+int fib_monitor_input(struct fib_monitor *m, const void *buf, long n, int err);
+
 /* ---- the FIB (fib.c) ---- */
 
 struct fib_config {

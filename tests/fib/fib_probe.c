@@ -7,6 +7,11 @@
  *   fib_probe [options] leave   install and exit (routes stay)
  *   fib_probe [options] sweep   resync an empty FIB: removes ours
  *   fib_probe [options] bench   install --count routes, report rate
+ *   fib_probe [options] monitor print link/address/route events as
+ *                               JSON lines for --for seconds; --rcvbuf
+ *                               BYTES shrinks the socket buffer and
+ *                               --sleep S delays the first read, so a
+ *                               burst overruns it (ENOBUFS -> resync)
  *
  * Options: --table N --proto N --count N --gw ADDR@IFNAME (repeat; the
  * first ones form the group, --to ADDR@IFNAME the replacement set)
@@ -16,6 +21,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <poll.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +100,67 @@ static void say(const char *step, struct fib *f, const struct errs *e, double se
 	fflush(stdout);
 }
 
+static void ev_link(void *arg, const struct fib_link_event *ev)
+{
+	(void)arg;
+	printf("{\"event\":\"link\",\"ifindex\":%d,\"name\":\"%s\",\"up\":%s,\"deleted\":%s}\n",
+	       ev->ifindex, ev->name, ev->up ? "true" : "false", ev->deleted ? "true" : "false");
+	fflush(stdout);
+}
+
+static void ev_addr(void *arg, const struct fib_addr_event *ev)
+{
+	(void)arg;
+	char buf[PREFIX_STRLEN];
+	printf("{\"event\":\"addr\",\"ifindex\":%d,\"addr\":\"%s/%u\",\"deleted\":%s}\n",
+	       ev->ifindex, addr_fmt(&ev->pfx.addr, buf), ev->pfx.len,
+	       ev->deleted ? "true" : "false");
+	fflush(stdout);
+}
+
+static unsigned route_events;
+
+static void ev_route(void *arg, const struct fib_route_event *ev)
+{
+	(void)arg;
+	(void)ev;
+	route_events++; /* counted, not printed: bursts are thousands */
+}
+
+static void ev_resync(void *arg)
+{
+	(void)arg;
+	printf("{\"event\":\"resync\",\"routes_seen\":%u}\n", route_events);
+	fflush(stdout);
+}
+
+static int run_monitor(int rcvbuf, double sleep_s, double for_s)
+{
+	static const struct fib_monitor_ops ops = {
+		.link = ev_link, .addr = ev_addr, .route = ev_route, .resync = ev_resync};
+	struct fib_monitor *m;
+	int rc = fib_monitor_open(&ops, NULL, rcvbuf, false, &m);
+	if (rc) {
+		fprintf(stderr, "fib_probe: monitor: %s\n", strerror(-rc));
+		return 1;
+	}
+	printf("{\"event\":\"ready\"}\n");
+	fflush(stdout);
+	if (sleep_s > 0)
+		usleep((useconds_t)(sleep_s * 1e6));
+	double end = mono_now() + for_s;
+	while (mono_now() < end) {
+		struct pollfd pfd = {.fd = fib_monitor_fd(m), .events = POLLIN};
+		if (poll(&pfd, 1, 100) > 0 && (rc = fib_monitor_read(m)) != 0) {
+			fprintf(stderr, "fib_probe: monitor read: %s\n", strerror(-rc));
+			break;
+		}
+	}
+	printf("{\"event\":\"end\",\"routes_seen\":%u}\n", route_events);
+	fib_monitor_close(m);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct fib_netlink_config nc = {.table = 100, .protocol = FIB_PROTO_DEFAULT};
@@ -100,12 +168,16 @@ int main(int argc, char **argv)
 	struct fib_nhset set = {0}, to = {0};
 	struct fib_nexthop bad = {0};
 	bool have_bad = false;
+	int rcvbuf = 0;
+	double sleep_s = 0, for_s = 5;
 	static const struct option opts[] = {
 		{"table", required_argument, NULL, 't'}, {"proto", required_argument, NULL, 'p'},
 		{"count", required_argument, NULL, 'c'}, {"gw", required_argument, NULL, 'g'},
 		{"to", required_argument, NULL, 'T'},    {"bad", required_argument, NULL, 'b'},
 		{"inline", no_argument, NULL, 'i'},      {"ack-each", no_argument, NULL, 'a'},
-		{"batch", required_argument, NULL, 'B'}, {0},
+		{"batch", required_argument, NULL, 'B'}, {"rcvbuf", required_argument, NULL, 'r'},
+		{"sleep", required_argument, NULL, 's'}, {"for", required_argument, NULL, 'f'},
+		{0},
 	};
 	int o;
 	struct fib_nexthop nh;
@@ -117,6 +189,9 @@ int main(int argc, char **argv)
 		case 'i': nc.no_nhobj = true; break;
 		case 'a': nc.ack_each = true; break;
 		case 'B': nc.batch_bytes = strtoul(optarg, NULL, 0); break;
+		case 'r': rcvbuf = atoi(optarg); break;
+		case 's': sleep_s = atof(optarg); break;
+		case 'f': for_s = atof(optarg); break;
 		case 'g':
 		case 'T':
 			if (parse_nh(optarg, &nh) || fib_nhset_add(o == 'g' ? &set : &to, &nh)) {
@@ -133,6 +208,10 @@ int main(int argc, char **argv)
 			break;
 		default: return 2;
 		}
+	}
+	if (optind == argc - 1 && !strcmp(argv[optind], "monitor")) {
+		log_init("fib_probe", true, LOG_LVL_INFO);
+		return run_monitor(rcvbuf, sleep_s, for_s);
 	}
 	if (optind != argc - 1 || !set.n) {
 		fprintf(stderr, "usage: fib_probe [options] --gw ADDR@IF... steps|leave|sweep|bench\n");

@@ -1,5 +1,6 @@
-/* libFuzzer target for the FIB's netlink reply parser
- * (fib_netlink_parse_dump): whatever the bytes, no crash, no read past
+/* libFuzzer target for the FIB's netlink parsers: dump replies
+ * (fib_netlink_parse_dump) and link/address/route notifications
+ * (fib_monitor_input) get the same bytes.  Whatever the bytes, no crash, no read past
  * the input (ASan), and what reaches the callbacks is well-formed: a
  * prefix length within its family, at most FIB_NH_MAX next hops, each
  * gateway of a known family.  Seeds are real kernel dumps
@@ -38,8 +39,35 @@ static void on_nh(void *arg, uint32_t id, const uint32_t *group, unsigned ngroup
 		*sum += group[i]; /* ASan checks the array is really there */
 }
 
+static void on_link(void *arg, const struct fib_link_event *ev)
+{
+	(void)arg;
+	if (strnlen(ev->name, sizeof(ev->name)) == sizeof(ev->name))
+		abort(); /* name always terminated */
+}
+
+static void on_addr(void *arg, const struct fib_addr_event *ev)
+{
+	(void)arg;
+	if (ev->pfx.len > addr_bits(ev->pfx.addr.af))
+		abort();
+}
+
+static void on_mroute(void *arg, const struct fib_route_event *ev)
+{
+	(void)arg;
+	if (ev->pfx.len > addr_bits(ev->pfx.addr.af))
+		abort();
+}
+
+static const struct fib_monitor_ops mon_ops = {
+	.link = on_link, .addr = on_addr, .route = on_mroute};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct fib_monitor *mon;
+	if (!mon && fib_monitor_open(&mon_ops, NULL, 0, true, &mon))
+		abort();
 	/* The kernel hands netlink messages over 4-byte aligned; give the
 	 * parser the same, in a heap block of exactly the input's size so
 	 * any overread is caught. */
@@ -51,6 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t sum = 0;
 	int rc = fib_netlink_parse_dump(buf, size, 57, 100, on_route, on_nh, &sum);
 	if (rc > 1 || rc < -4095)
+		abort();
+	rc = fib_monitor_input(mon, buf, (long)size, 0);
+	if (rc != 0 && rc != -EBADMSG)
 		abort();
 	free(buf);
 	return 0;

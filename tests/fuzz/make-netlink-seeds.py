@@ -6,7 +6,8 @@ usage (as root): make-netlink-seeds.py OUTDIR
 Makes a throwaway network namespace, puts routes and nexthop objects of
 egressd's protocol (57) into table 100 there with iproute2 (nexthop
 objects, a group, inline multipath, IPv6, a gateway-less route), then
-dumps routes and nexthops over a raw NETLINK_ROUTE socket inside the
+dumps routes, nexthops, links and addresses (what fib_monitor
+parses) over a raw NETLINK_ROUTE socket inside the
 namespace and writes each reply datagram to OUTDIR/<sha1>.  The
 namespace is deleted afterwards, also on failure.  Standard library
 only."""
@@ -17,7 +18,7 @@ import struct
 import subprocess
 import sys
 
-RTM_GETROUTE, RTM_GETNEXTHOP = 26, 106
+RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEXTHOP = 18, 22, 26, 106
 NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
 
 SETUP = [
@@ -49,7 +50,9 @@ def dump(out):
     n = 0
     for typ, fam, hdr in ((RTM_GETROUTE, socket.AF_INET, 12),
                           (RTM_GETROUTE, socket.AF_INET6, 12),
-                          (RTM_GETNEXTHOP, 0, 8)):
+                          (RTM_GETNEXTHOP, 0, 8),
+                          (RTM_GETLINK, 0, 16),
+                          (RTM_GETADDR, 0, 8)):
         body = struct.pack("B", fam) + bytes(hdr - 1)
         msg = struct.pack("=IHHII", 16 + len(body), typ,
                           NLM_F_REQUEST | NLM_F_DUMP, n + 1, 0) + body

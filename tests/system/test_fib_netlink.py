@@ -221,3 +221,47 @@ def test_restart_sweeps_only_ours(ns):
     assert kernel_nexthops(ns) == {}
     other = ns.run(["ip", "-j", "route", "show", "table", str(TABLE)])
     assert [x["dst"] for x in json.loads(other.stdout)] == ["203.0.113.0/24"]
+
+
+def run_monitor(ns, args, action):
+    """Runs `fib_probe monitor`, does `action` once it is subscribed,
+    and returns its events."""
+    p = subprocess.Popen(ns.cmd([probe_bin()] + args + ["monitor"]),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        first = json.loads(p.stdout.readline())
+        assert first["event"] == "ready"
+        action()
+        out, _ = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=5)
+    return [json.loads(x) for x in out.splitlines() if x.strip()]
+
+
+def test_monitor_sees_link_and_address_loss(ns):
+    def act():
+        ns.ip("link", "set", "d0p", "down")  # d0 loses its carrier
+        ns.ip("addr", "del", "198.51.100.254/24", "dev", "d1")
+    ev = run_monitor(ns, ["--for", "1.5"], act)
+    d0 = [e for e in ev if e["event"] == "link" and e["name"] == "d0"]
+    assert d0 and d0[-1]["up"] is False
+    gone = [e for e in ev if e["event"] == "addr" and e["deleted"]]
+    assert "198.51.100.254/24" in [e["addr"] for e in gone]
+    assert ev[-1]["event"] == "end"
+    assert not [e for e in ev if e["event"] == "resync"]
+
+
+def test_monitor_overrun_asks_for_resync(ns, tmp_path):
+    # A burst of route changes while the monitor does not read, with a
+    # tiny receive buffer: the kernel drops notifications and says so
+    # (ENOBUFS); the monitor turns that into one resync request.
+    batch = tmp_path / "burst"
+    batch.write_text("".join(f"route add 10.{i >> 8}.{i & 255}.0/24 dev d0 "
+                             f"table {TABLE}\n" for i in range(3000)))
+    ev = run_monitor(ns, ["--rcvbuf", "4096", "--sleep", "1", "--for", "2"],
+                     lambda: ns.run(["ip", "-batch", str(batch)]))
+    assert [e["event"] for e in ev].count("resync") == 1
+    assert ev[-1]["event"] == "end"
