@@ -444,6 +444,29 @@ size_t loc_rib_multipath(struct loc_rib *lr, const struct prefix *p,
 	return mp_collect(lr, v, out, max);
 }
 
+size_t loc_rib_explain(const struct loc_rib *lr, const struct prefix *p,
+		       struct loc_rib_explain *out, size_t max)
+{
+	void *v = trie_lookup(&lr->trie, p);
+	if (!v)
+		return 0;
+	struct loc_path *head = val_head(v);
+	const struct rib_path *best = val_best(v) ? &head->path : NULL;
+	size_t n = 0;
+	for (struct loc_path *lp = head; lp; lp = lp->next, n++) {
+		if (n >= max)
+			continue;
+		enum rib_decision_step step = RIB_STEP_EQUAL;
+		if (best && &lp->path != best)
+			lr->cfg.cmp->compare(&lr->cfg.opts, best, &lp->path, &step);
+		else if (!best)
+			step = RIB_STEP_NEXTHOP; /* nothing eligible */
+		out[n] = (struct loc_rib_explain){ .path = &lp->path, .lost_at = step,
+						   .best = &lp->path == best };
+	}
+	return n;
+}
+
 size_t loc_rib_count(const struct loc_rib *lr, int af) { return trie_count(&lr->trie, af); }
 size_t loc_rib_path_count(const struct loc_rib *lr) { return lr->n_paths; }
 

@@ -75,6 +75,19 @@ size_t loc_rib_paths(const struct loc_rib *lr, const struct prefix *p,
 size_t loc_rib_multipath(struct loc_rib *lr, const struct prefix *p,
 			 const struct rib_path **out, size_t max);
 
+/* For `explain`: a candidate and the decision step at which it loses to
+ * the best (RIB_STEP_EQUAL for the best itself, or for a path nothing
+ * separates from it). */
+struct loc_rib_explain {
+	const struct rib_path *path;
+	enum rib_decision_step lost_at;
+	bool best;
+};
+/* Fills at most max entries, in candidate order; returns how many
+ * candidates there are. */
+size_t loc_rib_explain(const struct loc_rib *lr, const struct prefix *p,
+		       struct loc_rib_explain *out, size_t max);
+
 /* Prefixes of family af (0 = both) and paths in all. */
 size_t loc_rib_count(const struct loc_rib *lr, int af);
 size_t loc_rib_path_count(const struct loc_rib *lr);

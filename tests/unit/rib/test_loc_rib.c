@@ -328,6 +328,49 @@ static void test_no_callback(void **state)
 	bgp_attrs_unref(a);
 }
 
+/* Each candidate with the step it lost at, for `explain`. */
+static void test_explain(void **state)
+{
+	(void)state;
+	struct events e = { 0 };
+	struct loc_rib *lr = mk(&e, 1);
+	struct prefix p = pfx("192.0.2.0/24");
+	struct bgp_attrs *best = attrs(65001, 0), *med = attrs(65001, 50), *lp = attrs(65001, 0);
+	lp->local_pref = 10;
+	lp->present |= BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
+	struct rib_path a = path(1, med), b = path(0, best), c = path(2, lp);
+	loc_rib_update(lr, &p, &a);
+	loc_rib_update(lr, &p, &b);
+	loc_rib_update(lr, &p, &c);
+	struct loc_rib_explain x[3];
+	assert_int_equal(loc_rib_explain(lr, &p, x, 3), 3);
+	assert_true(x[0].best);
+	assert_ptr_equal(x[0].path->peer, &peers[0]);
+	assert_int_equal(x[0].lost_at, RIB_STEP_EQUAL);
+	assert_false(x[1].best);
+	assert_ptr_equal(x[1].path->peer, &peers[1]);
+	assert_int_equal(x[1].lost_at, RIB_STEP_MED);
+	assert_ptr_equal(x[2].path->peer, &peers[2]);
+	assert_int_equal(x[2].lost_at, RIB_STEP_LOCAL_PREF);
+	assert_int_equal(loc_rib_explain(lr, &p, x, 1), 3);
+	struct prefix q = pfx("192.0.3.0/24");
+	assert_int_equal(loc_rib_explain(lr, &q, x, 3), 0);
+	/* Nothing eligible: every path is out on its next hop. */
+	b.nh_reachable = a.nh_reachable = c.nh_reachable = false;
+	loc_rib_update(lr, &p, &a);
+	loc_rib_update(lr, &p, &b);
+	loc_rib_update(lr, &p, &c);
+	assert_int_equal(loc_rib_explain(lr, &p, x, 3), 3);
+	for (int i = 0; i < 3; i++) {
+		assert_false(x[i].best);
+		assert_int_equal(x[i].lost_at, RIB_STEP_NEXTHOP);
+	}
+	loc_rib_free(lr);
+	bgp_attrs_unref(best);
+	bgp_attrs_unref(med);
+	bgp_attrs_unref(lp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup(test_multipath_events, setup),
 		cmocka_unit_test_setup(test_peer_withdraw_sliced, setup),
 		cmocka_unit_test_setup(test_no_callback, setup),
+		cmocka_unit_test_setup(test_explain, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
