@@ -254,7 +254,6 @@ int fib_route_lookup(const struct fib *f, const struct prefix *pfx, struct fib_n
 
 static int group_replace(struct fib *f, struct fib_group *g, const struct fib_nhset *to)
 {
-	f->requests++;
 	int rc = fib_nhg_replace(&f->nhg, g, to);
 	if (rc || f->nhg.nhobj)
 		return rc;
@@ -480,6 +479,6 @@ void fib_stats_get(const struct fib *f, struct fib_stats *st)
 	st->routes_failed = f->failed;
 	st->groups = f->nhg.groups.count;
 	st->nexthops = f->nhg.nhs.count;
-	st->requests = f->requests;
+	st->requests = f->requests + f->nhg.requests;
 	st->errors = f->errors;
 }

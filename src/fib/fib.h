@@ -162,6 +162,9 @@ void fib_mock_fail_next(struct fib_mock *m, enum fib_op_kind kind, int err);
 void fib_mock_fail_commit(struct fib_mock *m, int err);
 /* Forgets a route behind the FIB's back (as `ip route del` would). */
 int fib_mock_route_forget(struct fib_mock *m, const struct prefix *pfx);
+/* Deletes a nexthop object behind the FIB's back (`ip nexthop del`):
+ * the kernel drops the routes through it too. */
+int fib_mock_nh_forget(struct fib_mock *m, uint32_t id);
 /* Plants state as an earlier egressd would have left it: a route (via
  * nexthop nh_id, or inline through ifindex 1 when 0) and a nexthop. */
 int fib_mock_route_plant(struct fib_mock *m, const struct prefix *pfx, uint32_t nh_id);
@@ -253,8 +256,11 @@ void fib_destroy(struct fib *f);
 bool fib_uses_nhobj(const struct fib *f);
 
 void fib_batch_begin(struct fib *f);
-/* Sends the batch.  0 or a transport error; per-route errors go to the
- * error callback and leave those routes marked failed. */
+/* Sends the batch.  Per-route errors go to the error callback and
+ * leave those routes marked failed; the return is 0 or a transport
+ * error (-ENOBUFS: answers lost, -EAGAIN: the kernel did not answer in
+ * time), after which what the kernel holds is unknown and the caller
+ * runs fib_resync(). */
 int fib_batch_commit(struct fib *f);
 
 /* Adds or replaces.  Outside a batch each call is a batch of its own. */

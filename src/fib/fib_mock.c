@@ -373,6 +373,11 @@ int fib_mock_route_forget(struct fib_mock *m, const struct prefix *pfx)
 	return 0;
 }
 
+int fib_mock_nh_forget(struct fib_mock *m, uint32_t id)
+{
+	return nh_remove(m, id);
+}
+
 int fib_mock_route_plant(struct fib_mock *m, const struct prefix *pfx, uint32_t nh_id)
 {
 	struct mock_op op = {.kind = FIB_OP_ROUTE, .pfx = *pfx, .id = nh_id};

@@ -191,6 +191,7 @@ static int nhobj_send(struct fib_nhg_table *t, struct fib_nhobj *o)
 		o->installed = true;
 		return 0;
 	}
+	t->requests++;
 	int rc = t->be->ops->nh_add(t->be->be, o->id, &o->nh);
 	o->installed = rc == 0;
 	return rc;
@@ -233,8 +234,10 @@ static void nhobj_release(struct fib_nhg_table *t, struct fib_nhobj *o)
 {
 	if (--o->refs)
 		return;
-	if (t->nhobj)
+	if (t->nhobj) {
+		t->requests++;
 		(void)t->be->ops->nh_del(t->be->be, o->id);
+	}
 	fib_htab_remove(&t->nhs, &o->h);
 	free(o);
 }
@@ -251,6 +254,7 @@ static int group_send(struct fib_nhg_table *t, struct fib_group *g, bool replace
 		ids[i] = g->mem[i]->id;
 		weights[i] = g->set.nh[i].weight;
 	}
+	t->requests++;
 	int rc = t->be->ops->group_set(t->be->be, g->id, ids, weights, g->set.n, replace);
 	g->installed = rc == 0;
 	return rc;
@@ -328,8 +332,10 @@ void fib_nhg_release(struct fib_nhg_table *t, struct fib_group *g)
 	/* The group goes before its members: a member still in a group
 	 * would be pulled out of it by the kernel, which is harmless, but
 	 * this order never leaves a group pointing at nothing. */
-	if (t->nhobj)
+	if (t->nhobj) {
+		t->requests++;
 		(void)t->be->ops->nh_del(t->be->be, g->id);
+	}
 	for (unsigned i = 0; i < g->set.n; i++)
 		nhobj_release(t, g->mem[i]);
 	fib_htab_remove(&t->groups, &g->h);

@@ -80,6 +80,7 @@ struct fib_nhg_table {
 	struct fib_backend *be;
 	bool nhobj; /* kernel has nexthop objects: push them */
 	uint32_t next_id;
+	uint64_t requests; /* nexthop and group requests sent */
 	struct fib_htab nhs;    /* struct fib_nhobj by next hop */
 	struct fib_htab groups; /* struct fib_group by member set */
 };

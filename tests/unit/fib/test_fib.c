@@ -432,6 +432,32 @@ static void test_resync_after_enobufs(void **state)
 	fib_destroy(c.fib);
 }
 
+static void test_resync_restores_deleted_group(void **state)
+{
+	(void)state;
+	struct ctx c;
+	open_ctx(&c, true, true);
+	struct fib_nexthop ab[] = {NH("192.0.2.1", 2), NH("192.0.2.2", 2)};
+	fib_batch_begin(c.fib);
+	for (unsigned i = 0; i < 50; i++) {
+		struct fib_route r = R(P4(i), 2, ab);
+		fib_route_install(c.fib, &r);
+	}
+	assert_int_equal(fib_batch_commit(c.fib), 0);
+	uint32_t gid;
+	struct prefix p = P4(1);
+	assert_int_equal(fib_route_lookup(c.fib, &p, NULL, &gid, NULL), 0);
+	/* `ip nexthop del id G` by hand: the kernel drops its routes too. */
+	assert_int_equal(fib_mock_nh_forget(c.mock, gid), 0);
+	assert_int_equal(fib_mock_route_count(c.mock), 0);
+	assert_int_equal(fib_resync(c.fib), 0);
+	assert_int_equal(fib_mock_route_count(c.mock), 50);
+	assert_int_equal(fib_mock_group_count(c.mock), 1);
+	expect_resolved(&c, P4(33), 2, ab);
+	assert_int_equal(c.errs.n, 0);
+	fib_destroy(c.fib);
+}
+
 static void test_startup_sweeps_stale(void **state)
 {
 	(void)state;
@@ -511,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_errors_land_on_their_route),
 		cmocka_unit_test(test_failed_group_fails_its_routes_then_retries),
 		cmocka_unit_test(test_resync_after_enobufs),
+		cmocka_unit_test(test_resync_restores_deleted_group),
 		cmocka_unit_test(test_startup_sweeps_stale),
 		cmocka_unit_test(test_rejects_bad_routes),
 	};
