@@ -371,6 +371,123 @@ static void test_explain(void **state)
 	bgp_attrs_unref(lp);
 }
 
+/* Random updates and withdrawals against a model that keeps every
+ * peer's path per prefix and selects from scratch.  With deterministic
+ * MED the selection does not depend on candidate order, so the Loc-RIB's
+ * incremental best (moved to the head, re-announcements moved to the
+ * tail) must always equal the model's, and an event must come exactly
+ * when the model's best changes. */
+enum { MP = 4, MX = 3 };
+struct model_ev {
+	unsigned n;
+	const struct rib_peer *old_peer, *new_peer;
+	struct bgp_attrs *old_attrs, *new_attrs;
+};
+
+static void model_on_change(void *arg, const struct loc_rib_change *c)
+{
+	struct model_ev *m = arg;
+	m->n++;
+	m->old_peer = c->old_best ? c->old_best->peer : NULL;
+	m->old_attrs = c->old_best ? c->old_best->attrs : NULL;
+	m->new_peer = c->new_best ? c->new_best->peer : NULL;
+	m->new_attrs = c->new_best ? c->new_best->attrs : NULL;
+}
+
+static uint64_t mrng = 0x1234567887654321ull;
+static unsigned mrand(unsigned n)
+{
+	mrng ^= mrng << 13;
+	mrng ^= mrng >> 7;
+	mrng ^= mrng << 17;
+	return (unsigned)(mrng % n);
+}
+
+static void test_random_against_model(void **state)
+{
+	(void)state;
+	struct model_ev ev = { 0 };
+	struct loc_rib_config cfg = { 0 };
+	rib_decision_opts_default(&cfg.opts);
+	cfg.opts.deterministic_med = true;
+	struct loc_rib *lr = loc_rib_new(&cfg, model_on_change, &ev);
+	/* A few attribute sets differing in LOCAL_PREF, path length,
+	 * neighbour AS and MED, so every step gets to decide sometimes. */
+	enum { NA = 6 };
+	struct bgp_attrs *as[NA];
+	for (int i = 0; i < NA; i++) {
+		as[i] = attrs(i % 2 ? 65001 : 65002, (uint32_t)(i * 7) % 20);
+		if (i == 5) {
+			as[i]->local_pref = 200;
+			as[i]->present |= BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
+		}
+	}
+	struct prefix px[MX] = { pfx("10.0.0.0/8"), pfx("10.0.0.0/16"), pfx("2001:db8::/32") };
+	struct rib_path model[MX][3];
+	bool have[MX][3] = { { false } };
+	const struct rib_peer *best_peer[MX] = { NULL };
+	struct bgp_attrs *best_attrs[MX] = { NULL };
+	uint32_t best_igp[MX] = { UINT32_MAX, UINT32_MAX, UINT32_MAX };
+
+	for (int step = 0; step < 20000; step++) {
+		unsigned x = mrand(MX), k = mrand(3);
+		unsigned before = ev.n;
+		if (mrand(3) == 0) {
+			int rc = loc_rib_withdraw(lr, &px[x], peers[k].id);
+			assert_int_equal(rc, have[x][k] ? 1 : 0);
+			have[x][k] = false;
+		} else {
+			struct rib_path rp = path((int)k, as[mrand(NA)]);
+			rp.nh_reachable = mrand(5) != 0;
+			rp.igp_cost = mrand(2);
+			assert_int_equal(loc_rib_update(lr, &px[x], &rp), 0);
+			model[x][k] = rp;
+			have[x][k] = true;
+		}
+		/* The model's best. */
+		const struct rib_path *v[3];
+		size_t n = 0;
+		for (unsigned j = 0; j < 3; j++)
+			if (have[x][j])
+				v[n++] = &model[x][j];
+		int b = rib_best_select(&rib_comparator_rfc4271, &cfg.opts, v, n);
+		const struct rib_peer *bp = b >= 0 ? v[b]->peer : NULL;
+		struct bgp_attrs *ba = b >= 0 ? v[b]->attrs : NULL;
+		const struct rib_path *got = loc_rib_best(lr, &px[x]);
+		assert_ptr_equal(got ? got->peer : NULL, bp);
+		if (got)
+			assert_ptr_equal(got->attrs, ba);
+		const struct rib_path *all[MP];
+		assert_int_equal(loc_rib_paths(lr, &px[x], all, MP), n);
+		uint32_t bi = b >= 0 ? v[b]->igp_cost : UINT32_MAX;
+		/* Another IGP cost to the same peer's same route is a
+		 * change too: forwarding may care. */
+		bool changed = bp != best_peer[x] || ba != best_attrs[x] || bi != best_igp[x];
+		if (changed) {
+			assert_int_equal(ev.n, before + 1);
+			assert_ptr_equal(ev.old_peer, best_peer[x]);
+			assert_ptr_equal(ev.old_attrs, best_attrs[x]);
+			assert_ptr_equal(ev.new_peer, bp);
+			assert_ptr_equal(ev.new_attrs, ba);
+		} else {
+			assert_int_equal(ev.n, before);
+		}
+		best_peer[x] = bp;
+		best_attrs[x] = ba;
+		best_igp[x] = bi;
+	}
+	size_t total = 0;
+	for (unsigned x = 0; x < MX; x++)
+		for (unsigned k = 0; k < 3; k++)
+			total += have[x][k];
+	assert_int_equal(loc_rib_path_count(lr), total);
+	loc_rib_free(lr);
+	for (int i = 0; i < NA; i++) {
+		assert_int_equal(as[i]->refcnt, 1);
+		bgp_attrs_unref(as[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup(test_peer_withdraw_sliced, setup),
 		cmocka_unit_test_setup(test_no_callback, setup),
 		cmocka_unit_test_setup(test_explain, setup),
+		cmocka_unit_test_setup(test_random_against_model, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
