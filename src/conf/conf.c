@@ -178,7 +178,11 @@ bool conf_neighbor_equal(const struct conf_neighbor *a, const struct conf_neighb
 	       str_eq(a->description, b->description) &&
 	       str_eq(a->password, b->password) && a->hold_time == b->hold_time &&
 	       a->hold_time_set == b->hold_time_set && a->keepalive == b->keepalive &&
-	       a->keepalive_set == b->keepalive_set && a->passive == b->passive &&
+	       a->keepalive_set == b->keepalive_set &&
+	       a->connect_retry == b->connect_retry &&
+	       a->connect_retry_set == b->connect_retry_set &&
+	       a->delay_open == b->delay_open &&
+	       a->delay_open_set == b->delay_open_set && a->passive == b->passive &&
 	       a->ttl_security == b->ttl_security &&
 	       addr_eq(&a->local_addr, &b->local_addr) && a->import == b->import &&
 	       a->export == b->export && str_eq(a->group, b->group);

@@ -19,6 +19,11 @@ struct conf_pos {
  * routing core).  UNSET resolves per RFC 8212: NONE for eBGP, ALL for iBGP. */
 enum conf_filter { CONF_FILTER_UNSET = 0, CONF_FILTER_ALL, CONF_FILTER_NONE };
 
+/* ConnectRetryTime when a neighbor sets none: shorter than RFC 4271
+ * section 10's suggested 120 s because failover labs restart peers
+ * often and should not wait two minutes for the next attempt. */
+#define CONF_CONNECT_RETRY_DEFAULT 30
+
 struct conf_neighbor {
 	struct conf_pos pos;
 	struct addr addr;
@@ -30,6 +35,12 @@ struct conf_neighbor {
 	bool hold_time_set;
 	uint16_t keepalive;       /* seconds; default hold_time / 3 */
 	bool keepalive_set;
+	uint16_t connect_retry;   /* seconds, 1..65535; default
+				   * CONF_CONNECT_RETRY_DEFAULT */
+	bool connect_retry_set;
+	uint16_t delay_open;      /* seconds; 0 = DelayOpen off (the default),
+				   * RFC 4271 8.1.1 DelayOpenTime */
+	bool delay_open_set;
 	bool passive;             /* never connect, only accept */
 	bool ttl_security;        /* GTSM, RFC 5082 */
 	struct addr local_addr;   /* af 0 = kernel's choice */

@@ -233,6 +233,8 @@ static const struct keyword keywords[] = {
 	{ "password", NSET_CTX, KW_NSET, NS_PASSWORD },
 	{ "hold-time", NSET_CTX, KW_NSET, NS_HOLD_TIME },
 	{ "keepalive", NSET_CTX, KW_NSET, NS_KEEPALIVE },
+	{ "connect-retry", NSET_CTX, KW_NSET, NS_CONNECT_RETRY },
+	{ "delay-open", NSET_CTX, KW_NSET, NS_DELAY_OPEN },
 	{ "passive", NSET_CTX, KW_NSET, NS_PASSIVE },
 	{ "ttl-security", NSET_CTX, KW_NSET, NS_TTL_SECURITY },
 	{ "local-address", NSET_CTX, KW_NSET, NS_LOCAL_ADDRESS },

@@ -24,6 +24,8 @@ enum nset_field {
 	NS_PORT,
 	NS_IMPORT,
 	NS_EXPORT,
+	NS_CONNECT_RETRY,
+	NS_DELAY_OPEN,
 	NS_COUNT
 };
 
@@ -36,6 +38,8 @@ struct nset {
 	char *password;
 	uint16_t hold_time;
 	uint16_t keepalive;
+	uint16_t connect_retry;
+	uint16_t delay_open;
 	bool passive;
 	bool ttl_security;
 	struct addr local_addr;

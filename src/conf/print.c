@@ -47,6 +47,10 @@ static void print_neighbor(FILE *f, const struct conf_neighbor *n, const char *i
 		fprintf(f, "%s\thold-time %u\n", ind, n->hold_time);
 	if (n->keepalive_set)
 		fprintf(f, "%s\tkeepalive %u\n", ind, n->keepalive);
+	if (n->connect_retry_set)
+		fprintf(f, "%s\tconnect-retry %u\n", ind, n->connect_retry);
+	if (n->delay_open_set)
+		fprintf(f, "%s\tdelay-open %u\n", ind, n->delay_open);
 	if (n->passive)
 		fprintf(f, "%s\tpassive\n", ind);
 	if (n->ttl_security)

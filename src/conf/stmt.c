@@ -213,6 +213,22 @@ static bool parser_nset_value(struct parser *p, struct nset *s, enum nset_field 
 			return false;
 		s->keepalive = (uint16_t)v;
 		break;
+	case NS_CONNECT_RETRY:
+		/* RFC 4271 section 8: ConnectRetryTime is a positive number
+		 * of seconds; zero would retry in a tight loop. */
+		if (!parser_want_value(p, "1..65535", false) ||
+		    !parser_value_uint(p, 1, 65535, "1..65535", &v))
+			return false;
+		s->connect_retry = (uint16_t)v;
+		break;
+	case NS_DELAY_OPEN:
+		/* RFC 4271 section 8.1.1: DelayOpenTime, with 0 meaning the
+		 * DelayOpen attribute is off. */
+		if (!parser_want_value(p, "0..65535", false) ||
+		    !parser_value_uint(p, 0, 65535, "0..65535", &v))
+			return false;
+		s->delay_open = (uint16_t)v;
+		break;
 	case NS_PASSIVE:
 		return parser_value_bool(p, &s->passive);
 	case NS_TTL_SECURITY:

@@ -263,6 +263,15 @@ static void neighbor_build(const struct pneighbor *pn, const struct eff *e,
 		n->keepalive = s->keepalive;
 		n->keepalive_set = true;
 	}
+	n->connect_retry = CONF_CONNECT_RETRY_DEFAULT;
+	if ((s = eff_src(e, NS_CONNECT_RETRY))) {
+		n->connect_retry = s->connect_retry;
+		n->connect_retry_set = true;
+	}
+	if ((s = eff_src(e, NS_DELAY_OPEN))) {
+		n->delay_open = s->delay_open;
+		n->delay_open_set = true;
+	}
 	if ((s = eff_src(e, NS_PASSIVE)))
 		n->passive = s->passive;
 	if ((s = eff_src(e, NS_TTL_SECURITY)))

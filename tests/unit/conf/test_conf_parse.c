@@ -180,6 +180,57 @@ static void test_group_inheritance_and_override(void **state)
 	conf_free(c);
 }
 
+/* connect-retry and delay-open: defaults, bounds, and a group's value
+ * reaching its neighbors unless they set their own (RFC 4271 8.1.1). */
+static void test_connect_retry_and_delay_open(void **state)
+{
+	(void)state;
+	struct conf *c = conf_test_ok(
+		"router-id 10.0.0.1\nlocal-as 1\n"
+		"neighbor 10.0.0.2 { remote-as 2 }\n"
+		"neighbor 10.0.0.3 { remote-as 2; connect-retry 1; delay-open 0 }\n"
+		"neighbor 10.0.0.4 { remote-as 2; connect-retry 65535; delay-open 65535 }\n"
+		"group g {\n"
+		"  remote-as 3; connect-retry 5; delay-open 3\n"
+		"  neighbor 10.0.1.1\n"
+		"  neighbor 10.0.1.2 { connect-retry 120 }\n"
+		"  neighbor 10.0.1.3 { delay-open 0 }\n"
+		"}\n");
+	const struct conf_neighbor *n = conf_test_nbr(c, "10.0.0.2");
+	assert_int_equal(n->connect_retry, CONF_CONNECT_RETRY_DEFAULT);
+	assert_int_equal(n->connect_retry, 30);
+	assert_false(n->connect_retry_set);
+	assert_int_equal(n->delay_open, 0);
+	assert_false(n->delay_open_set);
+
+	n = conf_test_nbr(c, "10.0.0.3");
+	assert_int_equal(n->connect_retry, 1);
+	assert_true(n->connect_retry_set);
+	assert_int_equal(n->delay_open, 0);
+	assert_true(n->delay_open_set);
+
+	n = conf_test_nbr(c, "10.0.0.4");
+	assert_int_equal(n->connect_retry, 65535);
+	assert_int_equal(n->delay_open, 65535);
+
+	n = conf_test_nbr(c, "10.0.1.1");
+	assert_int_equal(n->connect_retry, 5);
+	assert_true(n->connect_retry_set);
+	assert_int_equal(n->delay_open, 3);
+	assert_true(n->delay_open_set);
+
+	n = conf_test_nbr(c, "10.0.1.2");
+	assert_int_equal(n->connect_retry, 120);
+	assert_int_equal(n->delay_open, 3);
+
+	/* A neighbor can turn off the group's DelayOpen. */
+	n = conf_test_nbr(c, "10.0.1.3");
+	assert_int_equal(n->connect_retry, 5);
+	assert_int_equal(n->delay_open, 0);
+	assert_true(n->delay_open_set);
+	conf_free(c);
+}
+
 static void test_as_numbers(void **state)
 {
 	(void)state;
@@ -349,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_keepalive_without_hold_time_and_hold_zero),
 		cmocka_unit_test(test_group_inheritance_and_override),
+		cmocka_unit_test(test_connect_retry_and_delay_open),
 		cmocka_unit_test(test_as_numbers),
 		cmocka_unit_test(test_strings_and_escapes),
 		cmocka_unit_test(test_password_80_bytes),

@@ -42,6 +42,45 @@ static void test_round_trips(void **state)
 		   "neighbor 2001:db8::1 { remote-as 2; hold-time 0; keepalive 7 }\n"
 		   "group other { remote-as 3; neighbor 10.0.0.1; neighbor 10.0.0.2 { port 179 } }\n"
 		   "neighbor 10.0.0.3 { remote-as 3; import all; export none; ttl-security no }\n");
+	/* connect-retry and delay-open, own and from a group; delay-open 0
+	 * written explicitly must survive (it overrides a group's value). */
+	round_trip("router-id 10.0.0.1\nlocal-as 1\n"
+		   "group g { remote-as 2; connect-retry 5; delay-open 3\n"
+		   "  neighbor 10.0.0.2\n"
+		   "  neighbor 10.0.0.3 { delay-open 0; connect-retry 65535 }\n"
+		   "}\n"
+		   "neighbor 10.0.0.4 { remote-as 2; delay-open 0 }\n"
+		   "neighbor 10.0.0.5 { remote-as 2; connect-retry 1; delay-open 65535 }\n");
+}
+
+static void test_print_timers_text(void **state)
+{
+	(void)state;
+	struct conf *c = conf_test_ok(
+		"router-id 10.0.0.1; local-as 1\n"
+		"group g { remote-as 2; delay-open 3; connect-retry 10\n"
+		"  neighbor 10.0.0.2 { delay-open 0 } }\n"
+		"neighbor 10.0.0.3 { remote-as 2 }\n");
+	char *out;
+	assert_int_equal(conf_print(c, &out), 0);
+	/* Unset defaults are not printed; a set 0 is. */
+	assert_string_equal(out,
+		"router-id 10.0.0.1\n"
+		"local-as 1\n"
+		"\n"
+		"group g {\n"
+		"\tneighbor 10.0.0.2 {\n"
+		"\t\tremote-as 2\n"
+		"\t\tconnect-retry 10\n"
+		"\t\tdelay-open 0\n"
+		"\t}\n"
+		"}\n"
+		"\n"
+		"neighbor 10.0.0.3 {\n"
+		"\tremote-as 2\n"
+		"}\n");
+	free(out);
+	conf_free(c);
 }
 
 /* The exact text, so a reader of -nv output knows what to expect. */
@@ -113,6 +152,11 @@ static void test_equal_notices_differences(void **state)
 		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 9 }\n",
 		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; hold-time 90 }\n",
 		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; keepalive 30 }\n",
+		/* the defaults written out still differ: set flags count */
+		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; connect-retry 30 }\n",
+		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; connect-retry 31 }\n",
+		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; delay-open 0 }\n",
+		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; delay-open 5 }\n",
 		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; description \"\" }\n",
 		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; password x }\n",
 		"router-id 10.0.0.1\nlocal-as 1\nneighbor 10.0.0.2 { remote-as 2; passive }\n",
@@ -144,6 +188,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_print_text),
+		cmocka_unit_test(test_print_timers_text),
 		cmocka_unit_test(test_print_gathers_groups),
 		cmocka_unit_test(test_equal_notices_differences),
 	};
