@@ -19,17 +19,16 @@
 #include "daemon/daemon.h"
 
 #define DAEMON_HOLD_TIME_DEFAULT 90    /* RFC 4271 10 */
-#define DAEMON_CONNECT_RETRY 30         /* shorter than RFC 4271's 120 s:
-					 * failover labs restart peers often */
 #define DAEMON_SHUTDOWN_MSG "egressd shutting down"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: egressd -f FILE [-s SOCKET] [-d] [-n] [-V]\n"
+	fprintf(f, "usage: egressd -f FILE [-s SOCKET] [-d] [-n [-v]] [-V]\n"
 		   "  -f FILE    configuration file\n"
 		   "  -s SOCKET  control socket (default " CTL_DEFAULT_SOCKET ")\n"
 		   "  -d         log to stderr instead of syslog (always foreground)\n"
 		   "  -n         check the configuration and exit\n"
+		   "  -v         with -n: print the configuration as understood\n"
 		   "  -V         print the version and exit\n");
 }
 
@@ -46,7 +45,11 @@ static void peer_config_from(const struct conf *c, const struct conf_neighbor *n
 	pc->password = n->password;
 	pc->hold_time = n->hold_time_set ? n->hold_time : DAEMON_HOLD_TIME_DEFAULT;
 	pc->keepalive = n->keepalive_set ? n->keepalive : (uint16_t)(pc->hold_time / 3);
-	pc->connect_retry = DAEMON_CONNECT_RETRY;
+	/* Not set: CONF_CONNECT_RETRY_DEFAULT (30 s, shorter than RFC 4271's
+	 * 120 s: failover labs restart peers often), and DelayOpen off (0). */
+	pc->connect_retry = n->connect_retry_set ? n->connect_retry
+						 : CONF_CONNECT_RETRY_DEFAULT;
+	pc->delay_open = n->delay_open;
 	pc->passive = n->passive;
 	pc->ttl_security = n->ttl_security;
 	pc->local_addr = n->local_addr;
@@ -147,23 +150,47 @@ static int check_config(const char *path, struct conf **out)
 	return rc;
 }
 
+/* -nv: what the daemon understood, in its own syntax (as bgpd -nv does),
+ * groups flattened and defaults that were not written left out. */
+static int print_config(const struct conf *c)
+{
+	char *text = NULL;
+	int rc = conf_print(c, &text);
+	if (rc < 0) {
+		fprintf(stderr, "%s: cannot print the configuration: %s\n", c->path,
+			strerror(-rc));
+		return rc;
+	}
+	fputs(text, stdout);
+	free(text);
+	if (fflush(stdout) != 0) {
+		rc = -errno;
+		fprintf(stderr, "%s: cannot write the configuration: %s\n", c->path,
+			strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf_path = NULL, *sock_path = CTL_DEFAULT_SOCKET;
-	bool foreground_log = false, check_only = false;
+	bool foreground_log = false, check_only = false, verbose = false;
 	int opt;
-	while ((opt = getopt(argc, argv, "f:s:dnVh")) != -1) {
+	while ((opt = getopt(argc, argv, "f:s:dnvVh")) != -1) {
 		switch (opt) {
 		case 'f': conf_path = optarg; break;
 		case 's': sock_path = optarg; break;
 		case 'd': foreground_log = true; break;
 		case 'n': check_only = true; break;
+		case 'v': verbose = true; break;
 		case 'V': printf("egressd %s\n", EGRESS_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || !conf_path) {
+	/* -v only changes what -n prints; alone it would be silently ignored. */
+	if (optind != argc || !conf_path || (verbose && !check_only)) {
 		usage(stderr);
 		return 2;
 	}
@@ -172,8 +199,9 @@ int main(int argc, char **argv)
 	if (check_config(conf_path, &d.conf) < 0)
 		return 1;
 	if (check_only) {
+		int rc = verbose ? print_config(d.conf) : 0;
 		conf_free(d.conf);
-		return 0;
+		return rc < 0 ? 1 : 0;
 	}
 
 	log_init("egressd", foreground_log, LOG_LVL_INFO);
