@@ -219,11 +219,23 @@ struct fib_monitor_ops {
 
 struct fib_monitor;
 
-/* Subscribes to links, IPv4/IPv6 addresses and routes.  rcvbuf 0 keeps
- * a large default; a small one makes overruns easy (tests).  With
- * no_socket the monitor only parses what fib_monitor_input gets. */
-int fib_monitor_open(const struct fib_monitor_ops *ops, void *arg, int rcvbuf, bool no_socket,
-		     struct fib_monitor **out);
+struct fib_monitor_config {
+	/* Receive buffer; 0 keeps a large default, a small one makes
+	 * overruns easy (tests). */
+	int rcvbuf;
+	/* Route notifications of this protocol (our own) are dropped in
+	 * the kernel by a socket filter, before they take buffer space:
+	 * installing a million routes would otherwise flood the monitor
+	 * with a million echoes of our own writes, overrun it, and the
+	 * resync that follows would do it again.  0: keep all. */
+	uint8_t ignore_protocol;
+	/* Open no socket: only parse what fib_monitor_input gets. */
+	bool no_socket;
+};
+
+/* Subscribes to links, IPv4/IPv6 addresses and routes. */
+int fib_monitor_open(const struct fib_monitor_config *cfg, const struct fib_monitor_ops *ops,
+		     void *arg, struct fib_monitor **out);
 void fib_monitor_close(struct fib_monitor *m);
 /* Non-blocking descriptor to watch for reading (ev_io in the daemon). */
 int fib_monitor_fd(const struct fib_monitor *m);

@@ -8,12 +8,14 @@
  * lengths checked (mnl_attr_parse, explicit payload sizes); attributes
  * we do not know are skipped. */
 #include <errno.h>
+#include <stddef.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/filter.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
@@ -198,15 +200,44 @@ int fib_monitor_read(struct fib_monitor *m)
 	}
 }
 
-int fib_monitor_open(const struct fib_monitor_ops *ops, void *arg, int rcvbuf, bool no_socket,
-		     struct fib_monitor **out)
+/* Classic BPF on the monitor socket: drop RTM_NEWROUTE/RTM_DELROUTE
+ * whose rtm_protocol is ours.  Loads are absolute offsets into the
+ * message: nlmsg_type's low byte (where it lies depends on the host's
+ * byte order; every RTM_* type fits in it) and rtm_protocol, the sixth
+ * byte of struct rtmsg. */
+static int attach_filter(int fd, uint8_t proto)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint32_t type_lo = offsetof(struct nlmsghdr, nlmsg_type);
+#else
+	const uint32_t type_lo = offsetof(struct nlmsghdr, nlmsg_type) + 1;
+#endif
+	const uint32_t proto_off = NLMSG_HDRLEN + offsetof(struct rtmsg, rtm_protocol);
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, type_lo),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTM_NEWROUTE, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTM_DELROUTE, 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, proto_off),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, proto, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+	};
+	struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]), .filter = code};
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		return -errno;
+	return 0;
+}
+
+int fib_monitor_open(const struct fib_monitor_config *cfg, const struct fib_monitor_ops *ops,
+		     void *arg, struct fib_monitor **out)
+{
+	int rcvbuf = cfg->rcvbuf;
 	struct fib_monitor *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	m->ops = *ops;
 	m->arg = arg;
-	if (no_socket) {
+	if (cfg->no_socket) {
 		*out = m;
 		return 0;
 	}
@@ -223,6 +254,8 @@ int fib_monitor_open(const struct fib_monitor_ops *ops, void *arg, int rcvbuf, b
 	int sz = rcvbuf > 0 ? rcvbuf : 8 * 1024 * 1024;
 	if (rcvbuf > 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (cfg->ignore_protocol && (rc = attach_filter(fd, cfg->ignore_protocol)) != 0)
+		goto fail;
 	if (mnl_socket_bind(m->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
 		rc = -errno;
 		goto fail;

@@ -13,6 +13,7 @@
  * Receive-buffer overruns (ENOBUFS) lose answers: the commit then
  * returns -ENOBUFS and the caller resyncs (fib_resync). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -368,6 +369,25 @@ static int nl_dump(void *be, fib_dump_route_cb rcb, fib_dump_nh_cb ncb, void *ar
 	return rc;
 }
 
+/* With net.ipv4.nexthop_compat_mode=1 (the kernel's default) replacing
+ * a group's members makes the kernel walk every route using it to send
+ * a notification for each: measured here, 1 s for a million routes
+ * against 0.15 ms with 0.  Forwarding switches at once either way, but
+ * the netlink call blocks for the walk.  The sysctl is the operator's
+ * (other listeners may rely on the per-route messages), so we only say. */
+static void warn_compat_mode(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/nexthop_compat_mode", "r");
+	if (!f)
+		return;
+	int c = fgetc(f);
+	fclose(f);
+	if (c == '1')
+		log_info("fib: net.ipv4.nexthop_compat_mode is 1: a nexthop group replace "
+			 "also rewrites a notification per route (set it to 0 for O(1) "
+			 "repairs)");
+}
+
 static int nl_probe(void *be)
 {
 	struct fib_nl *nl = be;
@@ -391,6 +411,7 @@ static int nl_probe(void *be)
 	int rc = fib_netlink_parse_dump(nl->rbuf, (size_t)n, 0, 0, NULL, NULL, NULL);
 	if (rc == -EOPNOTSUPP || rc == -EINVAL)
 		return -EOPNOTSUPP;
+	warn_compat_mode();
 	return 0;
 }
 

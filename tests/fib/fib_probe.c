@@ -11,7 +11,8 @@
  *                               JSON lines for --for seconds; --rcvbuf
  *                               BYTES shrinks the socket buffer and
  *                               --sleep S delays the first read, so a
- *                               burst overruns it (ENOBUFS -> resync)
+ *                               burst overruns it (ENOBUFS -> resync);
+ *                               --ignore-ours filters out --proto routes
  *
  * Options: --table N --proto N --count N --gw ADDR@IFNAME (repeat; the
  * first ones form the group, --to ADDR@IFNAME the replacement set)
@@ -118,13 +119,15 @@ static void ev_addr(void *arg, const struct fib_addr_event *ev)
 	fflush(stdout);
 }
 
-static unsigned route_events;
+static unsigned route_events, table_events;
+static uint32_t watch_table;
 
 static void ev_route(void *arg, const struct fib_route_event *ev)
 {
 	(void)arg;
-	(void)ev;
-	route_events++; /* counted, not printed: bursts are thousands */
+	/* counted, not printed: bursts are thousands */
+	route_events++;
+	table_events += ev->table == watch_table;
 }
 
 static void ev_resync(void *arg)
@@ -134,12 +137,12 @@ static void ev_resync(void *arg)
 	fflush(stdout);
 }
 
-static int run_monitor(int rcvbuf, double sleep_s, double for_s)
+static int run_monitor(const struct fib_monitor_config *cfg, double sleep_s, double for_s)
 {
 	static const struct fib_monitor_ops ops = {
 		.link = ev_link, .addr = ev_addr, .route = ev_route, .resync = ev_resync};
 	struct fib_monitor *m;
-	int rc = fib_monitor_open(&ops, NULL, rcvbuf, false, &m);
+	int rc = fib_monitor_open(cfg, &ops, NULL, &m);
 	if (rc) {
 		fprintf(stderr, "fib_probe: monitor: %s\n", strerror(-rc));
 		return 1;
@@ -156,7 +159,8 @@ static int run_monitor(int rcvbuf, double sleep_s, double for_s)
 			break;
 		}
 	}
-	printf("{\"event\":\"end\",\"routes_seen\":%u}\n", route_events);
+	printf("{\"event\":\"end\",\"routes_seen\":%u,\"table_routes_seen\":%u}\n",
+	       route_events, table_events);
 	fib_monitor_close(m);
 	return rc ? 1 : 0;
 }
@@ -169,6 +173,7 @@ int main(int argc, char **argv)
 	struct fib_nexthop bad = {0};
 	bool have_bad = false;
 	int rcvbuf = 0;
+	bool ignore_ours = false;
 	double sleep_s = 0, for_s = 5;
 	static const struct option opts[] = {
 		{"table", required_argument, NULL, 't'}, {"proto", required_argument, NULL, 'p'},
@@ -177,6 +182,7 @@ int main(int argc, char **argv)
 		{"inline", no_argument, NULL, 'i'},      {"ack-each", no_argument, NULL, 'a'},
 		{"batch", required_argument, NULL, 'B'}, {"rcvbuf", required_argument, NULL, 'r'},
 		{"sleep", required_argument, NULL, 's'}, {"for", required_argument, NULL, 'f'},
+		{"ignore-ours", no_argument, NULL, 'I'},
 		{0},
 	};
 	int o;
@@ -190,6 +196,7 @@ int main(int argc, char **argv)
 		case 'a': nc.ack_each = true; break;
 		case 'B': nc.batch_bytes = strtoul(optarg, NULL, 0); break;
 		case 'r': rcvbuf = atoi(optarg); break;
+		case 'I': ignore_ours = true; break;
 		case 's': sleep_s = atof(optarg); break;
 		case 'f': for_s = atof(optarg); break;
 		case 'g':
@@ -211,7 +218,10 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc - 1 && !strcmp(argv[optind], "monitor")) {
 		log_init("fib_probe", true, LOG_LVL_INFO);
-		return run_monitor(rcvbuf, sleep_s, for_s);
+		watch_table = nc.table;
+		struct fib_monitor_config mc = {.rcvbuf = rcvbuf,
+						.ignore_protocol = ignore_ours ? nc.protocol : 0};
+		return run_monitor(&mc, sleep_s, for_s);
 	}
 	if (optind != argc - 1 || !set.n) {
 		fprintf(stderr, "usage: fib_probe [options] --gw ADDR@IF... steps|leave|sweep|bench\n");

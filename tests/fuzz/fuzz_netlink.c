@@ -66,7 +66,8 @@ static const struct fib_monitor_ops mon_ops = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fib_monitor *mon;
-	if (!mon && fib_monitor_open(&mon_ops, NULL, 0, true, &mon))
+	if (!mon && fib_monitor_open(&(struct fib_monitor_config){.no_socket = true}, &mon_ops,
+					NULL, &mon))
 		abort();
 	/* The kernel hands netlink messages over 4-byte aligned; give the
 	 * parser the same, in a heap block of exactly the input's size so

@@ -265,3 +265,17 @@ def test_monitor_overrun_asks_for_resync(ns, tmp_path):
                      lambda: ns.run(["ip", "-batch", str(batch)]))
     assert [e["event"] for e in ev].count("resync") == 1
     assert ev[-1]["event"] == "end"
+
+
+def test_monitor_filters_our_own_routes(ns):
+    # Our own writes are not echoed to the monitor (a socket filter
+    # drops them in the kernel); everyone else's routes still are.
+    def act():
+        r = ns.run([probe_bin(), "--table", str(TABLE), "--proto", str(PROTO),
+                    "--count", "1000", "--gw", GW_A, "leave"])
+        assert json.loads(r.stdout)["routes"] == 1000
+        ns.ip("route", "add", "203.0.113.0/24", "via", "192.0.2.1", "table",
+              str(TABLE), "proto", "static")
+    ev = run_monitor(ns, ["--proto", str(PROTO), "--ignore-ours", "--for", "1.5"], act)
+    # (routes_seen also counts the kernel's own, e.g. IPv6 link-local)
+    assert ev[-1]["event"] == "end" and ev[-1]["table_routes_seen"] == 1

@@ -76,7 +76,7 @@ static struct fib_monitor *open_mon(struct got *g)
 {
 	memset(g, 0, sizeof(*g));
 	struct fib_monitor *m;
-	assert_int_equal(fib_monitor_open(&ops, g, 0, true, &m), 0);
+	assert_int_equal(fib_monitor_open(&(struct fib_monitor_config){.no_socket = true}, &ops, g, &m), 0);
 	assert_int_equal(fib_monitor_fd(m), -1);
 	return m;
 }
@@ -218,7 +218,8 @@ static void test_real_socket_opens(void **state)
 	/* Subscribing to rtnetlink groups needs no privilege. */
 	struct got g = {0};
 	struct fib_monitor *m;
-	int rc = fib_monitor_open(&ops, &g, 0, false, &m);
+	int rc = fib_monitor_open(&(struct fib_monitor_config){.ignore_protocol = 57}, &ops,
+				  &g, &m);
 	if (rc == -EPERM || rc == -EACCES || rc == -EPROTONOSUPPORT)
 		skip();
 	assert_int_equal(rc, 0);
