@@ -6,11 +6,14 @@ connects to it.  If the peer stays silent, egressd's OPEN may only come
 when DelayOpenTimer expires (about 3 s after the connection is up); if
 the peer sends its OPEN at once, egressd answers at once with OPEN and
 KEEPALIVE.  A neighbor without delay-open sends its OPEN right away,
-which shows the wait comes from the setting.
+which shows the wait comes from the setting.  Also: `connect-retry`
+sets the interval between connection attempts, and `egressd -nv` prints
+what it understood.
 
 The egressd runner and the raw-BGP helpers are those of test_loopback.py
 (same directory, also on sys.path through conftest.py)."""
 
+import socket
 import subprocess
 import time
 
@@ -148,3 +151,36 @@ def test_check_verbose_prints_what_was_understood(tmp_path):
     r4 = subprocess.run([str(EGRESSD), "-v", "-f", str(f)], capture_output=True,
                         text=True, timeout=10)
     assert r4.returncode == 2 and "usage" in r4.stderr
+
+
+def test_connect_retry_sets_the_retry_interval(speakers):
+    """connect-retry reaches the FSM: a peer that accepts and at once
+    closes sees egressd come back after ConnectRetryTime (RFC 4271 8.2.2,
+    OpenSent/Connect on a TCP failure: restart ConnectRetryTimer), not
+    after the default 30 s.  3 s, not 2, so it cannot be mistaken for the
+    2 s idle hold-down."""
+    lst = socket.socket()
+    lst.bind((PEER, 0))
+    lst.listen(4)
+    port = lst.getsockname()[1]
+    e = speakers("e", f"""router-id 10.255.0.1
+local-as 65001
+neighbor {PEER} {{
+    remote-as {PEER_AS}
+    port {port}
+    local-address 127.0.0.1
+    connect-retry 3
+}}
+""")
+    try:
+        e.start()
+        lst.settimeout(10)
+        times = []
+        for _ in range(3):
+            c, _ = lst.accept()
+            times.append(time.monotonic())
+            c.close()
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        assert all(2.5 <= g < 5 for g in gaps), gaps
+    finally:
+        lst.close()
