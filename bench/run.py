@@ -407,6 +407,9 @@ def run_once(name, args, n, table_args, workroot, idx):
         res["cpu_total_s"] = cpu1
         res["processes"] = plist
         res["updates_to_collector"] = empty.get("updates")
+        # Other work on the machine shows here; figures taken under a
+        # high load are worth less.
+        res["loadavg_1min"] = os.getloadavg()[0]
     except Failed as exc:
         res["status"] = str(exc).splitlines()[0]
         res.setdefault("detail", str(exc))
