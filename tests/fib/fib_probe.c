@@ -6,6 +6,10 @@
  *                               replace the group, say, wait, delete all
  *   fib_probe [options] leave   install and exit (routes stay)
  *   fib_probe [options] sweep   resync an empty FIB: removes ours
+ *   fib_probe [options] restart install over what an earlier run left
+ *                               (graceful restart: replaced in place),
+ *                               say, then resync (sweeps the rest), say
+ *   fib_probe [options] replace as steps, without waiting
  *   fib_probe [options] bench   install --count routes, report rate
  *   fib_probe [options] monitor print link/address/route events as
  *                               JSON lines for --for seconds; --rcvbuf
@@ -271,12 +275,21 @@ int main(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "fib_probe: commit: %s\n", strerror(-rc));
 	say("installed", f, &errs, secs, count);
+	if (!strcmp(mode, "restart")) {
+		t0 = mono_now();
+		int r2 = fib_resync(f);
+		say("resynced", f, &errs, mono_now() - t0, 0);
+		fib_destroy(f);
+		return rc || r2 ? 1 : 0;
+	}
 	if (!strcmp(mode, "leave") || !strcmp(mode, "bench")) {
 		fib_destroy(f);
 		return rc ? 1 : 0;
 	}
 
-	wait_line();
+	bool wait = !strcmp(mode, "steps");
+	if (wait)
+		wait_line();
 	if (to.n) {
 		t0 = mono_now();
 		rc = fib_group_replace(f, &set, &to);
@@ -284,7 +297,8 @@ int main(int argc, char **argv)
 		if (rc)
 			fprintf(stderr, "fib_probe: replace: %s\n", strerror(-rc));
 		say("replaced", f, &errs, secs, 0);
-		wait_line();
+		if (wait)
+			wait_line();
 		set = to;
 	}
 	t0 = mono_now();

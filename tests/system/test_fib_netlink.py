@@ -279,3 +279,23 @@ def test_monitor_filters_our_own_routes(ns):
     ev = run_monitor(ns, ["--proto", str(PROTO), "--ignore-ours", "--for", "1.5"], act)
     # (routes_seen also counts the kernel's own, e.g. IPv6 link-local)
     assert ev[-1]["event"] == "end" and ev[-1]["table_routes_seen"] == 1
+
+
+def test_graceful_restart_replaces_then_sweeps(ns):
+    base = [probe_bin(), "--table", str(TABLE), "--proto", str(PROTO)]
+    ns.run(base + ["--count", "100", "--gw", GW_A, "--gw", GW_B, "leave"])
+    old_ids = set(kernel_nexthops(ns))
+    assert len(old_ids) == 3
+    # The new egressd installs half the table on another path over the
+    # old routes (each replaced in place, never absent), then resyncs.
+    r = ns.run(base + ["--count", "50", "--gw", GW_A2, "restart"])
+    steps = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [s["step"] for s in steps] == ["installed", "resynced"]
+    routes = kernel_routes(ns)
+    assert set(routes) == expected_prefixes(50)
+    nhs = kernel_nexthops(ns)
+    assert not (set(nhs) & old_ids)  # the old objects are gone
+    group = [x for x in nhs.values() if "group" in x]
+    assert len(group) == 1 and len(nhs) == 2
+    assert {r["nhid"] for r in routes.values()} == {group[0]["id"]}
+    assert {gw_of(x) for x in nhs.values() if "group" not in x} == {GW_A2}
