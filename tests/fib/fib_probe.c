@@ -22,7 +22,8 @@
  * first ones form the group, --to ADDR@IFNAME the replacement set)
  * --bad ADDR@IFINDEX (one route through a device that does not exist,
  * placed in the middle of the batch) --inline (no nexthop objects)
- * --ack-each --batch BYTES.  Each step prints one JSON line. */
+ * --ack-each --batch BYTES --v6 (routes 2001:db8:X:Y::/64 instead).
+ * Each step prints one JSON line. */
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -69,9 +70,25 @@ static int parse_nh(const char *s, struct fib_nexthop *nh)
 
 /* Route i of the synthetic table: /24s from 10.0.0.0 for the first
  * 65536, then /32s from 20.0.0.0, so a million are all distinct. */
+static bool v6;
+
 static struct prefix route_pfx(unsigned i)
 {
 	struct prefix p = {.len = 24};
+	if (v6) {
+		/* 2001:db8:HHHH:LLLL::/64 */
+		p.addr.af = AF_INET6;
+		p.len = 64;
+		p.addr.b[0] = 0x20;
+		p.addr.b[1] = 0x01;
+		p.addr.b[2] = 0x0d;
+		p.addr.b[3] = 0xb8;
+		p.addr.b[4] = (uint8_t)(i >> 24);
+		p.addr.b[5] = (uint8_t)(i >> 16);
+		p.addr.b[6] = (uint8_t)(i >> 8);
+		p.addr.b[7] = (uint8_t)i;
+		return p;
+	}
 	if (i < 65536) {
 		addr_from_v4(&p.addr, 0x0a000000u | (i << 8));
 	} else {
@@ -186,7 +203,7 @@ int main(int argc, char **argv)
 		{"inline", no_argument, NULL, 'i'},      {"ack-each", no_argument, NULL, 'a'},
 		{"batch", required_argument, NULL, 'B'}, {"rcvbuf", required_argument, NULL, 'r'},
 		{"sleep", required_argument, NULL, 's'}, {"for", required_argument, NULL, 'f'},
-		{"ignore-ours", no_argument, NULL, 'I'},
+		{"ignore-ours", no_argument, NULL, 'I'}, {"v6", no_argument, NULL, '6'},
 		{0},
 	};
 	int o;
@@ -201,6 +218,7 @@ int main(int argc, char **argv)
 		case 'B': nc.batch_bytes = strtoul(optarg, NULL, 0); break;
 		case 'r': rcvbuf = atoi(optarg); break;
 		case 'I': ignore_ours = true; break;
+		case '6': v6 = true; break;
 		case 's': sleep_s = atof(optarg); break;
 		case 'f': for_s = atof(optarg); break;
 		case 'g':

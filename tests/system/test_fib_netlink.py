@@ -7,6 +7,7 @@ with what the probe installed.  The namespace is deleted in teardown,
 pass or fail.  Skips when not root, when the probe is not built, and
 (for the nexthop-object test) when the kernel has no nexthop objects."""
 
+import ipaddress
 import json
 import os
 import subprocess
@@ -34,8 +35,13 @@ def probe_bin():
     return os.path.join(build_dir(), "tests", "fib", "fib_probe")
 
 
-def expected_prefixes(count):
-    """The probe's synthetic table: /24s from 10.0.0.0 (then /32s)."""
+def expected_prefixes(count, v6=False):
+    """The probe's synthetic table: /24s from 10.0.0.0 (then /32s), or
+    with --v6 2001:db8:X:Y::/64 (X:Y the route's number)."""
+    if v6:
+        base = int(ipaddress.IPv6Address("2001:db8::"))
+        return {str(ipaddress.IPv6Network((base + (i << 64), 64)))
+                for i in range(count)}
     out = set()
     for i in range(count):
         if i < 65536:
@@ -55,6 +61,7 @@ def ns(tmp_path):
         for i, cidr in ((0, "192.0.2.254/24"), (1, "198.51.100.254/24")):
             n.ip("link", "add", f"d{i}", "type", "veth", "peer", "name", f"d{i}p")
             n.ip("addr", "add", cidr, "dev", f"d{i}")
+            n.addr_add(f"d{i}", f"2001:db8:ff{i}::fe/64")
             n.ip("link", "set", f"d{i}", "up")
             n.ip("link", "set", f"d{i}p", "up")
         yield n
@@ -62,9 +69,9 @@ def ns(tmp_path):
         n.close()
 
 
-def kernel_routes(ns):
-    r = ns.run(["ip", "-j", "route", "show", "table", str(TABLE), "proto",
-                str(PROTO)], check=False)
+def kernel_routes(ns, family="-4"):
+    r = ns.run(["ip", family, "-j", "route", "show", "table", str(TABLE),
+                "proto", str(PROTO)], check=False)
     if r.returncode != 0:
         # An empty table does not exist until something is put in it.
         return {}
@@ -136,7 +143,10 @@ def gw_of(nh):
 def test_nexthop_group_batch_replace_delete(ns):
     if not has_nexthop_objects(ns):
         pytest.skip("kernel has no nexthop objects (ip nexthop fails)")
-    probe = Probe(ns, ["--count", str(COUNT), "--gw", GW_A, "--gw", GW_B,
+    # --batch 8192: the thousand requests span many sends, so the
+    # answer for the bad one must be matched across them.
+    probe = Probe(ns, ["--count", str(COUNT), "--batch", "8192",
+                       "--gw", GW_A, "--gw", GW_B,
                        "--to", GW_A2, "--to", GW_B,
                        # a device that does not exist, mid-batch
                        "--bad", "192.0.2.9@#9999"])
@@ -299,3 +309,31 @@ def test_graceful_restart_replaces_then_sweeps(ns):
     assert len(group) == 1 and len(nhs) == 2
     assert {r["nhid"] for r in routes.values()} == {group[0]["id"]}
     assert {gw_of(x) for x in nhs.values() if "group" not in x} == {GW_A2}
+
+
+def test_ipv6_routes_on_a_nexthop_group(ns):
+    if not has_nexthop_objects(ns):
+        pytest.skip("kernel has no nexthop objects (ip nexthop fails)")
+    gw6 = ["2001:db8:ff0::1@d0", "2001:db8:ff1::1@d1"]
+    probe = Probe(ns, ["--v6", "--count", str(COUNT), "--gw", gw6[0],
+                       "--gw", gw6[1], "--to", gw6[1]])
+    try:
+        st = probe.step()
+        assert st["errors"] == [] and st["nhobj"] is True
+        routes = kernel_routes(ns, "-6")
+        assert set(routes) == expected_prefixes(COUNT, v6=True)
+        assert kernel_routes(ns, "-4") == {}
+        nhs = kernel_nexthops(ns)
+        assert {gw_of(x) for x in nhs.values() if "group" not in x} == set(gw6)
+        probe.next()
+        st = probe.step()
+        assert st["step"] == "replaced" and st["errors"] == []
+        nhs = kernel_nexthops(ns)
+        assert {gw_of(x) for x in nhs.values() if "group" not in x} == {gw6[1]}
+        probe.next()
+        assert probe.step()["step"] == "deleted"
+        assert probe.finish() == 0
+        assert kernel_routes(ns, "-6") == {}
+        assert kernel_nexthops(ns) == {}
+    finally:
+        probe.kill()
