@@ -21,6 +21,7 @@ struct fib {
 	bool in_batch;
 	size_t failed;
 	uint64_t requests, errors;
+	uint32_t check_gen;
 };
 
 bool fib_uses_nhobj(const struct fib *f) { return f->nhg.nhobj; }
@@ -409,6 +410,75 @@ int fib_resync(struct fib *f)
 	free(s.pfx);
 	free(s.ids);
 	return auto_end(f, opened, 0);
+}
+
+/* ---- check ---- */
+
+struct check_ctx {
+	struct fib *f;
+	fib_diff_cb cb;
+	void *arg;
+	int diffs;
+};
+
+static void check_diff(struct check_ctx *c, const struct prefix *pfx, enum fib_diff kind)
+{
+	c->diffs++;
+	if (c->cb)
+		c->cb(c->arg, pfx, kind);
+}
+
+static void check_route(void *arg, const struct prefix *pfx, uint32_t nh_id,
+			const struct fib_nhset *nhs)
+{
+	struct check_ctx *c = arg;
+	struct fib_rt *rt = rt_find(c->f, pfx);
+	if (!rt) {
+		check_diff(c, pfx, FIB_DIFF_EXTRA);
+		return;
+	}
+	rt->check_gen = c->f->check_gen;
+	bool same;
+	if (c->f->nhg.nhobj) {
+		same = nh_id == rt->g->id;
+	} else {
+		struct fib_nhset k = *nhs;
+		same = !nh_id && fib_nhset_normalize(&k) == 0 && fib_nhset_eq(&k, &rt->g->set);
+	}
+	if (!same)
+		check_diff(c, pfx, FIB_DIFF_NEXTHOP);
+}
+
+static void check_missing(struct fib_hnode *n, void *arg)
+{
+	struct check_ctx *c = arg;
+	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
+	if (rt->check_gen != c->f->check_gen && !rt->err)
+		check_diff(c, &rt->pfx, FIB_DIFF_MISSING);
+}
+
+int fib_check(struct fib *f, fib_diff_cb cb, void *arg)
+{
+	struct check_ctx c = {.f = f, .cb = cb, .arg = arg};
+	/* A fresh generation marks what the dump finds, without a second
+	 * table; 0 is never a live generation. */
+	if (++f->check_gen == 0)
+		f->check_gen = 1;
+	int rc = f->be.ops->dump(f->be.be, check_route, NULL, &c);
+	if (rc)
+		return rc;
+	fib_htab_foreach(&f->routes, check_missing, &c);
+	return c.diffs;
+}
+
+const char *fib_diff_name(enum fib_diff kind)
+{
+	switch (kind) {
+	case FIB_DIFF_MISSING: return "missing";
+	case FIB_DIFF_EXTRA: return "extra";
+	case FIB_DIFF_NEXTHOP: return "nexthop";
+	}
+	return "?";
 }
 
 /* ---- life cycle ---- */

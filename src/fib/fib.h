@@ -297,6 +297,20 @@ int fib_nexthop_down(struct fib *f, const struct fib_nexthop *nh);
  * after lost notifications (ENOBUFS on the monitor socket). */
 int fib_resync(struct fib *f);
 
+/* Compares what the kernel holds (our protocol, our table) with what
+ * the FIB believes it installed, for `egressctl show fib --check`.
+ * Routes the kernel refused (marked failed) are not expected there. */
+enum fib_diff {
+	FIB_DIFF_MISSING, /* ours, not in the kernel */
+	FIB_DIFF_EXTRA,   /* in the kernel with our protocol, not ours */
+	FIB_DIFF_NEXTHOP, /* in both, through other next hops */
+};
+typedef void (*fib_diff_cb)(void *arg, const struct prefix *pfx, enum fib_diff kind);
+/* Number of differences (each also passed to cb), or a negative errno
+ * if the kernel could not be read. */
+int fib_check(struct fib *f, fib_diff_cb cb, void *arg);
+const char *fib_diff_name(enum fib_diff kind);
+
 struct fib_stats {
 	size_t routes;        /* routes held */
 	size_t routes_failed; /* of which the kernel refused the last write */

@@ -117,6 +117,7 @@ struct fib_rt {
 	struct fib_group *g;
 	struct fib_rt *gprev, *gnext; /* routes of the same group */
 	int err;                      /* last kernel answer, 0 = installed */
+	uint32_t check_gen;           /* fib_check pass that saw it */
 };
 
 #endif

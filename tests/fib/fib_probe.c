@@ -10,6 +10,9 @@
  *                               (graceful restart: replaced in place),
  *                               say, then resync (sweeps the rest), say
  *   fib_probe [options] replace as steps, without waiting
+ *   fib_probe [options] check   install, say, wait; list differences
+ *                               with the kernel, wait; resync, list
+ *                               again, exit (routes stay)
  *   fib_probe [options] bench   install --count routes, report rate
  *   fib_probe [options] monitor print link/address/route events as
  *                               JSON lines for --for seconds; --rcvbuf
@@ -71,6 +74,23 @@ static int parse_nh(const char *s, struct fib_nexthop *nh)
 /* Route i of the synthetic table: /24s from 10.0.0.0 for the first
  * 65536, then /32s from 20.0.0.0, so a million are all distinct. */
 static bool v6;
+
+static void print_diff(void *arg, const struct prefix *pfx, enum fib_diff kind)
+{
+	unsigned *n = arg;
+	char buf[PREFIX_STRLEN];
+	printf("%s[\"%s\",\"%s\"]", (*n)++ ? "," : "", prefix_fmt(pfx, buf), fib_diff_name(kind));
+}
+
+static int say_check(struct fib *f)
+{
+	unsigned n = 0;
+	printf("{\"step\":\"checked\",\"diffs\":[");
+	int rc = fib_check(f, print_diff, &n);
+	printf("],\"rc\":%d}\n", rc);
+	fflush(stdout);
+	return rc < 0 ? rc : 0;
+}
 
 static struct prefix route_pfx(unsigned i)
 {
@@ -293,6 +313,17 @@ int main(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "fib_probe: commit: %s\n", strerror(-rc));
 	say("installed", f, &errs, secs, count);
+	if (!strcmp(mode, "check")) {
+		wait_line();
+		int r2 = say_check(f);
+		wait_line();
+		if (!r2)
+			r2 = fib_resync(f);
+		if (!r2)
+			r2 = say_check(f);
+		fib_destroy(f);
+		return rc || r2 ? 1 : 0;
+	}
 	if (!strcmp(mode, "restart")) {
 		t0 = mono_now();
 		int r2 = fib_resync(f);

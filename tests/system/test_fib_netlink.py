@@ -91,13 +91,13 @@ def has_nexthop_objects(ns):
 
 
 class Probe:
-    """fib_probe in `steps` mode: one JSON line per step, then waits for
-    a line on stdin before the next."""
+    """fib_probe in `steps` (or `check`) mode: one JSON line per step,
+    then waits for a line on stdin before the next."""
 
-    def __init__(self, ns, args):
+    def __init__(self, ns, args, mode="steps"):
         self.p = subprocess.Popen(
             ns.cmd([probe_bin(), "--table", str(TABLE), "--proto", str(PROTO)]
-                   + args + ["steps"]),
+                   + args + [mode]),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
 
@@ -335,5 +335,31 @@ def test_ipv6_routes_on_a_nexthop_group(ns):
         assert probe.finish() == 0
         assert kernel_routes(ns, "-6") == {}
         assert kernel_nexthops(ns) == {}
+    finally:
+        probe.kill()
+
+
+def test_check_reports_hand_made_differences(ns):
+    probe = Probe(ns, ["--count", "100", "--gw", GW_A, "--gw", GW_B], mode="check")
+    try:
+        assert probe.step()["step"] == "installed"
+        assert len(kernel_routes(ns)) == 100
+        # What an operator might do behind egressd's back.
+        ns.ip("route", "del", "10.0.5.0/24", "table", str(TABLE))
+        ns.ip("route", "add", "10.200.0.0/16", "via", "192.0.2.1", "table",
+              str(TABLE), "proto", str(PROTO))
+        ns.ip("route", "replace", "10.0.9.0/24", "via", "198.51.100.1", "table",
+              str(TABLE), "proto", str(PROTO))
+        probe.next()
+        st = probe.step()
+        assert st["rc"] == 3
+        assert sorted(st["diffs"]) == [["10.0.5.0/24", "missing"],
+                                       ["10.0.9.0/24", "nexthop"],
+                                       ["10.200.0.0/16", "extra"]]
+        probe.next()
+        st = probe.step()
+        assert st == {"step": "checked", "diffs": [], "rc": 0}
+        assert probe.finish() == 0
+        assert set(kernel_routes(ns)) == expected_prefixes(100)
     finally:
         probe.kill()

@@ -497,6 +497,86 @@ static void test_startup_sweeps_stale(void **state)
 	fib_destroy(f);
 }
 
+struct diffs {
+	struct prefix pfx[8];
+	enum fib_diff kind[8];
+	unsigned n;
+};
+
+static void on_diff(void *arg, const struct prefix *pfx, enum fib_diff kind)
+{
+	struct diffs *d = arg;
+	if (d->n < 8) {
+		d->pfx[d->n] = *pfx;
+		d->kind[d->n] = kind;
+	}
+	d->n++;
+}
+
+static void test_check_lists_differences(void **state)
+{
+	(void)state;
+	struct ctx c;
+	open_ctx(&c, true, true);
+	struct fib_nexthop a[] = {NH("192.0.2.1", 2)}, b[] = {NH("192.0.2.2", 2)};
+	fib_batch_begin(c.fib);
+	for (unsigned i = 0; i < 20; i++) {
+		struct fib_route r = R(P4(i), 1, i == 19 ? b : a);
+		fib_route_install(c.fib, &r);
+	}
+	assert_int_equal(fib_batch_commit(c.fib), 0);
+	struct diffs d = {0};
+	assert_int_equal(fib_check(c.fib, on_diff, &d), 0);
+	assert_int_equal(d.n, 0);
+	/* By hand: one deleted, one added with our protocol, one pointed
+	 * at another nexthop (the group of route 19). */
+	struct prefix gone = P4(4), extra = P("192.168.0.0/16"), moved = P4(7), p19 = P4(19);
+	uint32_t other;
+	assert_int_equal(fib_route_lookup(c.fib, &p19, NULL, &other, NULL), 0);
+	assert_int_equal(fib_mock_route_forget(c.mock, &gone), 0);
+	assert_int_equal(fib_mock_route_plant(c.mock, &extra, 0), 0);
+	assert_int_equal(fib_mock_route_plant(c.mock, &moved, other), 0);
+	assert_int_equal(fib_check(c.fib, on_diff, &d), 3);
+	bool saw[3] = {false};
+	for (unsigned i = 0; i < d.n; i++) {
+		switch (d.kind[i]) {
+		case FIB_DIFF_MISSING: assert_true(prefix_eq(&d.pfx[i], &gone)); break;
+		case FIB_DIFF_EXTRA: assert_true(prefix_eq(&d.pfx[i], &extra)); break;
+		case FIB_DIFF_NEXTHOP: assert_true(prefix_eq(&d.pfx[i], &moved)); break;
+		}
+		saw[d.kind[i]] = true;
+	}
+	assert_true(saw[0] && saw[1] && saw[2]);
+	assert_string_equal(fib_diff_name(FIB_DIFF_MISSING), "missing");
+	/* A resync mends all three. */
+	assert_int_equal(fib_resync(c.fib), 0);
+	assert_int_equal(fib_check(c.fib, NULL, NULL), 0);
+	/* A route the kernel refused is not expected there. */
+	struct prefix bad = P("10.99.0.0/16");
+	fib_mock_fail_route(c.mock, &bad, -EINVAL);
+	struct fib_route r = R(bad, 1, a);
+	fib_route_install(c.fib, &r);
+	assert_int_equal(fib_check(c.fib, NULL, NULL), 0);
+	fib_destroy(c.fib);
+}
+
+static void test_check_inline(void **state)
+{
+	(void)state;
+	struct ctx c;
+	open_ctx(&c, false, true);
+	struct fib_nexthop ab[] = {NH("192.0.2.1", 2), NH("192.0.2.2", 2)};
+	struct fib_route r = R(P("10.0.0.0/8"), 2, ab);
+	fib_route_install(c.fib, &r);
+	assert_int_equal(fib_check(c.fib, NULL, NULL), 0);
+	/* replaced by hand with a one-path route (inline, ifindex 1) */
+	assert_int_equal(fib_mock_route_plant(c.mock, &r.pfx, 0), 0);
+	struct diffs d = {0};
+	assert_int_equal(fib_check(c.fib, on_diff, &d), 1);
+	assert_int_equal(d.kind[0], FIB_DIFF_NEXTHOP);
+	fib_destroy(c.fib);
+}
+
 static void test_rejects_bad_routes(void **state)
 {
 	(void)state;
@@ -539,6 +619,8 @@ int main(void)
 		cmocka_unit_test(test_resync_after_enobufs),
 		cmocka_unit_test(test_resync_restores_deleted_group),
 		cmocka_unit_test(test_startup_sweeps_stale),
+		cmocka_unit_test(test_check_lists_differences),
+		cmocka_unit_test(test_check_inline),
 		cmocka_unit_test(test_rejects_bad_routes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
