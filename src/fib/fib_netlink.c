@@ -322,6 +322,25 @@ static int nl_commit(void *be, fib_result_cb cb, void *arg)
 
 /* ---- reading the kernel ---- */
 
+/* Receives the next datagram answering request seq.  Answers to earlier
+ * requests (a batch whose reading was cut short by ENOBUFS or the
+ * timeout) may still be queued; the kernel sends each such answer in a
+ * datagram of its own, so those are skipped whole. */
+static ssize_t recv_for(struct fib_nl *nl, uint32_t seq)
+{
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sk, nl->rbuf, NL_RECV_BYTES);
+		if (n < 0)
+			return -errno;
+		struct nlmsghdr h;
+		if ((size_t)n < sizeof(h))
+			return -EBADMSG;
+		memcpy(&h, nl->rbuf, sizeof(h));
+		if (h.nlmsg_seq == seq)
+			return n;
+	}
+}
+
 static int dump_one(struct fib_nl *nl, uint16_t type, uint8_t family,
 		    fib_dump_route_cb rcb, fib_dump_nh_cb ncb, void *arg)
 {
@@ -340,9 +359,9 @@ static int dump_one(struct fib_nl *nl, uint16_t type, uint8_t family,
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sk, nl->rbuf, NL_RECV_BYTES);
+		ssize_t n = recv_for(nl, nlh->nlmsg_seq);
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		int rc = fib_netlink_parse_dump(nl->rbuf, (size_t)n, nl->cfg.protocol,
 						nl->cfg.table, rcb, ncb, arg);
 		if (rc == 1)
@@ -405,9 +424,9 @@ static int nl_probe(void *be)
 	mnl_attr_put_u32(nlh, NHA_ID, 0xffffffffu);
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	ssize_t n = mnl_socket_recvfrom(nl->sk, nl->rbuf, NL_RECV_BYTES);
+	ssize_t n = recv_for(nl, nlh->nlmsg_seq);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	int rc = fib_netlink_parse_dump(nl->rbuf, (size_t)n, 0, 0, NULL, NULL, NULL);
 	if (rc == -EOPNOTSUPP || rc == -EINVAL)
 		return -EOPNOTSUPP;
