@@ -230,8 +230,12 @@ static struct rtmsg *put_rtmsg(struct fib_nl *nl, struct nlmsghdr *nlh, const st
 	return rtm;
 }
 
-/* A gateway of the route's own family goes in RTA_GATEWAY; an IPv4
- * gateway for an IPv6 route (RFC 8950) in RTA_VIA. */
+/* A gateway of the route's own family goes in RTA_GATEWAY, another
+ * family's in RTA_VIA.  Linux takes RTA_VIA for IPv4 routes (IPv6 next
+ * hops, RFC 8950) only; an IPv6 route through an IPv4 next hop is
+ * refused ("IPv6 does not support RTA_VIA", and "IPv6 routes can not
+ * use an IPv4 nexthop" with nexthop objects), and that error comes
+ * back to the route like any other. */
 static void put_gateway(struct nlmsghdr *nlh, uint8_t route_af, const struct addr *gw)
 {
 	if (gw->af == route_af) {
