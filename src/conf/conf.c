@@ -138,7 +138,11 @@ void conf_free(struct conf *c)
 		free(c->neighbors[i].description);
 		free(c->neighbors[i].password);
 		free(c->neighbors[i].group);
+		free(c->neighbors[i].import_policy);
+		free(c->neighbors[i].export_policy);
 	}
+	conf_prefix_sets_free(c->prefix_sets, c->n_prefix_sets);
+	conf_policies_free(c->policies, c->n_policies);
 	free(c->neighbors);
 	free(c->listen);
 	free(c->originate);
@@ -185,7 +189,8 @@ bool conf_neighbor_equal(const struct conf_neighbor *a, const struct conf_neighb
 	       a->delay_open_set == b->delay_open_set && a->passive == b->passive &&
 	       a->ttl_security == b->ttl_security &&
 	       addr_eq(&a->local_addr, &b->local_addr) && a->import == b->import &&
-	       a->export == b->export && str_eq(a->group, b->group);
+	       a->export == b->export && str_eq(a->import_policy, b->import_policy) &&
+	       str_eq(a->export_policy, b->export_policy) && str_eq(a->group, b->group);
 }
 
 bool conf_equal(const struct conf *a, const struct conf *b)
@@ -204,5 +209,5 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->n_neighbors; i++)
 		if (!conf_neighbor_equal(&a->neighbors[i], &b->neighbors[i]))
 			return false;
-	return true;
+	return conf_policies_equal(a, b);
 }

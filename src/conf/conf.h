@@ -15,9 +15,98 @@ struct conf_pos {
 	unsigned col;
 };
 
-/* import/export without a named policy yet (named policies come with the
- * routing core).  UNSET resolves per RFC 8212: NONE for eBGP, ALL for iBGP. */
-enum conf_filter { CONF_FILTER_UNSET = 0, CONF_FILTER_ALL, CONF_FILTER_NONE };
+/* import/export: all, none, or a named policy (the name is in
+ * import_policy / export_policy).  UNSET resolves per RFC 8212: NONE for
+ * eBGP, ALL for iBGP. */
+enum conf_filter { CONF_FILTER_UNSET = 0, CONF_FILTER_ALL, CONF_FILTER_NONE,
+		   CONF_FILTER_POLICY };
+
+/* ---- policies (the model only; src/policy compiles and runs them) ---- */
+
+/* One prefix-list line: PREFIX [ge N] [le N], stored resolved: a route
+ * prefix matches if it lies inside `prefix` and its length is in ge..le.
+ * Without ge/le both equal the prefix length (exact match); "ge N" alone
+ * means le = 32 or 128, "le N" alone means ge = the prefix length. */
+struct conf_prefix_range {
+	struct conf_pos pos;
+	struct prefix prefix;
+	uint8_t ge;
+	uint8_t le;
+};
+
+struct conf_prefix_set {
+	struct conf_pos pos;
+	char *name;
+	size_t n;
+	struct conf_prefix_range *ranges;
+};
+
+enum conf_match_kind {
+	CONF_MATCH_PREFIX_SET,     /* name, set (index into conf.prefix_sets) */
+	CONF_MATCH_PREFIX,         /* range */
+	CONF_MATCH_NEIGHBOR_AS,    /* u32: first AS of the path */
+	CONF_MATCH_ORIGIN_AS,      /* u32: last AS of the path */
+	CONF_MATCH_AS_CONTAINS,    /* u32: anywhere in the path */
+	CONF_MATCH_AS_LENGTH_LE,   /* u32: RFC 4271 9.1.2.2 length <= */
+	CONF_MATCH_AS_LENGTH_GE,   /* u32: length >= */
+	CONF_MATCH_COMMUNITY,      /* u32: RFC 1997 community */
+	CONF_MATCH_LARGE_COMMUNITY,/* lc: RFC 8092 large community */
+	CONF_MATCH_NEXT_HOP,       /* addr */
+};
+
+struct conf_match {
+	struct conf_pos pos;
+	enum conf_match_kind kind;
+	char *name;
+	size_t set;
+	struct conf_prefix_range range;
+	uint32_t u32;
+	uint32_t lc[3];
+	struct addr addr;
+};
+
+enum conf_action_kind {
+	CONF_ACT_SET_LOCAL_PREF,   /* u32 */
+	CONF_ACT_SET_MED,          /* u32 */
+	CONF_ACT_PREPEND,          /* u32: own AS this many times */
+	CONF_ACT_ADD_COMMUNITY,    /* u32 */
+	CONF_ACT_REMOVE_COMMUNITY, /* u32 */
+	CONF_ACT_SET_COMMUNITY,    /* u32, or none: all removed */
+	CONF_ACT_ADD_LARGE,        /* lc */
+	CONF_ACT_REMOVE_LARGE,     /* lc */
+	CONF_ACT_SET_LARGE,        /* lc, or none */
+	CONF_ACT_NEXT_HOP_SELF,
+};
+
+struct conf_action {
+	struct conf_pos pos;
+	enum conf_action_kind kind;
+	bool none;                 /* set community/large-community none */
+	uint32_t u32;
+	uint32_t lc[3];
+};
+
+/* What a term does when all its matches hold: stop with accept or
+ * reject, or (NEXT) apply its actions and go on to the next term. */
+enum conf_verdict { CONF_VERDICT_NEXT = 0, CONF_VERDICT_ACCEPT, CONF_VERDICT_REJECT };
+
+struct conf_term {
+	struct conf_pos pos;
+	char *name;                /* NULL: the statements sat in the policy itself */
+	size_t n_match;
+	struct conf_match *match;
+	size_t n_action;
+	struct conf_action *action;
+	enum conf_verdict verdict;
+};
+
+struct conf_policy {
+	struct conf_pos pos;
+	char *name;
+	size_t n_terms;
+	struct conf_term *terms;
+	bool default_accept;       /* no term decided: accept (default reject) */
+};
 
 /* ConnectRetryTime when a neighbor sets none: shorter than RFC 4271
  * section 10's suggested 120 s because failover labs restart peers
@@ -46,6 +135,8 @@ struct conf_neighbor {
 	struct addr local_addr;   /* af 0 = kernel's choice */
 	enum conf_filter import;
 	enum conf_filter export;
+	char *import_policy;      /* CONF_FILTER_POLICY: name in policies */
+	char *export_policy;
 	char *group;              /* name of the enclosing group, or NULL */
 };
 
@@ -70,6 +161,10 @@ struct conf {
 	struct conf_originate *originate;
 	size_t n_neighbors;
 	struct conf_neighbor *neighbors; /* groups already flattened into these */
+	size_t n_prefix_sets;
+	struct conf_prefix_set *prefix_sets;
+	size_t n_policies;
+	struct conf_policy *policies;   /* every name used by a neighbor is here */
 };
 
 /* Every problem found, each "file:line:col: message", in file order. */
@@ -95,5 +190,8 @@ int conf_print(const struct conf *c, char **out);
  * use conf_neighbor_equal to find the neighbors that changed). */
 bool conf_neighbor_equal(const struct conf_neighbor *a, const struct conf_neighbor *b);
 bool conf_equal(const struct conf *a, const struct conf *b);
+/* Policy or prefix set by name, NULL if none. */
+const struct conf_policy *conf_policy_find(const struct conf *c, const char *name);
+const struct conf_prefix_set *conf_prefix_set_find(const struct conf *c, const char *name);
 
 #endif

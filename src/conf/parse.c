@@ -40,7 +40,7 @@ bool parser_at_end(const struct parser *p)
 }
 
 /* Current token is '{': skip to its matching '}'. */
-static void parser_skip_block(struct parser *p)
+void parser_skip_block(struct parser *p)
 {
 	struct conf_pos open = p->tok.pos;
 	unsigned depth = 0;
@@ -102,7 +102,7 @@ static void parse_block(struct parser *p, const struct block *b);
 
 /* After a group name or neighbor address: is a block opening here (the
  * brace may sit on a following line)?  Leaves the '{' current if so. */
-static bool block_opens(struct parser *p)
+bool parser_block_opens(struct parser *p)
 {
 	if (p->tok.type == LEX_LBRACE)
 		return true;
@@ -140,7 +140,7 @@ static void stmt_neighbor(struct parser *p, const struct block *b)
 	pc->neighbors[pc->n_neighbors++] = n;
 	struct lex_token kw = p->kw;
 	parser_next(p);
-	if (block_opens(p)) {
+	if (parser_block_opens(p)) {
 		struct block nb = { .ctx = CTX_NEIGHBOR, .idx = pc->n_neighbors - 1,
 				    .group = n.group };
 		parse_block(p, &nb);
@@ -159,7 +159,7 @@ static void stmt_neighbor(struct parser *p, const struct block *b)
 	parser_end_stmt(p);
 }
 
-static bool group_name_ok(const char *s)
+bool parser_name_ok(const char *s)
 {
 	/* A word that prints back as itself and reads well in messages. */
 	size_t n = strlen(s);
@@ -178,7 +178,7 @@ static void stmt_group(struct parser *p)
 		parser_skip_stmt(p);
 		return;
 	}
-	if (!group_name_ok(p->tok.text))
+	if (!parser_name_ok(p->tok.text))
 		diag_add(p->diag, p->tok.pos,
 			 "invalid group name '" TOK_FMT "' (up to 64 letters, digits, '-', '_' "
 			 "or '.', starting with a letter)", TOK_ARGS(&p->tok));
@@ -193,7 +193,7 @@ static void stmt_group(struct parser *p)
 	pc->groups[pc->n_groups++] = g;
 	struct lex_token kw = p->kw;
 	parser_next(p);
-	if (!block_opens(p)) {
+	if (!parser_block_opens(p)) {
 		char d[80];
 		if (p->tok.type != LEX_ERROR)
 			diag_add(p->diag, p->tok.pos, "expected '{' after group name, got %s",
@@ -210,7 +210,7 @@ static void stmt_group(struct parser *p)
 /* ---- dispatch ---- */
 
 enum kw_kind { KW_ROUTER_ID, KW_LOCAL_AS, KW_LISTEN, KW_ORIGINATE, KW_GROUP,
-	       KW_NEIGHBOR, KW_NSET };
+	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY };
 
 struct keyword {
 	const char *name;
@@ -227,6 +227,8 @@ static const struct keyword keywords[] = {
 	{ "listen", CTX_TOP, KW_LISTEN, 0 },
 	{ "originate", CTX_TOP, KW_ORIGINATE, 0 },
 	{ "group", CTX_TOP, KW_GROUP, 0 },
+	{ "prefix-set", CTX_TOP, KW_PREFIX_SET, 0 },
+	{ "policy", CTX_TOP, KW_POLICY, 0 },
 	{ "neighbor", CTX_TOP | CTX_GROUP, KW_NEIGHBOR, 0 },
 	{ "remote-as", NSET_CTX, KW_NSET, NS_REMOTE_AS },
 	{ "description", NSET_CTX, KW_NSET, NS_DESCRIPTION },
@@ -314,6 +316,12 @@ static void parse_stmt(struct parser *p, const struct block *b)
 	case KW_NSET:
 		parser_stmt_nset(p, b, k->field);
 		break;
+	case KW_PREFIX_SET:
+		parser_stmt_prefix_set(p);
+		break;
+	case KW_POLICY:
+		parser_stmt_policy(p);
+		break;
 	}
 }
 
@@ -385,6 +393,8 @@ static void nset_free(struct nset *s)
 {
 	free(s->description);
 	free(s->password);
+	free(s->import_policy);
+	free(s->export_policy);
 }
 
 void pconf_free(struct pconf *pc)
@@ -399,6 +409,8 @@ void pconf_free(struct pconf *pc)
 	free(pc->neighbors);
 	free(pc->listen);
 	free(pc->originate);
+	conf_prefix_sets_free(pc->prefix_sets, pc->n_prefix_sets);
+	conf_policies_free(pc->policies, pc->n_policies);
 	memset(pc, 0, sizeof(*pc));
 }
 

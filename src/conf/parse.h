@@ -46,6 +46,8 @@ struct nset {
 	uint16_t port;
 	enum conf_filter import;
 	enum conf_filter export;
+	char *import_policy;             /* CONF_FILTER_POLICY */
+	char *export_policy;
 };
 
 static inline bool nset_has(const struct nset *s, enum nset_field f)
@@ -80,6 +82,12 @@ struct pconf {
 	struct pgroup *groups;
 	size_t n_neighbors;
 	struct pneighbor *neighbors;
+	/* Policies need no inheritance, so they are parsed straight into
+	 * the model's structures and handed over by the validator. */
+	size_t n_prefix_sets;
+	struct conf_prefix_set *prefix_sets;
+	size_t n_policies;
+	struct conf_policy *policies;
 };
 
 /* Parses the text into pc, reporting every syntax error to diag. */
@@ -87,8 +95,18 @@ void conf_parse(const char *text, size_t len, struct pconf *pc, struct conf_diag
 void pconf_free(struct pconf *pc);
 /* Applies group defaults, checks the whole, and builds the model.
  * Returns NULL if anything was reported (or on allocation failure). */
-struct conf *conf_validate(const struct pconf *pc, const char *name,
+struct conf *conf_validate(struct pconf *pc, const char *name,
 			   struct conf_diag *diag);
+/* Policy checks (validate_policy.c): names unique and resolved, every
+ * import/export name known. Moves the policies from pc into c. */
+void conf_validate_policies(struct pconf *pc, struct conf *c, struct conf_diag *diag);
+
+/* Policy model helpers (policy.c). */
+void conf_prefix_sets_free(struct conf_prefix_set *s, size_t n);
+void conf_policies_free(struct conf_policy *p, size_t n);
+bool conf_policies_equal(const struct conf *a, const struct conf *b);
+/* Writes prefix-sets and policies in their own syntax. */
+void conf_policies_print(const struct conf *c, void *file);
 
 /* Argument parsers (value.c).  Decimal digits only: no sign, no hex.
  * conf_value_uint: 0, -EINVAL (not a number), -ERANGE (outside lo..hi;

@@ -59,5 +59,18 @@ void parser_stmt_router_id(struct parser *p);
 void parser_stmt_local_as(struct parser *p);
 void parser_stmt_listen(struct parser *p);
 void parser_stmt_originate(struct parser *p);
+/* Policy blocks (stmt_policy.c). */
+void parser_stmt_prefix_set(struct parser *p);
+void parser_stmt_policy(struct parser *p);
+
+/* Block helpers shared with stmt_policy.c (parse.c). */
+/* After a name: is a block opening here (the brace may sit on a
+ * following line)?  Leaves the '{' current if so. */
+bool parser_block_opens(struct parser *p);
+/* Current token is '{': skip to its matching '}'. */
+void parser_skip_block(struct parser *p);
+/* A word that prints back as itself and reads well in messages: up to
+ * 64 letters, digits, '-', '_' or '.', starting with a letter. */
+bool parser_name_ok(const char *s);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "conf/parse.h"
 
 static void print_string(FILE *f, const char *s)
 {
@@ -22,8 +23,10 @@ static void print_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static const char *filter_word(enum conf_filter x)
+static const char *filter_word(enum conf_filter x, const char *name)
 {
+	if (x == CONF_FILTER_POLICY && name)
+		return name;
 	return x == CONF_FILTER_ALL ? "all" : "none";
 }
 
@@ -60,9 +63,9 @@ static void print_neighbor(FILE *f, const struct conf_neighbor *n, const char *i
 	if (n->port)
 		fprintf(f, "%s\tport %u\n", ind, n->port);
 	if (n->import != CONF_FILTER_UNSET)
-		fprintf(f, "%s\timport %s\n", ind, filter_word(n->import));
+		fprintf(f, "%s\timport %s\n", ind, filter_word(n->import, n->import_policy));
 	if (n->export != CONF_FILTER_UNSET)
-		fprintf(f, "%s\texport %s\n", ind, filter_word(n->export));
+		fprintf(f, "%s\texport %s\n", ind, filter_word(n->export, n->export_policy));
 	fprintf(f, "%s}\n", ind);
 }
 
@@ -95,6 +98,7 @@ int conf_print(const struct conf *c, char **out)
 		char p[PREFIX_STRLEN];
 		fprintf(f, "originate %s\n", prefix_fmt(&c->originate[i].prefix, p));
 	}
+	conf_policies_print(c, f);
 	for (size_t i = 0; i < c->n_neighbors; i++) {
 		const struct conf_neighbor *n = &c->neighbors[i];
 		if (printed[i])

@@ -143,20 +143,24 @@ static bool parser_value_bool(struct parser *p, bool *v)
 	return true;
 }
 
-static bool parser_value_filter(struct parser *p, enum conf_filter *f)
+static bool parser_value_filter(struct parser *p, enum conf_filter *f, char **name)
 {
-	if (!parser_want_value(p, "all or none", false))
+	if (!parser_want_value(p, "all, none or a policy name", false))
 		return false;
-	if (strcmp(p->tok.text, "all") == 0)
+	if (strcmp(p->tok.text, "all") == 0) {
 		*f = CONF_FILTER_ALL;
-	else if (strcmp(p->tok.text, "none") == 0)
+	} else if (strcmp(p->tok.text, "none") == 0) {
 		*f = CONF_FILTER_NONE;
-	else {
-		/* DESIGN 6 names policies here; they arrive with the
-		 * routing core, so say so rather than "invalid". */
+	} else if (parser_name_ok(p->tok.text)) {
+		/* DESIGN 6: a policy name; the validator checks it exists,
+		 * since policies may be defined after the neighbors. */
+		free(*name);
+		*name = parser_dup_text(p);
+		*f = CONF_FILTER_POLICY;
+	} else {
 		diag_add(p->diag, p->tok.pos,
-			 "%s '" TOK_FMT "': named policies are not supported yet (%s all|none)",
-			 p->kw.text, TOK_ARGS(&p->tok), p->kw.text);
+			 "invalid %s '" TOK_FMT "' (expected all, none or a policy name)",
+			 p->kw.text, TOK_ARGS(&p->tok));
 		return false;
 	}
 	parser_next(p);
@@ -253,9 +257,9 @@ static bool parser_nset_value(struct parser *p, struct nset *s, enum nset_field 
 		s->port = (uint16_t)v;
 		break;
 	case NS_IMPORT:
-		return parser_value_filter(p, &s->import);
+		return parser_value_filter(p, &s->import, &s->import_policy);
 	case NS_EXPORT:
-		return parser_value_filter(p, &s->export);
+		return parser_value_filter(p, &s->export, &s->export_policy);
 	case NS_COUNT:
 		return false;
 	}

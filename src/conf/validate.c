@@ -278,10 +278,14 @@ static void neighbor_build(const struct pneighbor *pn, const struct eff *e,
 		n->ttl_security = s->ttl_security;
 	if ((s = eff_src(e, NS_LOCAL_ADDRESS)))
 		n->local_addr = s->local_addr;
-	if ((s = eff_src(e, NS_IMPORT)))
+	if ((s = eff_src(e, NS_IMPORT))) {
 		n->import = s->import;
-	if ((s = eff_src(e, NS_EXPORT)))
+		n->import_policy = xstrdup(d, s->import_policy);
+	}
+	if ((s = eff_src(e, NS_EXPORT))) {
 		n->export = s->export;
+		n->export_policy = xstrdup(d, s->export_policy);
+	}
 	n->group = xstrdup(d, e->grp_name);
 }
 
@@ -321,7 +325,7 @@ static void check_neighbors(const struct pconf *pc, struct conf *c, struct conf_
 	free(k);
 }
 
-struct conf *conf_validate(const struct pconf *pc, const char *name,
+struct conf *conf_validate(struct pconf *pc, const char *name,
 			   struct conf_diag *d)
 {
 	/* Missing required statements have no line of their own; they are
@@ -346,6 +350,7 @@ struct conf *conf_validate(const struct pconf *pc, const char *name,
 	c->router_id = pc->router_id;
 	c->local_as = pc->local_as;
 	check_neighbors(pc, c, d);
+	conf_validate_policies(pc, c, d);
 	if (pc->n_listen) {
 		c->listen = malloc(pc->n_listen * sizeof(*c->listen));
 		if (c->listen) {
