@@ -1,8 +1,10 @@
-/* Per-peer Adj-RIBs found by peer id.  Peer ids are small and dense
- * (the speaker hands them out from 1), so a growable array indexed by id
- * is all the lookup structure needed. */
+/* Per-peer Adj-RIBs found by peer id, plus the Loc-RIB and the intern
+ * table.  Peer ids are small and dense (the speaker hands them out from
+ * 1), so a growable array indexed by id is all the lookup structure
+ * needed. */
 #include "rib/rib.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,11 +16,16 @@ struct rib_peer_tables {
 struct rib {
 	struct rib_peer_tables *peers;
 	size_t n;
+	struct loc_rib *loc;
+	struct attr_table attrs;
 };
 
 struct rib *rib_new(void)
 {
-	return calloc(1, sizeof(struct rib));
+	struct rib *r = calloc(1, sizeof(struct rib));
+	if (r)
+		attr_table_init(&r->attrs);
+	return r;
 }
 
 void rib_free(struct rib *r)
@@ -30,6 +37,9 @@ void rib_free(struct rib *r)
 		adj_rib_free(r->peers[i].out);
 	}
 	free(r->peers);
+	loc_rib_free(r->loc);
+	/* Last: the sets above released their references into it. */
+	attr_table_destroy(&r->attrs);
 	free(r);
 }
 
@@ -78,4 +88,33 @@ void rib_peer_remove(struct rib *r, uint32_t peer_id)
 	adj_rib_free(t->in);
 	adj_rib_free(t->out);
 	t->in = t->out = NULL;
+}
+
+int rib_loc_create(struct rib *r, const struct loc_rib_config *cfg, loc_rib_change_fn fn,
+		   void *arg)
+{
+	if (r->loc)
+		return -EEXIST;
+	r->loc = loc_rib_new(cfg, fn, arg);
+	return r->loc ? 0 : -ENOMEM;
+}
+
+struct loc_rib *rib_loc(struct rib *r) { return r->loc; }
+
+struct attr_table *rib_attr_table(struct rib *r) { return &r->attrs; }
+
+void rib_mem(const struct rib *r, struct rib_mem_report *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (r->loc)
+		loc_rib_mem(r->loc, &m->trie, &m->paths);
+	attr_table_mem(&r->attrs, &m->attrs);
+	/* The Adj-RIBs are hash tables inside adj_rib.c with no byte
+	 * count of their own; their attributes are in the intern table. */
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->peers[i].in)
+			m->adj_in.items += adj_rib_count(r->peers[i].in);
+		if (r->peers[i].out)
+			m->adj_out.items += adj_rib_count(r->peers[i].out);
+	}
 }

@@ -1,6 +1,10 @@
-/* The RIB as of the speaker issue: every peer's Adj-RIB-In and
- * Adj-RIB-Out, found by peer id.  Loc-RIB and the decision process come
- * with the routing core. */
+/* The RIB: every peer's Adj-RIB-In and Adj-RIB-Out found by peer id,
+ * the Loc-RIB (rib/loc_rib.h) and the table that interns the path
+ * attributes all of them share (rib/attr_intern.h).
+ *
+ * The RIB never names sessions, the FIB or the CLI (DESIGN 4): whoever
+ * owns it (the daemon) gives the Loc-RIB its change callback and turns
+ * changes into updates. */
 #ifndef EGRESS_RIB_RIB_H
 #define EGRESS_RIB_RIB_H
 
@@ -8,6 +12,9 @@
 #include <stdint.h>
 
 #include "rib/adj_rib.h"
+#include "rib/attr_intern.h"
+#include "rib/loc_rib.h"
+#include "rib/mem.h"
 
 struct rib;
 
@@ -16,6 +23,27 @@ void rib_free(struct rib *r);
 /* The peer's tables, created on first use when create is true. */
 struct adj_rib *rib_adj_in(struct rib *r, uint32_t peer_id, bool create);
 struct adj_rib *rib_adj_out(struct rib *r, uint32_t peer_id, bool create);
+/* Frees the peer's Adj-RIBs.  Its Loc-RIB paths are the caller's to
+ * withdraw (loc_rib_peer_withdraw, in slices). */
 void rib_peer_remove(struct rib *r, uint32_t peer_id);
+
+/* Creates the Loc-RIB with its change callback (once; -EEXIST after).
+ * Until then rib_loc() is NULL.  0 or -ENOMEM. */
+int rib_loc_create(struct rib *r, const struct loc_rib_config *cfg, loc_rib_change_fn fn,
+		   void *arg);
+struct loc_rib *rib_loc(struct rib *r);
+/* The attribute intern table every stored route goes through. */
+struct attr_table *rib_attr_table(struct rib *r);
+
+/* Per-module memory (issue 3, `show memory`); each module counts only
+ * what it owns. */
+struct rib_mem_report {
+	struct rib_mem_stats trie;     /* Loc-RIB prefix trie */
+	struct rib_mem_stats paths;    /* Loc-RIB paths */
+	struct rib_mem_stats attrs;    /* interned attribute sets */
+	struct rib_mem_stats adj_in;   /* Adj-RIB-In routes, all peers (items only) */
+	struct rib_mem_stats adj_out;  /* Adj-RIB-Out routes, all peers (items only) */
+};
+void rib_mem(const struct rib *r, struct rib_mem_report *m);
 
 #endif
