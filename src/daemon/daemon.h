@@ -7,7 +7,13 @@
 
 #include "bgp/session.h"
 #include "conf/conf.h"
+#include "daemon/export.h"
 #include "rib/rib.h"
+
+/* Prefixes one sliced walk (initial dump, flush of a lost peer) handles
+ * per event-loop iteration, so keepalives to others never wait long
+ * (issue 3; DESIGN 10). */
+#define DAEMON_SLICE 4096
 
 /* Per peer: its config and the RFC 8212 resolution of its filters. */
 struct daemon_peer {
@@ -18,6 +24,28 @@ struct daemon_peer {
 	bool import_none_logged;
 	bool export_none_logged;
 	bool nexthop_logged[BGP_FAM_COUNT];
+	/* What the decision process knows of the peer; its Loc-RIB paths
+	 * point here, so it lives as long as the daemon. */
+	struct rib_peer rp;
+	/* Export towards the peer (sync.c), valid while Established. */
+	struct export_target tgt;
+	bool tgt_valid;
+	/* Last export built: consecutive prefixes mostly share one
+	 * attribute set, so one entry saves most of the rebuilding. */
+	struct bgp_attrs *cache_src;
+	const struct rib_peer *cache_src_peer;
+	int cache_af;
+	int cache_verdict;
+	struct bgp_attrs *cache_out; /* interned, NULL unless SEND */
+	/* Initial dump of the Loc-RIB after Established, in slices. */
+	bool dumping;
+	int dump_fam;              /* enum bgp_family being walked */
+	bool dump_has_cursor;
+	struct prefix dump_cursor;
+	/* Withdrawal of the peer's Loc-RIB paths after it went down. */
+	uint32_t flush_fams;       /* BGP_FAM_BIT mask still to flush */
+	bool flush_has_cursor;
+	struct prefix flush_cursor;
 	/* Graceful restart helper (gr.c): the peer's routes kept stale. */
 	struct daemon *d;
 	struct adj_rib *stale;    /* prefixes not yet re-announced */
@@ -32,11 +60,38 @@ struct daemon {
 	struct rib *rib;
 	struct daemon_peer *peers;   /* indexed by bgp_peer id */
 	size_t n_peers;
+	struct rib_peer local;       /* pseudo-peer of `originate` paths */
+	uint64_t arrivals;           /* stamp for rib_path.received */
+	ev_timer work;               /* runs sliced walks, 0 s when pending */
 };
 
 /* RFC 8212: an unset filter is NONE for eBGP and ALL for iBGP. */
 enum conf_filter daemon_filter_resolve(enum conf_filter f, bool ebgp);
 struct daemon_peer *daemon_peer_of(struct daemon *d, const struct bgp_peer *p);
+
+/* Routing core wiring (sync.c). */
+/* Creates the Loc-RIB with the export callback and adds the originated
+ * prefixes as paths of the local pseudo-peer.  0 or negative errno. */
+int daemon_rib_init(struct daemon *d);
+void daemon_rib_fini(struct daemon *d);
+/* The peer is Established: send it the Loc-RIB in slices, then
+ * End-of-RIB per family. */
+void daemon_sync_start(struct daemon *d, struct daemon_peer *dp);
+/* The session ended: stop sending to it. */
+void daemon_sync_stop(struct daemon *d, struct daemon_peer *dp);
+/* Withdraw the peer's Loc-RIB paths of these families (BGP_FAM_BIT
+ * mask) in slices; daemon_flush_finish completes it at once (before the
+ * peer may offer new paths). */
+void daemon_flush_start(struct daemon *d, struct daemon_peer *dp, uint32_t fams);
+void daemon_flush_finish(struct daemon *d, struct daemon_peer *dp);
+/* Route refresh (RFC 2918): the family's Adj-RIB-Out again. */
+void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_family f);
+/* A path from the peer into the Loc-RIB (attrs interned by the caller),
+ * or its withdrawal. */
+int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
+		       struct bgp_attrs *attrs);
+void daemon_path_withdraw(struct daemon *d, struct daemon_peer *dp, const struct prefix *p);
+bool daemon_export_allowed(struct daemon_peer *dp, struct bgp_peer *p);
 
 /* Graceful restart, helper side (RFC 4724 4.2), gr.c. */
 void daemon_gr_init(struct daemon *d, struct daemon_peer *dp);

@@ -5,7 +5,8 @@
  * the Adj-RIB-In, marked stale, for the restart time it advertised.  If
  * it comes back, families whose new capability lacks the F bit are
  * swept at once; the others are swept at the peer's End-of-RIB, keeping
- * whatever it announced again.  A cap of DAEMON_GR_STALE_TIME after the
+ * whatever it announced again.  Stale paths stay candidates in the
+ * Loc-RIB, so nothing is withdrawn from other peers meanwhile.  A cap of DAEMON_GR_STALE_TIME after the
  * restart bounds a peer that never sends End-of-RIB. */
 #include <stdlib.h>
 
@@ -33,6 +34,9 @@ static void sweep(struct daemon *d, struct daemon_peer *dp, int f)
 				continue;
 			if (in && adj_rib_withdraw(in, &e[i].prefix))
 				removed++;
+			/* Stale paths stayed candidates in the Loc-RIB
+			 * until now (RFC 4724 4.2). */
+			daemon_path_withdraw(d, dp, &e[i].prefix);
 		}
 		adj_rib_entries_free(e, n);
 	}
@@ -93,9 +97,12 @@ bool daemon_gr_peer_down(struct daemon *d, struct daemon_peer *dp, struct bgp_pe
 	struct adj_rib *out = rib_adj_out(d->rib, p->id, false);
 	if (out)
 		adj_rib_clear(out, 0);
-	for (int f = 0; f < BGP_FAM_COUNT; f++)
-		if (!(fams & BGP_FAM_BIT(f)))
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		if (!(fams & BGP_FAM_BIT(f))) {
 			adj_rib_clear(in, fam_af(f));
+			daemon_flush_start(d, dp, BGP_FAM_BIT(f));
+		}
+	}
 	struct adj_rib_entry *e = NULL;
 	size_t n = 0;
 	if (!dp->stale)

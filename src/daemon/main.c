@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include <jansson.h>
+
 #include "ctl/ctl.h"
+#include "ctl/ctl_show.h"
 #include "daemon/daemon.h"
 
 #define DAEMON_HOLD_TIME_DEFAULT 90    /* RFC 4271 10 */
@@ -114,6 +117,8 @@ static int daemon_peers_add(struct daemon *d)
 		bool ebgp = n->remote_as != c->local_as;
 		dp->n = n;
 		dp->peer = p;
+		dp->rp = (struct rib_peer){ .id = p->id, .addr = n->addr, .as = n->remote_as,
+					    .ebgp = ebgp };
 		daemon_gr_init(d, dp);
 		dp->import = daemon_filter_resolve(n->import, ebgp);
 		dp->export = daemon_filter_resolve(n->export, ebgp);
@@ -136,6 +141,43 @@ static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)w;
 	log_warn("SIGHUP: reload not implemented yet");
+}
+
+/* `show rib` (the Loc-RIB) and `show memory`, added to the control
+ * socket by the daemon, which owns the routing core (ctl.h). */
+static bool only_command_key(json_t *req, char *err, size_t err_size)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(req, k, v) {
+		if (strcmp(k, "command") != 0) {
+			snprintf(err, err_size, "unexpected key in request");
+			return false;
+		}
+	}
+	return true;
+}
+
+static json_t *cmd_show_loc_rib(void *ctx, json_t *req, char *err, size_t err_size)
+{
+	struct daemon *d = ctx;
+	if (!only_command_key(req, err, err_size))
+		return NULL;
+	json_t *ans = ctl_show_loc_rib(d->rib);
+	if (!ans)
+		snprintf(err, err_size, "out of memory");
+	return ans;
+}
+
+static json_t *cmd_show_memory(void *ctx, json_t *req, char *err, size_t err_size)
+{
+	struct daemon *d = ctx;
+	if (!only_command_key(req, err, err_size))
+		return NULL;
+	json_t *ans = ctl_show_memory(d->rib);
+	if (!ans)
+		snprintf(err, err_size, "out of memory");
+	return ans;
 }
 
 static int check_config(const char *path, struct conf **out)
@@ -215,12 +257,18 @@ int main(int argc, char **argv)
 		log_err("out of memory at start");
 		goto out;
 	}
-	if (daemon_peers_add(&d) < 0 || daemon_listen(&d) < 0)
+	if (daemon_peers_add(&d) < 0 || daemon_rib_init(&d) < 0 || daemon_listen(&d) < 0)
 		goto out;
 	int err = 0;
 	ctl = ctl_server_start(d.loop, sock_path, d.sp, d.rib, &err);
 	if (!ctl) {
 		log_err("control socket %s: %s", sock_path, strerror(-err));
+		goto out;
+	}
+
+	if (ctl_server_add_command(ctl, "show rib", cmd_show_loc_rib, &d) < 0 ||
+	    ctl_server_add_command(ctl, "show memory", cmd_show_memory, &d) < 0) {
+		log_err("control socket: cannot add commands");
 		goto out;
 	}
 
@@ -252,6 +300,7 @@ out:
 	for (size_t i = 0; i < d.n_peers; i++)
 		if (d.peers[i].peer)
 			daemon_gr_free(&d, &d.peers[i]);
+	daemon_rib_fini(&d);
 	rib_free(d.rib);
 	free(d.peers);
 	conf_free(d.conf);

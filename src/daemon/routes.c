@@ -1,6 +1,7 @@
-/* Routes between sessions and the Adj-RIBs: import into Adj-RIB-In,
- * export of `originate` prefixes through Adj-RIB-Out, RFC 8212 filters,
- * End-of-RIB (RFC 4724) and route refresh (RFC 2918, RFC 7313). */
+/* The session callbacks: import into the Adj-RIB-In and the Loc-RIB
+ * (RFC 8212 filters, AS-path loop check), sessions coming up (initial
+ * dump and End-of-RIB, RFC 4724, in sync.c) and going down, and route
+ * refresh (RFC 2918, RFC 7313). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,146 +27,33 @@ static const char *peer_name(const struct bgp_peer *p, char *buf)
 	return addr_fmt(&p->cfg.addr, buf);
 }
 
-static bool is_ebgp(const struct bgp_peer *p)
-{
-	return p->cfg.remote_as != p->cfg.local_as;
-}
-
-/* Attributes of our originated routes towards p for one family, or NULL
- * when the session has no next hop of that family. */
-static struct bgp_attrs *origin_attrs(struct daemon *d, struct daemon_peer *dp,
-				      struct bgp_peer *p, enum bgp_family f)
-{
-	struct addr local;
-	char nb[ADDR_STRLEN];
-	int want = f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET;
-	if (bgp_peer_local_addr(p, &local) < 0 || local.af != want) {
-		/* RFC 4760 3 / RFC 4271 5.1.3: the next hop must be an
-		 * address of the NLRI's family; fall back to the configured
-		 * local-address, else skip the family. */
-		if (dp->n && dp->n->local_addr.af == want) {
-			local = dp->n->local_addr;
-		} else {
-			if (!dp->nexthop_logged[f])
-				log_warn("peer %s: no %s next hop on this session, %s "
-					 "originations not sent", peer_name(p, nb),
-					 want == AF_INET6 ? "IPv6" : "IPv4", bgp_family_name(f));
-			dp->nexthop_logged[f] = true;
-			return NULL;
-		}
-	}
-	struct bgp_attrs *a = bgp_attrs_new();
-	if (!a)
-		return NULL;
-	a->origin = BGP_ORIGIN_IGP;
-	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN);
-	int rc;
-	if (is_ebgp(p)) {
-		/* RFC 4271 5.1.2: our AS as the one AS_SEQUENCE segment,
-		 * in the canonical 4-octet form. */
-		uint32_t as = d->conf->local_as;
-		uint8_t seg[6] = { BGP_AS_SEQUENCE, 1, (uint8_t)(as >> 24), (uint8_t)(as >> 16),
-				   (uint8_t)(as >> 8), (uint8_t)as };
-		rc = bgp_attrs_set_aspath(a, seg, sizeof(seg));
-	} else {
-		rc = bgp_attrs_set_aspath(a, NULL, 0);
-		/* RFC 4271 5.1.5: LOCAL_PREF goes to internal peers. */
-		a->local_pref = 100;
-		a->present |= BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
-	}
-	if (rc < 0) {
-		bgp_attrs_unref(a);
-		return NULL;
-	}
-	if (want == AF_INET) {
-		a->nexthop = local.v4;
-		a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
-	} else {
-		a->mp_nexthop = local;
-	}
-	return a;
-}
-
-/* Sends every originated prefix of family f to p and records it in the
- * peer's Adj-RIB-Out.  Returns how many were queued. */
-static size_t export_family(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p,
-			    enum bgp_family f)
-{
-	int want = f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET;
-	const struct conf *c = d->conf;
-	size_t n = 0;
-	for (size_t i = 0; i < c->n_originate; i++)
-		n += c->originate[i].prefix.addr.af == want;
-	if (!n)
-		return 0;
-	struct bgp_attrs *a = origin_attrs(d, dp, p, f);
-	if (!a)
-		return 0;
-	struct prefix *v = calloc(n, sizeof(*v));
-	struct adj_rib *out = rib_adj_out(d->rib, p->id, true);
-	size_t k = 0;
-	if (v && out) {
-		for (size_t i = 0; i < c->n_originate; i++) {
-			if (c->originate[i].prefix.addr.af != want)
-				continue;
-			v[k++] = c->originate[i].prefix;
-		}
-		int rc = bgp_peer_announce(p, a, v, k);
-		char nb[ADDR_STRLEN];
-		if (rc < 0) {
-			log_err("peer %s: cannot queue announcements: %s", peer_name(p, nb),
-				strerror(-rc));
-			k = 0;
-		}
-		for (size_t i = 0; i < k; i++)
-			adj_rib_update(out, &v[i], a);
-	} else {
-		log_err("out of memory exporting routes");
-	}
-	free(v);
-	bgp_attrs_unref(a);
-	return k;
-}
-
-static bool export_allowed(struct daemon_peer *dp, struct bgp_peer *p)
-{
-	if (dp->export == CONF_FILTER_ALL)
-		return true;
-	if (!dp->export_none_logged) {
-		char nb[ADDR_STRLEN];
-		log_info("peer %s: no export policy: nothing sent (RFC 8212)", peer_name(p, nb));
-		dp->export_none_logged = true;
-	}
-	return false;
-}
-
 static void on_established(struct bgp_peer *p, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct daemon_peer *dp = daemon_peer_of(d, p);
 	if (!dp)
 		return;
-	uint32_t fams = p->neg.families & ~p->disabled_families;
-	bool allowed = export_allowed(dp, p);
+	/* The last session's paths must be gone before this one offers
+	 * new ones, or the rest of the flush would take those. */
+	daemon_flush_finish(d, dp);
 	daemon_gr_established(d, dp, p);
-	for (int f = 0; f < BGP_FAM_COUNT; f++) {
-		if (!(fams & BGP_FAM_BIT(f)))
-			continue;
-		if (allowed)
-			export_family(d, dp, p, (enum bgp_family)f);
-		/* RFC 4724 2: End-of-RIB after the initial update, also when
-		 * there was nothing to send. */
-		bgp_peer_send_eor(p, (enum bgp_family)f);
-	}
+	daemon_sync_start(d, dp);
 }
 
 static void on_down(struct bgp_peer *p, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct daemon_peer *dp = daemon_peer_of(d, p);
-	/* Unless graceful restart keeps them stale, the routes go now. */
-	if (!dp || !daemon_gr_peer_down(d, dp, p))
+	if (!dp)
+		return;
+	daemon_sync_stop(d, dp);
+	/* Unless graceful restart keeps them stale, the routes go now:
+	 * the Adj-RIBs at once, the Loc-RIB paths in slices. */
+	if (!daemon_gr_peer_down(d, dp, p)) {
 		rib_peer_remove(d->rib, p->id);
+		daemon_flush_start(d, dp, BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
+						  BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST));
+	}
 }
 
 static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
@@ -191,13 +79,36 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 		log_err("peer %s: out of memory for Adj-RIB-In", peer_name(p, nb));
 		return;
 	}
-	for (uint32_t i = 0; i < u->n_withdrawn; i++)
+	for (uint32_t i = 0; i < u->n_withdrawn; i++) {
 		adj_rib_withdraw(in, &u->withdrawn[i]);
-	for (uint32_t i = 0; u->attrs && i < u->n_announced; i++) {
-		if (adj_rib_update(in, &u->announced[i], u->attrs) < 0) {
-			log_err("peer %s: out of memory storing routes", peer_name(p, nb));
-			break;
+		daemon_path_withdraw(d, dp, &u->withdrawn[i]);
+	}
+	if (u->attrs && u->n_announced) {
+		/* One shared copy per distinct set (rib/attr_intern.h); the
+		 * message's own copy is taken over when it is the first. */
+		struct bgp_attrs *a = attr_intern(rib_attr_table(d->rib), u->attrs);
+		if (a)
+			u->attrs = NULL;
+		else
+			a = bgp_attrs_ref(u->attrs);
+		/* RFC 4271 9.1.2: a path holding our own AS is a loop and
+		 * not a candidate; it stays in the Adj-RIB-In, which holds
+		 * what was received. */
+		bool loop = a->aspath_len &&
+			    bgp_aspath_contains(a->aspath, a->aspath_len, d->conf->local_as);
+		for (uint32_t i = 0; i < u->n_announced; i++) {
+			int rc = adj_rib_update(in, &u->announced[i], a);
+			if (rc >= 0 && loop)
+				daemon_path_withdraw(d, dp, &u->announced[i]);
+			else if (rc >= 0)
+				rc = daemon_path_update(d, dp, &u->announced[i], a);
+			if (rc < 0) {
+				log_err("peer %s: cannot store routes: %s", peer_name(p, nb),
+					strerror(-rc));
+				break;
+			}
 		}
+		bgp_attrs_unref(a);
 	}
 	/* After the routes themselves: an End-of-RIB sweep must not take
 	 * what this very message re-announced. */
@@ -222,8 +133,8 @@ static void on_route_refresh(struct bgp_peer *p, const struct bgp_route_refresh 
 	bool enhanced = p->neg.enhanced_route_refresh;
 	if (enhanced)
 		bgp_peer_send_route_refresh(p, (enum bgp_family)f, BGP_RR_BORR);
-	if (export_allowed(dp, p))
-		export_family(d, dp, p, (enum bgp_family)f);
+	if (daemon_export_allowed(dp, p))
+		daemon_sync_resend(d, dp, (enum bgp_family)f);
 	if (enhanced)
 		bgp_peer_send_route_refresh(p, (enum bgp_family)f, BGP_RR_EORR);
 }
@@ -231,9 +142,12 @@ static void on_route_refresh(struct bgp_peer *p, const struct bgp_route_refresh 
 static void on_family_disabled(struct bgp_peer *p, enum bgp_family f, void *ctx)
 {
 	struct daemon *d = ctx;
+	struct daemon_peer *dp = daemon_peer_of(d, p);
 	struct adj_rib *in = rib_adj_in(d->rib, p->id, false);
 	if (in)
 		adj_rib_clear(in, f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
+	if (dp)
+		daemon_flush_start(d, dp, BGP_FAM_BIT(f));
 }
 
 const struct bgp_callbacks daemon_bgp_callbacks = {

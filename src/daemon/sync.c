@@ -1,0 +1,424 @@
+/* The routing core wired to the sessions: paths into the Loc-RIB, and
+ * every change of a prefix's best path out to each Established peer
+ * through the export rules (daemon/export.h) and its Adj-RIB-Out.
+ *
+ * The Adj-RIB-Out (RFC 4271 3.2) holds what was last sent to the peer,
+ * so a change that leaves the exported attributes as they were sends
+ * nothing, and a prefix that may no longer go out is withdrawn only if
+ * it was sent.  That also makes the initial dump and live changes safe
+ * to interleave: whichever reaches a prefix second finds it sent.
+ *
+ * Long walks (the dump to a new peer, the withdrawal of a lost peer's
+ * paths) run in slices of DAEMON_SLICE prefixes from a zero-delay
+ * timer, one slice per loop iteration, so sessions' timers and sockets
+ * are served in between (issue 3, DESIGN 10). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "daemon/daemon.h"
+
+static int fam_af(int f)
+{
+	return f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET;
+}
+
+static int af_fam(int af)
+{
+	return af == AF_INET6 ? BGP_FAM_IPV6_UNICAST : BGP_FAM_IPV4_UNICAST;
+}
+
+static uint32_t peer_families(const struct bgp_peer *p)
+{
+	return p->neg.families & ~p->disabled_families;
+}
+
+static void work_kick(struct daemon *d)
+{
+	if (!ev_is_active(&d->work)) {
+		ev_timer_set(&d->work, 0., 0.);
+		ev_timer_start(d->loop, &d->work);
+	}
+}
+
+bool daemon_export_allowed(struct daemon_peer *dp, struct bgp_peer *p)
+{
+	if (dp->export == CONF_FILTER_ALL)
+		return true;
+	if (!dp->export_none_logged) {
+		char nb[ADDR_STRLEN];
+		log_info("peer %s: no export policy: nothing sent (RFC 8212)",
+			 addr_fmt(&p->cfg.addr, nb));
+		dp->export_none_logged = true;
+	}
+	return false;
+}
+
+static bool peer_sends(const struct daemon_peer *dp, int af)
+{
+	const struct bgp_peer *p = dp->peer;
+	return p && dp->tgt_valid && p->state == BGP_STATE_ESTABLISHED &&
+	       dp->export == CONF_FILTER_ALL && (peer_families(p) & BGP_FAM_BIT(af_fam(af)));
+}
+
+static void cache_clear(struct daemon_peer *dp)
+{
+	bgp_attrs_unref(dp->cache_src);
+	bgp_attrs_unref(dp->cache_out);
+	dp->cache_src = dp->cache_out = NULL;
+	dp->cache_src_peer = NULL;
+}
+
+/* The export of best to the peer; *out is borrowed from the cache. */
+static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
+			 const struct rib_path *best, struct bgp_attrs **out)
+{
+	*out = NULL;
+	if (!best)
+		return EXPORT_NO_BEST;
+	if (dp->cache_src == best->attrs && dp->cache_src_peer == best->peer &&
+	    dp->cache_af == p->addr.af) {
+		*out = dp->cache_out;
+		return dp->cache_verdict;
+	}
+	struct bgp_attrs *a = NULL;
+	int v = export_attrs(&dp->tgt, p, best, &a);
+	if (v < 0)
+		return v;
+	if (a) {
+		/* Shared with every other peer and prefix that gets the
+		 * same set; on -ENOMEM the private copy does as well. */
+		struct bgp_attrs *ia = attr_intern(rib_attr_table(d->rib), a);
+		if (ia)
+			a = ia;
+	}
+	cache_clear(dp);
+	dp->cache_src = bgp_attrs_ref(best->attrs);
+	dp->cache_src_peer = best->peer;
+	dp->cache_af = p->addr.af;
+	dp->cache_verdict = v;
+	dp->cache_out = a;
+	*out = a;
+	return v;
+}
+
+/* Brings the peer's Adj-RIB-Out for p in line with best. */
+static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
+			  const struct rib_path *best)
+{
+	char nb[ADDR_STRLEN];
+	if (!peer_sends(dp, p->addr.af))
+		return;
+	struct adj_rib *out = rib_adj_out(d->rib, dp->peer->id, true);
+	if (!out) {
+		log_err("peer %s: out of memory for Adj-RIB-Out", addr_fmt(&dp->peer->cfg.addr, nb));
+		return;
+	}
+	struct bgp_attrs *a = NULL;
+	int v = export_cached(d, dp, p, best, &a);
+	if (v < 0) {
+		/* Better withdrawn than stale: the old attributes may be
+		 * the ones that no longer hold. */
+		log_err("peer %s: cannot build export attributes: %s",
+			addr_fmt(&dp->peer->cfg.addr, nb), strerror(-v));
+		a = NULL;
+	}
+	if (v == EXPORT_NO_NEXTHOP && !dp->nexthop_logged[af_fam(p->addr.af)]) {
+		log_warn("peer %s: no %s next hop on this session, %s routes not sent",
+			 addr_fmt(&dp->peer->cfg.addr, nb), p->addr.af == AF_INET6 ? "IPv6" : "IPv4",
+			 bgp_family_name((enum bgp_family)af_fam(p->addr.af)));
+		dp->nexthop_logged[af_fam(p->addr.af)] = true;
+	}
+	struct bgp_attrs *old = adj_rib_lookup(out, p);
+	int rc = 0;
+	if (a) {
+		if (old && (old == a || bgp_attrs_equal(old, a)))
+			return; /* already sent as it is */
+		rc = bgp_peer_announce(dp->peer, a, p, 1);
+		if (!rc)
+			rc = adj_rib_update(out, p, a) < 0 ? -ENOMEM : 0;
+	} else if (old) {
+		rc = bgp_peer_withdraw(dp->peer, p, 1);
+		adj_rib_withdraw(out, p);
+	}
+	if (rc < 0)
+		log_err("peer %s: cannot queue an update: %s", addr_fmt(&dp->peer->cfg.addr, nb),
+			strerror(-rc));
+}
+
+/* Loc-RIB change callback: the best path of one prefix moved. */
+static void on_change(void *arg, const struct loc_rib_change *c)
+{
+	struct daemon *d = arg;
+	if (!c->best_changed)
+		return; /* multipath set only: nothing BGP sends changes */
+	for (size_t i = 1; i < d->n_peers; i++)
+		if (d->peers[i].peer)
+			export_prefix(d, &d->peers[i], c->prefix, c->new_best);
+}
+
+int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
+		       struct bgp_attrs *attrs)
+{
+	/* No next-hop resolution yet (that comes with the FIB): every
+	 * next hop counts as reachable, its IGP cost unknown. */
+	struct rib_path path = {
+		.peer = &dp->rp,
+		.attrs = attrs,
+		.received = ++d->arrivals,
+		.igp_cost = UINT32_MAX,
+		.nh_reachable = true,
+	};
+	return loc_rib_update(rib_loc(d->rib), p, &path);
+}
+
+void daemon_path_withdraw(struct daemon *d, struct daemon_peer *dp, const struct prefix *p)
+{
+	loc_rib_withdraw(rib_loc(d->rib), p, dp->rp.id);
+}
+
+/* Our next-hop addresses on the session: the connection's own for its
+ * family, the configured local-address for the other if it has one. */
+static void target_fill(struct daemon *d, struct daemon_peer *dp)
+{
+	struct bgp_peer *p = dp->peer;
+	struct export_target *t = &dp->tgt;
+	memset(t, 0, sizeof(*t));
+	t->peer_id = p->id;
+	t->peer_as = p->cfg.remote_as;
+	t->local_as = d->conf->local_as;
+	t->ebgp = p->cfg.remote_as != p->cfg.local_as;
+	struct addr local;
+	if (bgp_peer_local_addr(p, &local) == 0) {
+		addr_unmap_v4(&local);
+		if (local.af == AF_INET)
+			t->self4 = local;
+		else if (local.af == AF_INET6)
+			t->self6 = local;
+	}
+	const struct addr *cfg = dp->n ? &dp->n->local_addr : NULL;
+	if (cfg && cfg->af == AF_INET && t->self4.af == 0)
+		t->self4 = *cfg;
+	if (cfg && cfg->af == AF_INET6 && t->self6.af == 0)
+		t->self6 = *cfg;
+}
+
+void daemon_sync_start(struct daemon *d, struct daemon_peer *dp)
+{
+	struct bgp_peer *p = dp->peer;
+	cache_clear(dp);
+	target_fill(d, dp);
+	dp->tgt_valid = true;
+	dp->rp.router_id = p->remote_open.bgp_id;
+	dp->dumping = true;
+	dp->dump_fam = 0;
+	dp->dump_has_cursor = false;
+	/* Logged once here rather than per prefix. */
+	(void)daemon_export_allowed(dp, p);
+	work_kick(d);
+}
+
+void daemon_sync_stop(struct daemon *d, struct daemon_peer *dp)
+{
+	(void)d;
+	cache_clear(dp);
+	dp->tgt_valid = false;
+	dp->dumping = false;
+}
+
+static int dump_visit(void *arg, const struct prefix *p, const struct rib_path *best)
+{
+	struct daemon_peer *dp = arg;
+	export_prefix(dp->d, dp, p, best);
+	return 0;
+}
+
+/* One slice of the initial dump; true while more remains. */
+static bool dump_step(struct daemon *d, struct daemon_peer *dp, size_t budget)
+{
+	struct bgp_peer *p = dp->peer;
+	if (p->state != BGP_STATE_ESTABLISHED) {
+		dp->dumping = false;
+		return false;
+	}
+	while (dp->dump_fam < BGP_FAM_COUNT) {
+		int f = dp->dump_fam;
+		bool neg = peer_families(p) & BGP_FAM_BIT(f);
+		if (neg && dp->export == CONF_FILTER_ALL) {
+			struct prefix next;
+			int rc = loc_rib_walk(rib_loc(d->rib), fam_af(f),
+					      dp->dump_has_cursor ? &dp->dump_cursor : NULL, budget,
+					      dump_visit, dp, &next);
+			if (rc == 1) {
+				dp->dump_cursor = next;
+				dp->dump_has_cursor = true;
+				return true;
+			}
+			if (rc < 0) {
+				char nb[ADDR_STRLEN];
+				log_err("peer %s: initial %s table walk failed: %s",
+					addr_fmt(&p->cfg.addr, nb), bgp_family_name((enum bgp_family)f),
+					strerror(-rc));
+			}
+		}
+		/* RFC 4724 2: End-of-RIB after the initial update, also when
+		 * there was nothing to send. */
+		if (neg)
+			bgp_peer_send_eor(p, (enum bgp_family)f);
+		dp->dump_fam++;
+		dp->dump_has_cursor = false;
+	}
+	dp->dumping = false;
+	return false;
+}
+
+/* One slice of a lost peer's withdrawal; true while more remains. */
+static bool flush_step(struct daemon *d, struct daemon_peer *dp, size_t budget)
+{
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		if (!(dp->flush_fams & BGP_FAM_BIT(f)))
+			continue;
+		struct prefix next;
+		int rc = loc_rib_peer_withdraw(rib_loc(d->rib), fam_af(f), dp->rp.id,
+					       dp->flush_has_cursor ? &dp->flush_cursor : NULL,
+					       budget, &next);
+		if (rc == 1) {
+			dp->flush_cursor = next;
+			dp->flush_has_cursor = true;
+			return true;
+		}
+		if (rc < 0) {
+			char nb[ADDR_STRLEN];
+			log_err("peer %s: withdrawing its %s paths failed: %s",
+				addr_fmt(&dp->rp.addr, nb), bgp_family_name((enum bgp_family)f),
+				strerror(-rc));
+		}
+		dp->flush_fams &= ~BGP_FAM_BIT(f);
+		dp->flush_has_cursor = false;
+	}
+	return false;
+}
+
+void daemon_flush_start(struct daemon *d, struct daemon_peer *dp, uint32_t fams)
+{
+	/* A family already being flushed keeps its cursor; one added
+	 * starts from its beginning when its turn comes. */
+	dp->flush_fams |= fams;
+	work_kick(d);
+}
+
+void daemon_flush_finish(struct daemon *d, struct daemon_peer *dp)
+{
+	while (dp->flush_fams)
+		flush_step(d, dp, 0);
+}
+
+static void work_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	bool more = false;
+	(void)loop;
+	(void)revents;
+	for (size_t i = 1; i < d->n_peers; i++) {
+		struct daemon_peer *dp = &d->peers[i];
+		if (!dp->peer)
+			continue;
+		if (dp->flush_fams)
+			more |= flush_step(d, dp, DAEMON_SLICE);
+		if (dp->dumping)
+			more |= dump_step(d, dp, DAEMON_SLICE);
+	}
+	if (more)
+		work_kick(d);
+}
+
+void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
+{
+	struct adj_rib *out = rib_adj_out(d->rib, dp->peer->id, false);
+	struct adj_rib_entry *e = NULL;
+	size_t n = 0;
+	if (!out || !peer_sends(dp, fam_af(f)))
+		return;
+	if (adj_rib_entries(out, &e, &n) < 0) {
+		log_err("out of memory re-sending routes");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].prefix.addr.af != fam_af(f))
+			continue;
+		int rc = bgp_peer_announce(dp->peer, e[i].attrs, &e[i].prefix, 1);
+		if (rc < 0) {
+			char nb[ADDR_STRLEN];
+			log_err("peer %s: cannot queue announcements: %s",
+				addr_fmt(&dp->peer->cfg.addr, nb), strerror(-rc));
+			break;
+		}
+	}
+	adj_rib_entries_free(e, n);
+}
+
+/* Our own prefixes: ORIGIN IGP (RFC 4271 5.1.1), an empty AS_PATH
+ * (5.1.2: the AS is prepended on export to external peers) and no next
+ * hop (export sets its own address, 5.1.3). */
+static int originate_add(struct daemon *d, const struct prefix *p)
+{
+	struct bgp_attrs *a = bgp_attrs_new();
+	if (!a)
+		return -ENOMEM;
+	a->origin = BGP_ORIGIN_IGP;
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN);
+	int rc = bgp_attrs_set_aspath(a, NULL, 0);
+	if (rc < 0) {
+		bgp_attrs_unref(a);
+		return rc;
+	}
+	struct bgp_attrs *ia = attr_intern(rib_attr_table(d->rib), a);
+	if (ia)
+		a = ia;
+	struct rib_path path = {
+		.peer = &d->local,
+		.attrs = a,
+		.received = ++d->arrivals,
+		.igp_cost = 0,
+		.nh_reachable = true,
+	};
+	rc = loc_rib_update(rib_loc(d->rib), p, &path);
+	bgp_attrs_unref(a);
+	return rc;
+}
+
+int daemon_rib_init(struct daemon *d)
+{
+	struct loc_rib_config cfg = {0};
+	rib_decision_opts_default(&cfg.opts);
+	ev_timer_init(&d->work, work_cb, 0., 0.);
+	d->work.data = d;
+	int rc = rib_loc_create(d->rib, &cfg, on_change, d);
+	if (rc < 0)
+		return rc;
+	d->local = (struct rib_peer){
+		.id = DAEMON_LOCAL_PEER_ID,
+		.router_id = d->conf->router_id,
+		.as = d->conf->local_as,
+		.ebgp = false,
+	};
+	for (size_t i = 0; i < d->conf->n_originate; i++) {
+		rc = originate_add(d, &d->conf->originate[i].prefix);
+		if (rc < 0) {
+			char pb[PREFIX_STRLEN];
+			log_err("originate %s: %s", prefix_fmt(&d->conf->originate[i].prefix, pb),
+				strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void daemon_rib_fini(struct daemon *d)
+{
+	if (d->loop)
+		ev_timer_stop(d->loop, &d->work);
+	for (size_t i = 0; i < d->n_peers; i++)
+		cache_clear(&d->peers[i]);
+}
