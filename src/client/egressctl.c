@@ -31,8 +31,10 @@ static const char usage_text[] =
 	"commands:\n"
 	"  show neighbors\n"
 	"  show neighbor ADDR\n"
+	"  show rib          the Loc-RIB: every path, best marked *\n"
 	"  show rib in [neighbor ADDR]\n"
 	"  show rib out [neighbor ADDR]\n"
+	"  show memory       memory of the routing core by module\n"
 	"  reload\n"
 	"options:\n"
 	"  -s, --socket PATH  control socket (default " CTL_DEFAULT_SOCKET ")\n"
@@ -52,9 +54,15 @@ static int usage_error(const char *fmt, const char *arg)
 static bool word_is(const char *a, const char *b) { return a && strcmp(a, b) == 0; }
 
 /* Parses the command words into a request; 0 or prints why and returns 1. */
-static int command_parse(char **w, int n, struct ctl_request *req)
+static int command_parse(char **w, int n, struct ctl_request *req, const char **ext)
 {
 	memset(req, 0, sizeof(*req));
+	*ext = NULL;
+	/* Commands the daemon adds to the control socket itself. */
+	if (n == 2 && word_is(w[0], "show") && (word_is(w[1], "rib") || word_is(w[1], "memory"))) {
+		*ext = word_is(w[1], "rib") ? "show rib" : "show memory";
+		return 0;
+	}
 	if (n == 0)
 		return usage_error("%s", "no command given");
 	if (n == 1 && word_is(w[0], "reload")) {
@@ -79,7 +87,7 @@ static int command_parse(char **w, int n, struct ctl_request *req)
 			return usage_error("%s", "expected: show rib in|out [neighbor ADDR]");
 	} else {
 		return usage_error("%s", "expected: show neighbors | show neighbor ADDR | "
-				   "show rib in|out [neighbor ADDR]");
+				   "show rib [in|out [neighbor ADDR]] | show memory");
 	}
 	if (addr) {
 		if (addr_parse(addr, &req->neighbor) != 0)
@@ -166,9 +174,10 @@ static int recv_all(int fd, char **out, size_t *out_len)
 	return 0;
 }
 
-static int exchange(const char *path, const struct ctl_request *req, json_t **ans)
+static int exchange(const char *path, const struct ctl_request *req, const char *ext,
+		    json_t **ans)
 {
-	char *line = ctl_request_encode(req);
+	char *line = ext ? ctl_request_encode_name(ext) : ctl_request_encode(req);
 	char *buf = NULL;
 	size_t len = 0;
 	json_error_t jerr;
@@ -255,13 +264,14 @@ int main(int argc, char **argv)
 	}
 
 	struct ctl_request req;
-	int rc = command_parse(words, nwords, &req);
+	const char *ext = NULL;
+	int rc = command_parse(words, nwords, &req, &ext);
 	free(words);
 	if (rc)
 		return rc;
 
 	json_t *ans = NULL;
-	if (exchange(sock, &req, &ans))
+	if (exchange(sock, &req, ext, &ans))
 		return 1;
 
 	json_t *e = json_object_get(ans, "error");
@@ -285,6 +295,11 @@ int main(int argc, char **argv)
 			fputc('\n', stdout);
 		else
 			snprintf(err, sizeof(err), "cannot write the answer");
+	} else if (ext) {
+		rc = strcmp(ext, "show rib") == 0 ? render_loc_rib(stdout, ans, err, sizeof(err))
+						  : render_memory(stdout, ans, err, sizeof(err));
+		if (rc && rc != -EIO)
+			prefix = "malformed answer from egressd: ";
 	} else {
 		switch (req.cmd) {
 		case CTL_CMD_SHOW_NEIGHBORS:

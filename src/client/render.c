@@ -364,7 +364,10 @@ static void join_strings(struct ck *k, json_t *arr, const char *what, char *buf,
 	}
 }
 
-static int routes_fn(FILE *mem, json_t *ans, struct ck *k)
+/* Adj-RIB rows name their neighbor; Loc-RIB rows (loc) may have none
+ * (our own prefixes) and say which path is the best ('*') or shares
+ * traffic with it ('='). */
+static int routes_table(FILE *mem, json_t *ans, struct ck *k, bool loc)
 {
 	static const char *const head[] = { "Neighbor", "Prefix", "Next hop", "MED", "LocPref",
 					    "AS path", "Origin", "Communities" };
@@ -386,7 +389,22 @@ static int routes_fn(FILE *mem, json_t *ans, struct ck *k)
 			ck_fail(k, "%s is not an object", what);
 			break;
 		}
-		const char *nbr = get_str(k, r, "neighbor", what);
+		const char *nbr;
+		char nbuf[96];
+		if (loc) {
+			json_t *jn = json_object_get(r, "neighbor");
+			if (!json_is_string(jn) && !json_is_null(jn))
+				ck_fail(k, "%s: \"neighbor\" is missing or not a string or null", what);
+			json_t *jb = json_object_get(r, "best"), *jm = json_object_get(r, "multipath");
+			if (!json_is_boolean(jb) || !json_is_boolean(jm))
+				ck_fail(k, "%s: \"best\" or \"multipath\" is not a boolean", what);
+			snprintf(nbuf, sizeof(nbuf), "%c %s",
+				 json_is_true(jb) ? '*' : json_is_true(jm) ? '=' : ' ',
+				 json_is_string(jn) ? json_string_value(jn) : "local");
+			nbr = nbuf;
+		} else {
+			nbr = get_str(k, r, "neighbor", what);
+		}
 		const char *pfx = get_str(k, r, "prefix", what);
 		json_t *nh = json_object_get(r, "next_hop");
 		if (!json_is_string(nh) && !json_is_null(nh))
@@ -441,7 +459,56 @@ out:
 	return rc;
 }
 
+static int routes_fn(FILE *mem, json_t *ans, struct ck *k)
+{
+	return routes_table(mem, ans, k, false);
+}
+
+static int loc_routes_fn(FILE *mem, json_t *ans, struct ck *k)
+{
+	return routes_table(mem, ans, k, true);
+}
+
 int render_routes(FILE *out, json_t *ans, char *err, size_t err_size)
 {
 	return render_buffered(out, ans, err, err_size, routes_fn);
+}
+
+int render_loc_rib(FILE *out, json_t *ans, char *err, size_t err_size)
+{
+	return render_buffered(out, ans, err, err_size, loc_routes_fn);
+}
+
+static int memory_fn(FILE *mem, json_t *ans, struct ck *k)
+{
+	static const char *const mods[] = { "loc_rib", "attributes", "adj_rib_in", "adj_rib_out" };
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		json_t *o = json_object_get(ans, mods[i]);
+		if (!json_is_object(o)) {
+			ck_fail(k, "\"%s\" is missing or not an object", mods[i]);
+			return 0;
+		}
+		fprintf(mem, "%-12s", mods[i]);
+		const char *key;
+		json_t *v;
+		json_object_foreach(o, key, v) {
+			if (!json_is_integer(v)) {
+				ck_fail(k, "%s.%s is not an integer", mods[i], key);
+				return 0;
+			}
+			char clean[64];
+			render_sanitize(key, clean, sizeof(clean));
+			fprintf(mem, " %s %lld", clean, (long long)json_integer_value(v));
+		}
+		fputc('\n', mem);
+	}
+	long long total = get_int(k, ans, "total_bytes", "answer");
+	if (!k->bad)
+		fprintf(mem, "%-12s %lld bytes\n", "total", total);
+	return 0;
+}
+
+int render_memory(FILE *out, json_t *ans, char *err, size_t err_size)
+{
+	return render_buffered(out, ans, err, err_size, memory_fn);
 }

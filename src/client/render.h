@@ -17,6 +17,10 @@
 int render_neighbors(FILE *out, json_t *ans, char *err, size_t err_size);
 int render_neighbor(FILE *out, json_t *ans, char *err, size_t err_size);
 int render_routes(FILE *out, json_t *ans, char *err, size_t err_size);
+/* `show rib`: the Loc-RIB, best path marked. */
+int render_loc_rib(FILE *out, json_t *ans, char *err, size_t err_size);
+/* `show memory`: per-module counts and bytes. */
+int render_memory(FILE *out, json_t *ans, char *err, size_t err_size);
 
 /* Copies s for a terminal: control characters (C0, DEL, C1) become '?'. */
 void render_sanitize(const char *s, char *out, size_t out_size);

@@ -237,3 +237,21 @@ char *ctl_request_encode(const struct ctl_request *req)
 	free(body);
 	return line;
 }
+
+char *ctl_request_encode_name(const char *name)
+{
+	json_t *o = json_pack("{s:s}", "command", name);
+	char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!body)
+		return NULL;
+	size_t n = strlen(body);
+	char *line = malloc(n + 2);
+	if (line) {
+		memcpy(line, body, n);
+		line[n] = '\n';
+		line[n + 1] = '\0';
+	}
+	free(body);
+	return line;
+}

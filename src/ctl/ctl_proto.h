@@ -53,6 +53,10 @@ int ctl_request_parse_ext(const void *buf, size_t len, const char *const *ext_na
  * terminated).  NULL on allocation failure. */
 char *ctl_request_encode(const struct ctl_request *req);
 
+/* The same for a command the daemon registers (ctl.h,
+ * ctl_server_add_command), which takes no arguments: {"command":name}. */
+char *ctl_request_encode_name(const char *name);
+
 /* "show neighbors", ...; NULL for an out-of-range value. */
 const char *ctl_cmd_name(enum ctl_cmd cmd);
 

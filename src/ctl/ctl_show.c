@@ -310,3 +310,104 @@ out:
 	ctl_rib_walk_free(wk);
 	return res;
 }
+
+/* Loc-RIB rows are produced under the walk, so the loop below writes
+ * JSON for each prefix as it is visited. */
+struct loc_show {
+	struct loc_rib *lr;
+	json_t *arr;
+	int bad;
+};
+
+#define LOC_SHOW_MAX_PATHS 64
+
+static int loc_show_visit(void *arg, const struct prefix *p, const struct rib_path *best)
+{
+	struct loc_show *ls = arg;
+	const struct rib_path *paths[LOC_SHOW_MAX_PATHS], *mp[LOC_SHOW_MAX_PATHS];
+	size_t n = loc_rib_paths(ls->lr, p, paths, LOC_SHOW_MAX_PATHS);
+	if (n > LOC_SHOW_MAX_PATHS)
+		n = LOC_SHOW_MAX_PATHS;
+	size_t nmp = best ? loc_rib_multipath(ls->lr, p, mp, LOC_SHOW_MAX_PATHS) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct rib_path *rp = paths[i];
+		bool in_mp = false;
+		for (size_t j = 0; j < nmp && !in_mp; j++)
+			in_mp = mp[j] == rp;
+		/* Our own prefixes come from a pseudo-peer without an
+		 * address. */
+		bool local = rp->peer->addr.af == 0;
+		json_t *o = ctl_json_route(p, rp->attrs, local ? NULL : &rp->peer->addr);
+		if (!o) {
+			ls->bad++;
+			return -ENOMEM;
+		}
+		int bad = 0;
+		if (local)
+			put(o, "neighbor", json_null(), &bad);
+		put(o, "best", json_boolean(rp == best), &bad);
+		put(o, "multipath", json_boolean(in_mp), &bad);
+		put(o, "ebgp", json_boolean(rp->peer->ebgp), &bad);
+		if (bad || json_array_append_new(ls->arr, o) != 0) {
+			ls->bad++;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+json_t *ctl_show_loc_rib(struct rib *rib)
+{
+	struct loc_show ls = { .lr = rib ? rib_loc(rib) : NULL, .arr = json_array() };
+	if (!ls.arr)
+		return NULL;
+	for (int i = 0; ls.lr && i < 2 && !ls.bad; i++)
+		loc_rib_walk(ls.lr, i ? AF_INET6 : AF_INET, NULL, 0, loc_show_visit, &ls, NULL);
+	if (ls.bad) {
+		json_decref(ls.arr);
+		return NULL;
+	}
+	return json_pack("{s:o}", "routes", ls.arr);
+}
+
+static json_t *mem_json(const char *items_key, const struct rib_mem_stats *s)
+{
+	return json_pack("{s:I, s:I}", items_key, (json_int_t)s->items, "bytes",
+			 (json_int_t)s->bytes);
+}
+
+json_t *ctl_show_memory(struct rib *rib)
+{
+	struct rib_mem_report m;
+	if (!rib)
+		return ctl_json_error("no RIB");
+	rib_mem(rib, &m);
+	const struct attr_table *t = rib_attr_table(rib);
+	struct loc_rib *lr = rib_loc(rib);
+	json_t *o = json_object();
+	int bad = 0;
+	if (!o)
+		return NULL;
+	json_t *loc = json_pack("{s:I, s:I, s:I, s:I}", "prefixes",
+				(json_int_t)(lr ? loc_rib_count(lr, 0) : 0), "paths",
+				(json_int_t)m.paths.items, "trie_bytes", (json_int_t)m.trie.bytes,
+				"path_bytes", (json_int_t)m.paths.bytes);
+	put(o, "loc_rib", loc, &bad);
+	json_t *attrs = mem_json("sets", &m.attrs);
+	if (attrs && (json_object_set_new(attrs, "intern_hits", json_integer((json_int_t)t->hits)) ||
+		      json_object_set_new(attrs, "intern_misses",
+					  json_integer((json_int_t)t->misses))))
+		bad++;
+	put(o, "attributes", attrs, &bad);
+	put(o, "adj_rib_in", json_pack("{s:I}", "routes", (json_int_t)m.adj_in.items), &bad);
+	put(o, "adj_rib_out", json_pack("{s:I}", "routes", (json_int_t)m.adj_out.items), &bad);
+	/* Only what the modules count themselves; the Adj-RIB hash tables
+	 * are not in it. */
+	put(o, "total_bytes", json_integer((json_int_t)(m.trie.bytes + m.paths.bytes + m.attrs.bytes)),
+	    &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}

@@ -56,6 +56,15 @@ json_t *ctl_show_neighbor(struct bgp_speaker *sp, struct rib *rib, const struct 
  * when a is NULL, sorted by prefix then neighbor address. */
 json_t *ctl_show_rib(struct bgp_speaker *sp, struct rib *rib, bool out, const struct addr *a);
 
+/* The Loc-RIB: every candidate path of every prefix, the best first,
+ * each route object with "best", "multipath" and "neighbor" (null for
+ * our own `originate` prefixes).  Built in one go: meant for tables a
+ * person reads, not for full Internet tables. */
+json_t *ctl_show_loc_rib(struct rib *rib);
+/* Per-module memory of the routing core (issue 3): Loc-RIB trie and
+ * paths, interned attributes, Adj-RIB route counts, total bytes. */
+json_t *ctl_show_memory(struct rib *rib);
+
 /* The same answer as text, produced a few routes at a time so that a
  * large RIB never holds the event loop for long (DESIGN 10: no unbounded
  * work on the loop that owns the timers).  ctl_rib_walk_new() takes a
