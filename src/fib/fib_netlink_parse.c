@@ -220,11 +220,14 @@ int fib_nl_msg_next(struct rbuf *r, const struct nlmsghdr **out)
 	 * out of the buffer (found by fuzz_netlink). */
 	if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > rbuf_left(r))
 		return -EBADMSG;
+	/* libmnl walks attributes up to the message's length rounded up to
+	 * 4 (mnl_nlmsg_get_payload_tail), so the rounded length must be in
+	 * the buffer too.  The kernel always pads; only a forged message
+	 * ends unaligned at the buffer's end (found by fuzz_netlink). */
+	if (NLMSG_ALIGN(h.nlmsg_len) > rbuf_left(r))
+		return -EBADMSG;
 	*out = (const struct nlmsghdr *)r->p;
-	(void)rbuf_skip(r, h.nlmsg_len);
-	/* The padding after the last message may be missing. */
-	size_t pad = NLMSG_ALIGN(h.nlmsg_len) - h.nlmsg_len;
-	(void)rbuf_skip(r, pad < rbuf_left(r) ? pad : rbuf_left(r));
+	(void)rbuf_skip(r, NLMSG_ALIGN(h.nlmsg_len));
 	return 1;
 }
 

@@ -223,6 +223,14 @@ static void test_malformed_refused(void **state)
 	n->nlmsg_len = 0x80000030u;
 	assert_int_equal(parse(&s), -EBADMSG);
 	assert_int_equal(s.nroutes, 0);
+	/* a last message whose length is not a multiple of 4: libmnl
+	 * would read attributes up to the rounded length, past the end */
+	used = 0;
+	n = put_route(PROTO, TABLE, "10.0.0.0", 8);
+	end(n);
+	n->nlmsg_len -= 1;
+	used -= 1;
+	assert_int_equal(parse(&s), -EBADMSG);
 	/* a header cut short */
 	used = 10;
 	assert_int_equal(parse(&s), -EBADMSG);
