@@ -224,8 +224,10 @@ static char *pp_name(struct parser *p, const char *what)
 			 "or '.', starting with a letter)", what, TOK_ARGS(&p->tok));
 		return NULL;
 	}
-	/* import/export take all|none|NAME, so these cannot be names. */
-	if (strcmp(p->tok.text, "all") == 0 || strcmp(p->tok.text, "none") == 0) {
+	/* import/export take all|none|NAME, so these cannot be names
+	 * (prefix-sets share the rule to keep one set of naming rules). */
+	if (strcmp(what, "term") != 0 &&
+	    (strcmp(p->tok.text, "all") == 0 || strcmp(p->tok.text, "none") == 0)) {
 		diag_add(p->diag, p->tok.pos, "'%s' is reserved and cannot name a %s",
 			 p->tok.text, what);
 		return NULL;
@@ -727,10 +729,18 @@ void parser_stmt_policy(struct parser *p)
 	pc->policies = arr;
 	pc->policies[pc->n_policies++] = (struct conf_policy){ .pos = kwpos, .name = name };
 	struct lex_token kw = p->kw;
-	if (!pp_open(p, "policy"))
+	if (!pp_open(p, "policy")) {
+		/* Its body went unread: don't also call it unable to accept. */
+		pc->policies[pc->n_policies - 1].default_accept = true;
 		return;
+	}
 	struct pp_policy pol = { .idx = pc->n_policies - 1, .bare = SIZE_MAX };
+	size_t errs = p->diag->n;
 	pp_block(p, "policy", policy_stmt, &pol);
+	/* A statement skipped for an error may have been its accept: don't
+	 * follow up with "accepts no route" (the file is rejected anyway). */
+	if (p->diag->n != errs)
+		pc->policies[pol.idx].default_accept = true;
 	p->kw = kw;
 	parser_end_stmt(p);
 }

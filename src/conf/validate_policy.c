@@ -127,6 +127,19 @@ void conf_validate_policies(struct pconf *pc, struct conf *c, struct conf_diag *
 			check_dup_names(d, "term", p->n_terms, term_name, term_pos, p->terms);
 	}
 	resolve_matches(pc, d);
+	for (size_t i = 0; i < pc->n_policies; i++) {
+		const struct conf_policy *p = &pc->policies[i];
+		bool accepts = p->default_accept;
+		for (size_t t = 0; t < p->n_terms; t++)
+			accepts |= p->terms[t].verdict == CONF_VERDICT_ACCEPT;
+		/* DESIGN 6 sketched "policy primary { set med 10 }"; with the
+		 * default reject that would drop every route, silently.  A
+		 * deliberate reject-all is spelled "none". */
+		if (!accepts)
+			diag_add(d, p->pos, "policy '%s' accepts no route (no 'accept' and no "
+				 "'default accept'; write import/export none to reject all)",
+				 p->name);
+	}
 	/* Checked where written (group or neighbor), so a group's bad name
 	 * is reported once, not once per neighbor that inherits it. */
 	for (size_t i = 0; i < pc->n_groups; i++) {

@@ -301,7 +301,7 @@ static void test_terms(void **state)
 		    "policy d { match community 1:1; accept; }\n"
 		    "policy da { term a { match community 1:1; reject }\n default accept }\n"
 		    "policy empty { default accept }\n"
-		    "policy empty2 { }\n");
+		    "policy tagged { term t { add community 1:1 }\n default accept }\n");
 	struct bgp_attrs *a = route("64512");
 	/* First matching term with a verdict wins: bogon before any. */
 	assert_int_equal(run(&f, "t", "10.1.0.0/16", &a), POLICY_REJECT);
@@ -317,7 +317,10 @@ static void test_terms(void **state)
 	assert_int_equal(verdict(&f, "d", "192.0.2.0/24", "1"), POLICY_REJECT);
 	assert_int_equal(verdict(&f, "da", "192.0.2.0/24", "1"), POLICY_ACCEPT);
 	assert_int_equal(verdict(&f, "empty", "192.0.2.0/24", "1"), POLICY_ACCEPT);
-	assert_int_equal(verdict(&f, "empty2", "192.0.2.0/24", "1"), POLICY_REJECT);
+	a = route("1");
+	assert_int_equal(run(&f, "tagged", "192.0.2.0/24", &a), POLICY_ACCEPT);
+	assert_int_equal(a->n_communities, 1);   /* actions, then the default */
+	bgp_attrs_unref(a);
 	a = route("1");
 	uint32_t c = 1u << 16 | 1;
 	assert_int_equal(bgp_attrs_set_communities(a, &c, 1), 0);
