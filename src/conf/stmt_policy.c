@@ -120,7 +120,7 @@ static bool pp_range(struct parser *p, struct conf_prefix_range *r)
 			return false;
 		}
 		uint32_t v;
-		if (!pp_want(p, &kw, is_ge ? "a prefix length" : "a prefix length") ||
+		if (!pp_want(p, &kw, "a prefix length") ||
 		    !pp_uint(p, kw.text, 0, max, &v))
 			return false;
 		if (v < r->prefix.len) {

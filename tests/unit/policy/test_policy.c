@@ -47,7 +47,7 @@ static struct bgp_attrs *route(const char *path)
 	struct bgp_attrs *a = bgp_attrs_new();
 	assert_non_null(a);
 	uint8_t segs[512];
-	size_t len = 0, cnt_at = 0;
+	size_t len = 0;
 	uint32_t seq[64], set[8];
 	size_t nseq = 0, nset = 0;
 	const char *p = path;
@@ -69,7 +69,6 @@ static struct bgp_attrs *route(const char *path)
 	}
 	if (nseq) {
 		segs[len++] = BGP_AS_SEQUENCE;
-		cnt_at = len;
 		segs[len++] = (uint8_t)nseq;
 		for (size_t i = 0; i < nseq; i++, len += 4) {
 			segs[len] = (uint8_t)(seq[i] >> 24);
@@ -88,7 +87,6 @@ static struct bgp_attrs *route(const char *path)
 			segs[len + 3] = (uint8_t)set[i];
 		}
 	}
-	(void)cnt_at;
 	assert_int_equal(bgp_attrs_set_aspath(a, segs, len), 0);
 	struct addr nh;
 	assert_int_equal(addr_parse("192.0.2.1", &nh), 0);
