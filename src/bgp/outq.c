@@ -178,6 +178,54 @@ int bgp_outq_announce(struct bgp_outq *q, struct bgp_attrs *attrs, const struct 
 	return 0;
 }
 
+/* The caller (the daemon's Adj-RIB-Out bookkeeping) guarantees none of
+ * p is pending, so neither the open batch nor its groups are searched:
+ * constant work per prefix for a full table.  Consecutive calls with
+ * the same (interned) attributes share the last group. */
+int bgp_outq_announce_fresh(struct bgp_outq *q, struct bgp_attrs *attrs,
+			    const struct prefix *p, size_t n)
+{
+	struct outq_batch *b = open_batch(q);
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct outq_group *g = NULL;
+		if (b->n_groups > b->group_off) {
+			g = &b->groups[b->n_groups - 1];
+			if (g->attrs != attrs || g->af != p[i].addr.af)
+				g = NULL;
+		}
+		if (!g) {
+			if (b->n_groups == b->cap_groups) {
+				size_t nc = b->cap_groups ? b->cap_groups * 2 : 4;
+				struct outq_group *ng = realloc(b->groups, nc * sizeof(*ng));
+				if (!ng)
+					return -ENOMEM;
+				b->groups = ng;
+				b->cap_groups = nc;
+			}
+			g = &b->groups[b->n_groups++];
+			memset(g, 0, sizeof(*g));
+			g->attrs = bgp_attrs_ref(attrs);
+			g->af = p[i].addr.af;
+		}
+		if (pvec_push(&g->p, &p[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int bgp_outq_withdraw_fresh(struct bgp_outq *q, const struct prefix *p, size_t n)
+{
+	struct outq_batch *b = open_batch(q);
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (pvec_push(&b->wd[fam_of(&p[i])], &p[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 int bgp_outq_withdraw(struct bgp_outq *q, const struct prefix *p, size_t n)
 {
 	struct outq_batch *b = open_batch(q);

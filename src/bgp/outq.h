@@ -26,6 +26,11 @@ void bgp_outq_clear(struct bgp_outq *q);
 int bgp_outq_announce(struct bgp_outq *q, struct bgp_attrs *attrs,
 		      const struct prefix *p, size_t n);
 int bgp_outq_withdraw(struct bgp_outq *q, const struct prefix *p, size_t n);
+/* The same when the caller knows none of p is pending in the queue:
+ * no search, so a full table queues in linear time. */
+int bgp_outq_announce_fresh(struct bgp_outq *q, struct bgp_attrs *attrs,
+			    const struct prefix *p, size_t n);
+int bgp_outq_withdraw_fresh(struct bgp_outq *q, const struct prefix *p, size_t n);
 int bgp_outq_eor(struct bgp_outq *q, enum bgp_family f);
 /* A ROUTE-REFRESH message (RFC 7313 BoRR/EoRR) in sequence. */
 int bgp_outq_refresh(struct bgp_outq *q, enum bgp_family f, uint8_t subtype);

@@ -619,6 +619,32 @@ int bgp_peer_withdraw(struct bgp_peer *p, const struct prefix *pfx, size_t n)
 	return rc;
 }
 
+int bgp_peer_announce_fresh(struct bgp_peer *p, struct bgp_attrs *attrs,
+			    const struct prefix *pfx, size_t n)
+{
+	int rc = peer_ready(p);
+	if (!rc)
+		rc = bgp_outq_announce_fresh(p->priv->outq, attrs, pfx, n);
+	if (!rc)
+		bgp_session_schedule_pump(p->priv);
+	return rc;
+}
+
+int bgp_peer_withdraw_fresh(struct bgp_peer *p, const struct prefix *pfx, size_t n)
+{
+	int rc = peer_ready(p);
+	if (!rc)
+		rc = bgp_outq_withdraw_fresh(p->priv->outq, pfx, n);
+	if (!rc)
+		bgp_session_schedule_pump(p->priv);
+	return rc;
+}
+
+bool bgp_peer_outq_empty(const struct bgp_peer *p)
+{
+	return !p->priv || !p->priv->outq || bgp_outq_empty(p->priv->outq);
+}
+
 int bgp_peer_send_eor(struct bgp_peer *p, enum bgp_family f)
 {
 	int rc = peer_ready(p);

@@ -112,6 +112,15 @@ void bgp_peer_stop(struct bgp_peer *p, uint8_t cease_subcode, const char *msg);
 int bgp_peer_announce(struct bgp_peer *p, struct bgp_attrs *attrs,
 		      const struct prefix *pfx, size_t n);
 int bgp_peer_withdraw(struct bgp_peer *p, const struct prefix *pfx, size_t n);
+/* As announce/withdraw when the caller knows none of pfx is pending in
+ * the output queue (it tracks what it queued since the queue was last
+ * empty): no search of the queue, constant work per prefix. */
+int bgp_peer_announce_fresh(struct bgp_peer *p, struct bgp_attrs *attrs,
+			    const struct prefix *pfx, size_t n);
+int bgp_peer_withdraw_fresh(struct bgp_peer *p, const struct prefix *pfx, size_t n);
+/* Nothing waits in the output queue (everything is in the socket
+ * buffer or sent). */
+bool bgp_peer_outq_empty(const struct bgp_peer *p);
 int bgp_peer_send_eor(struct bgp_peer *p, enum bgp_family f);
 int bgp_peer_send_route_refresh(struct bgp_peer *p, enum bgp_family f, uint8_t subtype);
 /* Encoding parameters for this peer (valid in Established). */

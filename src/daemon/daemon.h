@@ -9,6 +9,7 @@
 #include "conf/conf.h"
 #include "daemon/export.h"
 #include "rib/rib.h"
+#include "rib/trie.h"
 
 /* Prefixes one sliced walk (initial dump, flush of a lost peer) handles
  * per event-loop iteration, so keepalives to others never wait long
@@ -37,6 +38,10 @@ struct daemon_peer {
 	int cache_af;
 	int cache_verdict;
 	struct bgp_attrs *cache_out; /* interned, NULL unless SEND */
+	/* Prefixes put in the session's output queue since it was last
+	 * empty: any other prefix can be queued without searching it
+	 * (bgp_peer_announce_fresh). */
+	struct trie queued;
 	/* Initial dump of the Loc-RIB after Established, in slices. */
 	bool dumping;
 	int dump_fam;              /* enum bgp_family being walked */

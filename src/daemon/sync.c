@@ -103,6 +103,36 @@ static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct 
 	return v;
 }
 
+static void queued_reset(struct daemon_peer *dp)
+{
+	trie_destroy(&dp->queued);
+	trie_init(&dp->queued);
+}
+
+/* Whether p can go into the output queue without a search for an older
+ * entry of it (the queue's own replace is a linear scan, fine for a few
+ * routes, quadratic for a table); records that it is queued now. */
+static bool queued_fresh(struct daemon_peer *dp, const struct prefix *p)
+{
+	if (trie_count(&dp->queued, 0) && bgp_peer_outq_empty(dp->peer))
+		queued_reset(dp);
+	void **slot;
+	/* -ENOMEM: not fresh, the searching path is always right. */
+	return trie_insert_or_get(&dp->queued, p, (void *)1, &slot) == 1;
+}
+
+static int queue_announce(struct daemon_peer *dp, struct bgp_attrs *a, const struct prefix *p)
+{
+	return queued_fresh(dp, p) ? bgp_peer_announce_fresh(dp->peer, a, p, 1)
+				   : bgp_peer_announce(dp->peer, a, p, 1);
+}
+
+static int queue_withdraw(struct daemon_peer *dp, const struct prefix *p)
+{
+	return queued_fresh(dp, p) ? bgp_peer_withdraw_fresh(dp->peer, p, 1)
+				   : bgp_peer_withdraw(dp->peer, p, 1);
+}
+
 /* Brings the peer's Adj-RIB-Out for p in line with best. */
 static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
 			  const struct rib_path *best)
@@ -135,11 +165,11 @@ static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct
 	if (a) {
 		if (old && (old == a || bgp_attrs_equal(old, a)))
 			return; /* already sent as it is */
-		rc = bgp_peer_announce(dp->peer, a, p, 1);
+		rc = queue_announce(dp, a, p);
 		if (!rc)
 			rc = adj_rib_update(out, p, a) < 0 ? -ENOMEM : 0;
 	} else if (old) {
-		rc = bgp_peer_withdraw(dp->peer, p, 1);
+		rc = queue_withdraw(dp, p);
 		adj_rib_withdraw(out, p);
 	}
 	if (rc < 0)
@@ -208,6 +238,7 @@ void daemon_sync_start(struct daemon *d, struct daemon_peer *dp)
 {
 	struct bgp_peer *p = dp->peer;
 	cache_clear(dp);
+	queued_reset(dp); /* a new session starts with an empty queue */
 	target_fill(d, dp);
 	dp->tgt_valid = true;
 	dp->rp.router_id = p->remote_open.bgp_id;
@@ -223,6 +254,7 @@ void daemon_sync_stop(struct daemon *d, struct daemon_peer *dp)
 {
 	(void)d;
 	cache_clear(dp);
+	queued_reset(dp);
 	dp->tgt_valid = false;
 	dp->dumping = false;
 }
@@ -347,7 +379,7 @@ void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_famil
 	for (size_t i = 0; i < n; i++) {
 		if (e[i].prefix.addr.af != fam_af(f))
 			continue;
-		int rc = bgp_peer_announce(dp->peer, e[i].attrs, &e[i].prefix, 1);
+		int rc = queue_announce(dp, e[i].attrs, &e[i].prefix);
 		if (rc < 0) {
 			char nb[ADDR_STRLEN];
 			log_err("peer %s: cannot queue announcements: %s",
@@ -394,6 +426,8 @@ int daemon_rib_init(struct daemon *d)
 	rib_decision_opts_default(&cfg.opts);
 	ev_timer_init(&d->work, work_cb, 0., 0.);
 	d->work.data = d;
+	for (size_t i = 0; i < d->n_peers; i++)
+		trie_init(&d->peers[i].queued);
 	int rc = rib_loc_create(d->rib, &cfg, on_change, d);
 	if (rc < 0)
 		return rc;
@@ -419,6 +453,8 @@ void daemon_rib_fini(struct daemon *d)
 {
 	if (d->loop)
 		ev_timer_stop(d->loop, &d->work);
-	for (size_t i = 0; i < d->n_peers; i++)
+	for (size_t i = 0; i < d->n_peers; i++) {
 		cache_clear(&d->peers[i]);
+		trie_destroy(&d->peers[i].queued);
+	}
 }
