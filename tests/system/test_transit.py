@@ -11,10 +11,11 @@ B imports and exports everything on every session."""
 import signal
 import socket
 import struct
+import subprocess
 
 import pytest
 
-from test_loopback import (KEEPALIVE, bgp_msg, free_port, pytestmark,  # noqa: F401
+from test_loopback import (EGRESSCTL, KEEPALIVE, bgp_msg, free_port, pytestmark,  # noqa: F401
                            read_msg, read_until, speakers, wait_for)
 
 A, B, C, X, D = "127.0.0.21", "127.0.0.1", "127.0.0.23", "127.0.0.24", "127.0.0.25"
@@ -51,6 +52,13 @@ listen on {addr} port {port}
 
 def routes(e, *args):
     return {r["prefix"]: r for r in e.ctl("show", "rib", *args)["routes"]}
+
+
+def text(e, *args):
+    out = subprocess.run([str(EGRESSCTL), "-s", str(e.sock), *args],
+                         capture_output=True, text=True, timeout=5)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
 
 
 def route_at(e, prefix, *args):
@@ -170,6 +178,13 @@ def test_shorter_path_and_med(line):
         assert route_at(b, P_X, "out", "neighbor", X) is None
         mem = b.ctl("show", "memory")
         assert mem["loc_rib"]["prefixes"] >= 2, mem
+        assert mem["loc_rib"]["paths"] >= mem["loc_rib"]["prefixes"], mem
         assert mem["attributes"]["sets"] >= 1, mem
+        assert mem["adj_rib_in"]["routes"] >= 2, mem
+        assert mem["total_bytes"] > 0, mem
+        # The same as text tables.
+        txt = text(b, "show", "rib")
+        assert any(ln.startswith("* " + X) and P_X in ln for ln in txt.splitlines()), txt
+        assert "loc_rib" in text(b, "show", "memory")
     finally:
         x.close()
