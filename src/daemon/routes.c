@@ -56,6 +56,24 @@ static void on_down(struct bgp_peer *p, void *ctx)
 	}
 }
 
+/* The attributes a received path competes with in the Loc-RIB (a new
+ * reference; NULL only when memory ran out).  RFC 4271 5.1.5: LOCAL_PREF
+ * from an external peer MUST be ignored; the Adj-RIB-In keeps the set
+ * as received. */
+static struct bgp_attrs *candidate_attrs(struct daemon *d, struct daemon_peer *dp,
+					 struct bgp_attrs *a)
+{
+	if (!dp->rp.ebgp || !bgp_attrs_has(a, BGP_ATTR_LOCAL_PREF))
+		return bgp_attrs_ref(a);
+	struct bgp_attrs *c = bgp_attrs_dup(a);
+	if (!c)
+		return NULL;
+	c->present &= ~BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
+	c->local_pref = 0;
+	struct bgp_attrs *ic = attr_intern(rib_attr_table(d->rib), c);
+	return ic ? ic : c;
+}
+
 static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -96,18 +114,20 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 		 * what was received. */
 		bool loop = a->aspath_len &&
 			    bgp_aspath_contains(a->aspath, a->aspath_len, d->conf->local_as);
+		struct bgp_attrs *cand = candidate_attrs(d, dp, a);
 		for (uint32_t i = 0; i < u->n_announced; i++) {
 			int rc = adj_rib_update(in, &u->announced[i], a);
-			if (rc >= 0 && loop)
+			if (rc >= 0 && (loop || !cand))
 				daemon_path_withdraw(d, dp, &u->announced[i]);
 			else if (rc >= 0)
-				rc = daemon_path_update(d, dp, &u->announced[i], a);
+				rc = daemon_path_update(d, dp, &u->announced[i], cand);
 			if (rc < 0) {
 				log_err("peer %s: cannot store routes: %s", peer_name(p, nb),
 					strerror(-rc));
 				break;
 			}
 		}
+		bgp_attrs_unref(cand);
 		bgp_attrs_unref(a);
 	}
 	/* After the routes themselves: an End-of-RIB sweep must not take

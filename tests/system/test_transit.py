@@ -65,7 +65,7 @@ def route_at(e, prefix, *args):
     return routes(e, *args).get(prefix)
 
 
-def x_update(prefix, path, med=None, nexthop=X):
+def x_update(prefix, path, med=None, nexthop=X, local_pref=None):
     """UPDATE from the raw peer X (4-octet AS agreed)."""
     attrs = bytes([0x40, 1, 1, 0])                                     # ORIGIN IGP
     seg = bytes([2, len(path)]) + b"".join(struct.pack("!I", a) for a in path)
@@ -73,6 +73,8 @@ def x_update(prefix, path, med=None, nexthop=X):
     attrs += bytes([0x40, 3, 4]) + socket.inet_aton(nexthop)           # NEXT_HOP
     if med is not None:
         attrs += bytes([0x80, 4, 4]) + struct.pack("!I", med)          # MED
+    if local_pref is not None:
+        attrs += bytes([0x40, 5, 4]) + struct.pack("!I", local_pref)   # LOCAL_PREF
     net, ln = prefix.split("/")
     nlri = bytes([int(ln)]) + socket.inet_aton(net)[:(int(ln) + 7) // 8]
     return bgp_msg(2, struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri)
@@ -157,7 +159,9 @@ def test_shorter_path_and_med(line):
     try:
         wait_for(lambda: b.state(X) == "Established", 10, "B - X Established")
         # X offers A's prefix with a longer path: B keeps A's (9.1.2.2 a).
-        x.sendall(x_update(P_A, [AS_X, 64999]))
+        # X's LOCAL_PREF would win if it counted; from an external peer
+        # it is ignored (RFC 4271 5.1.5).
+        x.sendall(x_update(P_A, [AS_X, 64999], local_pref=500))
         x.sendall(x_update(P_X, [AS_X], med=50))
         wait_for(lambda: route_at(b, P_A, "in", "neighbor", X), 5, "X's path at B")
         r = wait_for(lambda: route_at(c, P_X, "in"), 10, "X's prefix at C")
