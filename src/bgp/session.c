@@ -123,6 +123,12 @@ static void pump_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	bgp_conn_flush(c);
+	/* A pump that found the buffer full drained nothing; if the flush
+	 * then emptied it, no write watcher is left to call us again and
+	 * the rest of the queue would wait for the next route change. */
+	if (!c->dead && s->conn == c && !bgp_outq_empty(s->outq) &&
+	    bgp_conn_out_pending(c) < BGP_OUT_BUDGET / 2)
+		bgp_session_schedule_pump(s);
 	(void)loop;
 }
 
