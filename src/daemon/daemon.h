@@ -8,6 +8,7 @@
 #include "bgp/session.h"
 #include "conf/conf.h"
 #include "daemon/export.h"
+#include "policy/policy.h"
 #include "rib/rib.h"
 #include "rib/trie.h"
 
@@ -20,8 +21,12 @@
 struct daemon_peer {
 	const struct conf_neighbor *n;
 	struct bgp_peer *peer;
-	enum conf_filter import;  /* resolved: ALL or NONE */
+	enum conf_filter import;  /* resolved: ALL, NONE or POLICY */
 	enum conf_filter export;
+	/* The compiled named policies when import/export is POLICY
+	 * (owned by struct daemon's policy set). */
+	const struct policy *import_pol;
+	const struct policy *export_pol;
 	bool import_none_logged;
 	bool export_none_logged;
 	bool nexthop_logged[BGP_FAM_COUNT];
@@ -61,6 +66,7 @@ struct daemon_peer {
 struct daemon {
 	struct ev_loop *loop;
 	struct conf *conf;
+	struct policy_set *policies; /* every policy of the conf, compiled */
 	struct bgp_speaker *sp;
 	struct rib *rib;
 	struct daemon_peer *peers;   /* indexed by bgp_peer id */
@@ -72,6 +78,10 @@ struct daemon {
 
 /* RFC 8212: an unset filter is NONE for eBGP and ALL for iBGP. */
 enum conf_filter daemon_filter_resolve(enum conf_filter f, bool ebgp);
+/* Resolves both filters of dp (n, and ebgp from its rib_peer) and, for
+ * a named policy, finds it in ps.  -ENOENT when a name is not in ps
+ * (never silently "none"). */
+int daemon_peer_filters_set(struct daemon_peer *dp, const struct policy_set *ps);
 struct daemon_peer *daemon_peer_of(struct daemon *d, const struct bgp_peer *p);
 
 /* Routing core wiring (sync.c). */

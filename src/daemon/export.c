@@ -125,6 +125,7 @@ const char *export_verdict_name(int v)
 	case EXPORT_IBGP_TO_IBGP: return "ibgp-to-ibgp";
 	case EXPORT_AS_LOOP: return "as-loop";
 	case EXPORT_NO_NEXTHOP: return "no-nexthop";
+	case EXPORT_POLICY_REJECT: return "policy-reject";
 	default: return "error";
 	}
 }

@@ -1,7 +1,7 @@
 /* Export rules: what one peer is told about the best path of a prefix
- * (RFC 4271 5.1 and 9.2), before any named export policy (those come
- * with src/policy/; until then a peer's export is all or none, RFC
- * 8212).  Pure functions over the path and a description of the
+ * (RFC 4271 5.1 and 9.2), before the peer's named export policy if it
+ * has one (sync.c runs it on the result; without one a peer's export
+ * is all or none, RFC 8212).  Pure functions over the path and a description of the
  * receiving session, so the rules are unit-tested without sockets. */
 #ifndef EGRESS_DAEMON_EXPORT_H
 #define EGRESS_DAEMON_EXPORT_H
@@ -34,6 +34,7 @@ enum export_verdict {
 	EXPORT_IBGP_TO_IBGP,    /* RFC 4271 9.2: no iBGP re-advertisement */
 	EXPORT_AS_LOOP,         /* the peer's AS is already in the path */
 	EXPORT_NO_NEXTHOP,      /* no address of the prefix's family */
+	EXPORT_POLICY_REJECT,   /* the peer's export policy said no (sync.c) */
 };
 
 /* Decides whether best (NULL: no best) for prefix p goes to t, and if

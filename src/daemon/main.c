@@ -120,8 +120,9 @@ static int daemon_peers_add(struct daemon *d)
 		dp->rp = (struct rib_peer){ .id = p->id, .addr = n->addr, .as = n->remote_as,
 					    .ebgp = ebgp };
 		daemon_gr_init(d, dp);
-		dp->import = daemon_filter_resolve(n->import, ebgp);
-		dp->export = daemon_filter_resolve(n->export, ebgp);
+		int rc = daemon_peer_filters_set(dp, d->policies);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -257,6 +258,12 @@ int main(int argc, char **argv)
 		log_err("out of memory at start");
 		goto out;
 	}
+	/* Compiled once; every neighbor naming a policy points into it. */
+	int prc = policy_set_build(d.conf, &d.policies);
+	if (prc < 0) {
+		log_err("policies: cannot compile: %s", strerror(-prc));
+		goto out;
+	}
 	if (daemon_peers_add(&d) < 0 || daemon_rib_init(&d) < 0 || daemon_listen(&d) < 0)
 		goto out;
 	int err = 0;
@@ -303,6 +310,7 @@ out:
 	daemon_rib_fini(&d);
 	rib_free(d.rib);
 	free(d.peers);
+	policy_set_free(d.policies);
 	conf_free(d.conf);
 	return status;
 }

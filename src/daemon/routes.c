@@ -1,5 +1,5 @@
 /* The session callbacks: import into the Adj-RIB-In and the Loc-RIB
- * (RFC 8212 filters, AS-path loop check), sessions coming up (initial
+ * (RFC 8212 filters or a named import policy, AS-path loop check), sessions coming up (initial
  * dump and End-of-RIB, RFC 4724, in sync.c) and going down, and route
  * refresh (RFC 2918, RFC 7313). */
 #include <stdlib.h>
@@ -15,6 +15,36 @@ enum conf_filter daemon_filter_resolve(enum conf_filter f, bool ebgp)
 	/* RFC 8212 3: without a policy an eBGP session neither accepts nor
 	 * sends routes; iBGP keeps the RFC 4271 default. */
 	return ebgp ? CONF_FILTER_NONE : CONF_FILTER_ALL;
+}
+
+static int filter_policy(enum conf_filter f, const char *name, const struct policy_set *ps,
+			 const char *dir, const struct daemon_peer *dp, const struct policy **out)
+{
+	*out = NULL;
+	if (f != CONF_FILTER_POLICY)
+		return 0;
+	*out = name && ps ? policy_set_find(ps, name) : NULL;
+	if (!*out) {
+		char nb[ADDR_STRLEN];
+		/* The validator resolves names, so this is a bug; refusing
+		 * to start beats treating the peer as "none". */
+		log_err("%s policy %s on neighbor %s: not found", dir, name ? name : "?",
+			addr_fmt(&dp->n->addr, nb));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int daemon_peer_filters_set(struct daemon_peer *dp, const struct policy_set *ps)
+{
+	bool ebgp = dp->rp.ebgp;
+	dp->import = daemon_filter_resolve(dp->n->import, ebgp);
+	dp->export = daemon_filter_resolve(dp->n->export, ebgp);
+	int rc = filter_policy(dp->import, dp->n->import_policy, ps, "import", dp, &dp->import_pol);
+	if (rc == 0)
+		rc = filter_policy(dp->export, dp->n->export_policy, ps, "export", dp,
+				   &dp->export_pol);
+	return rc;
 }
 
 struct daemon_peer *daemon_peer_of(struct daemon *d, const struct bgp_peer *p)
@@ -74,6 +104,95 @@ static struct bgp_attrs *candidate_attrs(struct daemon *d, struct daemon_peer *d
 	return ic ? ic : c;
 }
 
+/* import all: the Adj-RIB-In keeps the set as received. */
+static void import_all(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p,
+		       const struct bgp_update *u, struct adj_rib *in, struct bgp_attrs *a)
+{
+	char nb[ADDR_STRLEN];
+	/* RFC 4271 9.1.2: a path holding our own AS is a loop and not a
+	 * candidate; it stays in the Adj-RIB-In, which holds what was
+	 * received. */
+	bool loop = a->aspath_len &&
+		    bgp_aspath_contains(a->aspath, a->aspath_len, d->conf->local_as);
+	struct bgp_attrs *cand = candidate_attrs(d, dp, a);
+	for (uint32_t i = 0; i < u->n_announced; i++) {
+		int rc = adj_rib_update(in, &u->announced[i], a);
+		if (rc >= 0 && (loop || !cand))
+			daemon_path_withdraw(d, dp, &u->announced[i]);
+		else if (rc >= 0)
+			rc = daemon_path_update(d, dp, &u->announced[i], cand);
+		if (rc < 0) {
+			log_err("peer %s: cannot store routes: %s", peer_name(p, nb),
+				strerror(-rc));
+			break;
+		}
+	}
+	bgp_attrs_unref(cand);
+}
+
+/* A named import policy, per prefix (it may match on the prefix).  Its
+ * input is the candidate set (an external LOCAL_PREF already dropped,
+ * RFC 4271 5.1.5), so a "set local-pref" of the policy is what counts;
+ * the Adj-RIB-In holds the result, post-policy (issue 3), and a
+ * rejected prefix is stored nowhere, as with "import none". */
+static void import_policy_apply(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p,
+				const struct bgp_update *u, struct adj_rib *in,
+				struct bgp_attrs *a)
+{
+	char nb[ADDR_STRLEN];
+	struct bgp_attrs *cand = candidate_attrs(d, dp, a);
+	if (!cand) {
+		log_err("peer %s: out of memory for imported routes", peer_name(p, nb));
+		return;
+	}
+	struct policy_route_ctx ctx = {
+		.peer_as = dp->rp.as,
+		.local_as = d->conf->local_as,
+		.ebgp = dp->rp.ebgp,
+	};
+	if (bgp_peer_local_addr(p, &ctx.self) == 0)
+		addr_unmap_v4(&ctx.self);
+	for (uint32_t i = 0; i < u->n_announced; i++) {
+		const struct prefix *pfx = &u->announced[i];
+		ctx.prefix = pfx;
+		/* policy_eval drops the reference it replaces, never the
+		 * interned set itself: this one is its own. */
+		struct bgp_attrs *r = bgp_attrs_ref(cand);
+		enum policy_result res = POLICY_REJECT;
+		int rc = policy_eval(dp->import_pol, &ctx, &r, &res);
+		if (rc < 0) {
+			char pb[PREFIX_STRLEN];
+			log_err("peer %s: import policy %s on %s: %s", peer_name(p, nb),
+				policy_name(dp->import_pol), prefix_fmt(pfx, pb), strerror(-rc));
+		}
+		if (res != POLICY_ACCEPT) {
+			bgp_attrs_unref(r);
+			adj_rib_withdraw(in, pfx);
+			daemon_path_withdraw(d, dp, pfx);
+			continue;
+		}
+		if (r != cand) {
+			struct bgp_attrs *ir = attr_intern(rib_attr_table(d->rib), r);
+			if (ir)
+				r = ir;
+		}
+		bool loop = r->aspath_len &&
+			    bgp_aspath_contains(r->aspath, r->aspath_len, d->conf->local_as);
+		rc = adj_rib_update(in, pfx, r);
+		if (rc >= 0 && loop)
+			daemon_path_withdraw(d, dp, pfx);
+		else if (rc >= 0)
+			rc = daemon_path_update(d, dp, pfx, r);
+		bgp_attrs_unref(r);
+		if (rc < 0) {
+			log_err("peer %s: cannot store routes: %s", peer_name(p, nb),
+				strerror(-rc));
+			break;
+		}
+	}
+	bgp_attrs_unref(cand);
+}
+
 static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -84,7 +203,7 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 	if (u->end_of_rib)
 		log_info("peer %s: End-of-RIB for %s", peer_name(p, nb),
 			 bgp_family_name(u->eor_family));
-	if (dp->import != CONF_FILTER_ALL) {
+	if (dp->import == CONF_FILTER_NONE) {
 		if (!dp->import_none_logged && (u->n_announced || u->n_withdrawn)) {
 			log_info("peer %s: no import policy: routes from %s ignored (RFC 8212)",
 				 peer_name(p, nb), nb);
@@ -109,25 +228,10 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 			u->attrs = NULL;
 		else
 			a = bgp_attrs_ref(u->attrs);
-		/* RFC 4271 9.1.2: a path holding our own AS is a loop and
-		 * not a candidate; it stays in the Adj-RIB-In, which holds
-		 * what was received. */
-		bool loop = a->aspath_len &&
-			    bgp_aspath_contains(a->aspath, a->aspath_len, d->conf->local_as);
-		struct bgp_attrs *cand = candidate_attrs(d, dp, a);
-		for (uint32_t i = 0; i < u->n_announced; i++) {
-			int rc = adj_rib_update(in, &u->announced[i], a);
-			if (rc >= 0 && (loop || !cand))
-				daemon_path_withdraw(d, dp, &u->announced[i]);
-			else if (rc >= 0)
-				rc = daemon_path_update(d, dp, &u->announced[i], cand);
-			if (rc < 0) {
-				log_err("peer %s: cannot store routes: %s", peer_name(p, nb),
-					strerror(-rc));
-				break;
-			}
-		}
-		bgp_attrs_unref(cand);
+		if (dp->import_pol)
+			import_policy_apply(d, dp, p, u, in, a);
+		else
+			import_all(d, dp, p, u, in, a);
 		bgp_attrs_unref(a);
 	}
 	/* After the routes themselves: an End-of-RIB sweep must not take

@@ -1,6 +1,7 @@
 /* The routing core wired to the sessions: paths into the Loc-RIB, and
  * every change of a prefix's best path out to each Established peer
- * through the export rules (daemon/export.h) and its Adj-RIB-Out.
+ * through the export rules (daemon/export.h), then the peer's named
+ * export policy if it has one, and its Adj-RIB-Out.
  *
  * The Adj-RIB-Out (RFC 4271 3.2) holds what was last sent to the peer,
  * so a change that leaves the exported attributes as they were sends
@@ -44,7 +45,7 @@ static void work_kick(struct daemon *d)
 
 bool daemon_export_allowed(struct daemon_peer *dp, struct bgp_peer *p)
 {
-	if (dp->export == CONF_FILTER_ALL)
+	if (dp->export != CONF_FILTER_NONE)
 		return true;
 	if (!dp->export_none_logged) {
 		char nb[ADDR_STRLEN];
@@ -59,7 +60,7 @@ static bool peer_sends(const struct daemon_peer *dp, int af)
 {
 	const struct bgp_peer *p = dp->peer;
 	return p && dp->tgt_valid && p->state == BGP_STATE_ESTABLISHED &&
-	       dp->export == CONF_FILTER_ALL && (peer_families(p) & BGP_FAM_BIT(af_fam(af)));
+	       dp->export != CONF_FILTER_NONE && (peer_families(p) & BGP_FAM_BIT(af_fam(af)));
 }
 
 static void cache_clear(struct daemon_peer *dp)
@@ -68,6 +69,32 @@ static void cache_clear(struct daemon_peer *dp)
 	bgp_attrs_unref(dp->cache_out);
 	dp->cache_src = dp->cache_out = NULL;
 	dp->cache_src_peer = NULL;
+}
+
+/* The peer's named export policy on top of the export rules (so its
+ * "prepend" adds to the eBGP prepend of RFC 4271 5.1.2 and "set
+ * next-hop self" means our address on this session).  *a is the rules'
+ * private set; it is replaced by the policy's result, or unref'd and
+ * NULL on reject.  The verdict, or a negative errno. */
+static int export_policy_apply(struct daemon_peer *dp, const struct prefix *p,
+			       struct bgp_attrs **a)
+{
+	struct policy_route_ctx ctx = {
+		.prefix = p,
+		.peer_as = dp->tgt.peer_as,
+		.local_as = dp->tgt.local_as,
+		.ebgp = dp->tgt.ebgp,
+		.self = p->addr.af == AF_INET6 ? dp->tgt.self6 : dp->tgt.self4,
+	};
+	enum policy_result res = POLICY_REJECT;
+	int rc = policy_eval(dp->export_pol, &ctx, a, &res);
+	if (rc < 0 || res != POLICY_ACCEPT) {
+		bgp_attrs_unref(*a);
+		*a = NULL;
+	}
+	if (rc < 0)
+		return rc;
+	return res == POLICY_ACCEPT ? EXPORT_SEND : EXPORT_POLICY_REJECT;
 }
 
 /* The export of best to the peer; *out is borrowed from the cache. */
@@ -86,6 +113,11 @@ static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct 
 	int v = export_attrs(&dp->tgt, p, best, &a);
 	if (v < 0)
 		return v;
+	if (a && dp->export_pol) {
+		v = export_policy_apply(dp, p, &a);
+		if (v < 0)
+			return v;
+	}
 	if (a) {
 		/* Shared with every other peer and prefix that gets the
 		 * same set; on -ENOMEM the private copy does as well. */
@@ -94,8 +126,10 @@ static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct 
 			a = ia;
 	}
 	cache_clear(dp);
-	dp->cache_src = bgp_attrs_ref(best->attrs);
-	dp->cache_src_peer = best->peer;
+	/* A policy may match on the prefix, so its result holds for this
+	 * prefix only: kept (the caller borrows it) but never matched. */
+	dp->cache_src = dp->export_pol ? NULL : bgp_attrs_ref(best->attrs);
+	dp->cache_src_peer = dp->export_pol ? NULL : best->peer;
 	dp->cache_af = p->addr.af;
 	dp->cache_verdict = v;
 	dp->cache_out = a;
@@ -277,7 +311,7 @@ static bool dump_step(struct daemon *d, struct daemon_peer *dp, size_t budget)
 	while (dp->dump_fam < BGP_FAM_COUNT) {
 		int f = dp->dump_fam;
 		bool neg = peer_families(p) & BGP_FAM_BIT(f);
-		if (neg && dp->export == CONF_FILTER_ALL) {
+		if (neg && dp->export != CONF_FILTER_NONE) {
 			struct prefix next;
 			int rc = loc_rib_walk(rib_loc(d->rib), fam_af(f),
 					      dp->dump_has_cursor ? &dp->dump_cursor : NULL, budget,
