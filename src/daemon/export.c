@@ -116,6 +116,27 @@ int export_attrs(const struct export_target *t, const struct prefix *p,
 	return EXPORT_SEND;
 }
 
+int export_policy_apply(const struct export_target *t, const struct policy *pol,
+			const struct prefix *p, struct bgp_attrs **a)
+{
+	struct policy_route_ctx ctx = {
+		.prefix = p,
+		.peer_as = t->peer_as,
+		.local_as = t->local_as,
+		.ebgp = t->ebgp,
+		.self = p->addr.af == AF_INET6 ? t->self6 : t->self4,
+	};
+	enum policy_result res = POLICY_REJECT;
+	int rc = policy_eval(pol, &ctx, a, &res);
+	if (rc < 0 || res != POLICY_ACCEPT) {
+		bgp_attrs_unref(*a);
+		*a = NULL;
+	}
+	if (rc < 0)
+		return rc;
+	return res == POLICY_ACCEPT ? EXPORT_SEND : EXPORT_POLICY_REJECT;
+}
+
 const char *export_verdict_name(int v)
 {
 	switch (v) {

@@ -11,6 +11,7 @@
 
 #include "bgp/attr.h"
 #include "core/addr.h"
+#include "policy/policy.h"
 #include "rib/decision.h"
 
 /* Originated prefixes are Loc-RIB paths of this pseudo-peer; session
@@ -42,6 +43,15 @@ enum export_verdict {
  * interned).  Returns the verdict (>= 0) or a negative errno. */
 int export_attrs(const struct export_target *t, const struct prefix *p,
 		 const struct rib_path *best, struct bgp_attrs **out);
+
+/* The peer's named export policy on top of export_attrs' result, so
+ * its "prepend" adds to the eBGP prepend of RFC 4271 5.1.2 and "set
+ * next-hop self" means our address on this session.  *a is the rules'
+ * set (a reference the caller gives up); on accept it is replaced by
+ * the policy's result, on reject or error unref'd and set to NULL.
+ * EXPORT_SEND, EXPORT_POLICY_REJECT, or a negative errno. */
+int export_policy_apply(const struct export_target *t, const struct policy *pol,
+			const struct prefix *p, struct bgp_attrs **a);
 
 /* Short name of a verdict for logs and tests. */
 const char *export_verdict_name(int v);

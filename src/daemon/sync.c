@@ -71,32 +71,6 @@ static void cache_clear(struct daemon_peer *dp)
 	dp->cache_src_peer = NULL;
 }
 
-/* The peer's named export policy on top of the export rules (so its
- * "prepend" adds to the eBGP prepend of RFC 4271 5.1.2 and "set
- * next-hop self" means our address on this session).  *a is the rules'
- * private set; it is replaced by the policy's result, or unref'd and
- * NULL on reject.  The verdict, or a negative errno. */
-static int export_policy_apply(struct daemon_peer *dp, const struct prefix *p,
-			       struct bgp_attrs **a)
-{
-	struct policy_route_ctx ctx = {
-		.prefix = p,
-		.peer_as = dp->tgt.peer_as,
-		.local_as = dp->tgt.local_as,
-		.ebgp = dp->tgt.ebgp,
-		.self = p->addr.af == AF_INET6 ? dp->tgt.self6 : dp->tgt.self4,
-	};
-	enum policy_result res = POLICY_REJECT;
-	int rc = policy_eval(dp->export_pol, &ctx, a, &res);
-	if (rc < 0 || res != POLICY_ACCEPT) {
-		bgp_attrs_unref(*a);
-		*a = NULL;
-	}
-	if (rc < 0)
-		return rc;
-	return res == POLICY_ACCEPT ? EXPORT_SEND : EXPORT_POLICY_REJECT;
-}
-
 /* The export of best to the peer; *out is borrowed from the cache. */
 static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
 			 const struct rib_path *best, struct bgp_attrs **out)
@@ -114,7 +88,7 @@ static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct 
 	if (v < 0)
 		return v;
 	if (a && dp->export_pol) {
-		v = export_policy_apply(dp, p, &a);
+		v = export_policy_apply(&dp->tgt, dp->export_pol, p, &a);
 		if (v < 0)
 			return v;
 	}
