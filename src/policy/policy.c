@@ -102,7 +102,11 @@ static int build_policy(struct policy_set *ps, const struct conf *c,
 				return e;
 			pt->n_match++;
 		}
-		memcpy(pt->action, ct->action, ct->n_action * sizeof(*pt->action));
+		/* A term may have no action (only accept/reject): its
+		 * action array is NULL, which memcpy must not get even for
+		 * 0 bytes (C17 7.24.1p2; UBSan reports it). */
+		if (ct->n_action)
+			memcpy(pt->action, ct->action, ct->n_action * sizeof(*pt->action));
 		pt->n_action = ct->n_action;
 	}
 	return 0;
