@@ -150,11 +150,21 @@ static void import_policy_apply(struct daemon *d, struct daemon_peer *dp, struct
 		.local_as = d->conf->local_as,
 		.ebgp = dp->rp.ebgp,
 	};
-	if (bgp_peer_local_addr(p, &ctx.self) == 0)
-		addr_unmap_v4(&ctx.self);
+	struct addr sess = {0};
+	if (bgp_peer_local_addr(p, &sess) == 0)
+		addr_unmap_v4(&sess);
 	for (uint32_t i = 0; i < u->n_announced; i++) {
 		const struct prefix *pfx = &u->announced[i];
 		ctx.prefix = pfx;
+		/* "next-hop self" needs our address of the prefix's family
+		 * (RFC 4760 3): the session's, else the configured
+		 * local-address, else none (the policy leaves it). */
+		if (sess.af == pfx->addr.af)
+			ctx.self = sess;
+		else if (dp->n->local_addr.af == pfx->addr.af)
+			ctx.self = dp->n->local_addr;
+		else
+			ctx.self = (struct addr){0};
 		/* policy_eval drops the reference it replaces, never the
 		 * interned set itself: this one is its own. */
 		struct bgp_attrs *r = bgp_attrs_ref(cand);
