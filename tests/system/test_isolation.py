@@ -66,7 +66,15 @@ def test_bad_peer_does_not_disturb_others(star):
                what="BIRD's route at egressd")
     mine = canon_prefix(EGRESS_PREFIX[AFI])
     wait_until(lambda: mine in bird.routes(), 15, what="our route at BIRD")
+    # Without exabgp's route in place the treat-as-withdraw check below
+    # would hold trivially.
+    wait_until(lambda: "192.0.2.0/24" in eg.routes(exa_addr), 15,
+               what="exabgp's route at egressd")
     before = eg.neighbor(bird_addr)
+    # exabgp's connection attempts before egressd listened (or a lost
+    # connection collision) log NOTIFICATIONs of their own; the one
+    # awaited below must come after the bad UPDATE.
+    since = exa.mark()
 
     nh = exa_addr
     # Treat-as-withdraw first (bad ORIGIN), then a session reset.
@@ -76,7 +84,8 @@ def test_bad_peer_does_not_disturb_others(star):
                what="bad-ORIGIN route treated as withdrawn")
     exa.command(f"announce route 198.18.0.0/24 next-hop {nh} "
                 "attribute [0x63 0x40 0x01]")
-    wait_until(exa.notifications, 10, what="NOTIFICATION to exabgp")
+    wait_until(lambda: exa.notifications(since), 10,
+               what="NOTIFICATION to exabgp")
 
     def bird_undisturbed():
         n = eg.neighbor(bird_addr)
