@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bgp/attr_priv.h"
+#include "core/hash.h"
 
 struct bgp_attrs *bgp_attrs_new(void)
 {
@@ -124,36 +125,25 @@ bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
 	return true;
 }
 
-/* FNV-1a, fed field by field so struct padding never matters. */
-static uint32_t fnv(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
-#define FNV_FIELD(h, f) ((h) = fnv((h), &(f), sizeof(f)))
+#define FNV_FIELD(h, f) ((h) = hash_fnv1a((h), &(f), sizeof(f)))
 
 uint32_t bgp_attrs_hash(const struct bgp_attrs *a)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = HASH_FNV1A_INIT;
 	FNV_FIELD(h, a->present);
 	FNV_FIELD(h, a->origin);
-	h = fnv(h, a->aspath, a->aspath_len);
+	h = hash_fnv1a(h, a->aspath, a->aspath_len);
 	FNV_FIELD(h, a->nexthop.s_addr);
 	FNV_FIELD(h, a->mp_nexthop.af);
-	h = fnv(h, a->mp_nexthop.b, 16);
+	h = hash_fnv1a(h, a->mp_nexthop.b, 16);
 	FNV_FIELD(h, a->mp_nexthop_ll.af);
-	h = fnv(h, a->mp_nexthop_ll.b, 16);
+	h = hash_fnv1a(h, a->mp_nexthop_ll.b, 16);
 	FNV_FIELD(h, a->med);
 	FNV_FIELD(h, a->local_pref);
 	FNV_FIELD(h, a->aggregator_as);
 	FNV_FIELD(h, a->aggregator_id);
-	h = fnv(h, a->communities, a->n_communities * sizeof(uint32_t));
-	h = fnv(h, a->ext_communities, (size_t)a->n_ext_communities * 8);
+	h = hash_fnv1a(h, a->communities, a->n_communities * sizeof(uint32_t));
+	h = hash_fnv1a(h, a->ext_communities, (size_t)a->n_ext_communities * 8);
 	for (unsigned i = 0; i < a->n_large_communities; i++) {
 		FNV_FIELD(h, a->large_communities[i].global);
 		FNV_FIELD(h, a->large_communities[i].local1);
@@ -162,7 +152,7 @@ uint32_t bgp_attrs_hash(const struct bgp_attrs *a)
 	for (unsigned i = 0; i < a->n_unknown; i++) {
 		FNV_FIELD(h, a->unknown[i].flags);
 		FNV_FIELD(h, a->unknown[i].code);
-		h = fnv(h, a->unknown[i].data, a->unknown[i].len);
+		h = hash_fnv1a(h, a->unknown[i].data, a->unknown[i].len);
 	}
 	return h;
 }

@@ -1,4 +1,5 @@
 #include "core/addr.h"
+#include "core/hash.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -175,15 +176,7 @@ int prefix_cmp(const struct prefix *a, const struct prefix *b)
 
 uint32_t prefix_hash(const struct prefix *p)
 {
-	/* FNV-1a over the significant bytes; enough for hash tables of
-	 * prefixes, whose low bits vary most. */
-	uint32_t h = 2166136261u ^ p->addr.af;
-	unsigned n = (p->len + 7u) / 8u;
-	for (unsigned i = 0; i < n; i++) {
-		h ^= p->addr.b[i];
-		h *= 16777619u;
-	}
-	h ^= p->len;
-	h *= 16777619u;
-	return h;
+	/* Only the significant bytes: host bits are zero anyway. */
+	uint32_t h = hash_fnv1a(HASH_FNV1A_INIT ^ p->addr.af, p->addr.b, (p->len + 7u) / 8u);
+	return hash_fnv1a(h, &p->len, 1);
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/log.h"
 #include "fib/fib_priv.h"
 
@@ -35,28 +36,17 @@ int fib_nexthop_cmp(const struct fib_nexthop *a, const struct fib_nexthop *b)
 	return 0;
 }
 
-/* FNV-1a: cheap and good enough for keys we made ourselves. */
-static uint32_t fnv(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static uint32_t nexthop_hash_step(uint32_t h, const struct fib_nexthop *nh)
 {
-	h = fnv(h, &nh->gw.af, 1);
+	h = hash_fnv1a(h, &nh->gw.af, 1);
 	if (nh->gw.af)
-		h = fnv(h, nh->gw.b, addr_bytes(nh->gw.af));
-	return fnv(h, &nh->ifindex, sizeof(nh->ifindex));
+		h = hash_fnv1a(h, nh->gw.b, addr_bytes(nh->gw.af));
+	return hash_fnv1a(h, &nh->ifindex, sizeof(nh->ifindex));
 }
 
 uint32_t fib_nexthop_hash(const struct fib_nexthop *nh)
 {
-	return nexthop_hash_step(2166136261u, nh);
+	return nexthop_hash_step(HASH_FNV1A_INIT, nh);
 }
 
 static int nhset_sort_cmp(const void *a, const void *b)
@@ -108,10 +98,10 @@ bool fib_nhset_eq(const struct fib_nhset *a, const struct fib_nhset *b)
 
 uint32_t fib_nhset_hash(const struct fib_nhset *s)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = HASH_FNV1A_INIT;
 	for (unsigned i = 0; i < s->n; i++) {
 		h = nexthop_hash_step(h, &s->nh[i]);
-		h = fnv(h, &s->nh[i].weight, 1);
+		h = hash_fnv1a(h, &s->nh[i].weight, 1);
 	}
 	return h;
 }
