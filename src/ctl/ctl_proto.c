@@ -210,6 +210,20 @@ int ctl_request_parse_ext(const void *buf, size_t len, const char *const *ext_na
 	return rc;
 }
 
+/* A request on the wire is one JSON object and a newline; takes body. */
+static char *line_from_json(char *body)
+{
+	size_t n = strlen(body);
+	char *line = malloc(n + 2);
+	if (line) {
+		memcpy(line, body, n);
+		line[n] = '\n';
+		line[n + 1] = '\0';
+	}
+	free(body);
+	return line;
+}
+
 char *ctl_request_encode(const struct ctl_request *req)
 {
 	const char *name = ctl_cmd_name(req->cmd);
@@ -227,15 +241,7 @@ char *ctl_request_encode(const struct ctl_request *req)
 	json_decref(o);
 	if (!body)
 		return NULL;
-	size_t n = strlen(body);
-	char *line = malloc(n + 2);
-	if (line) {
-		memcpy(line, body, n);
-		line[n] = '\n';
-		line[n + 1] = '\0';
-	}
-	free(body);
-	return line;
+	return line_from_json(body);
 }
 
 char *ctl_request_encode_name(const char *name)
@@ -245,13 +251,5 @@ char *ctl_request_encode_name(const char *name)
 	json_decref(o);
 	if (!body)
 		return NULL;
-	size_t n = strlen(body);
-	char *line = malloc(n + 2);
-	if (line) {
-		memcpy(line, body, n);
-		line[n] = '\n';
-		line[n + 1] = '\0';
-	}
-	free(body);
-	return line;
+	return line_from_json(body);
 }
