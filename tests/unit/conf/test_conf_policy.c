@@ -308,16 +308,27 @@ static void test_round_trip(void **state)
 	}
 }
 
-/* Every fenced block of docs/configuration.md that is a whole config
- * (it starts with router-id) must load: the reference shows only
- * configs that work. */
-static void test_docs_examples(void **state)
+/* A fenced block is a whole config when its first line that is not a
+ * comment starts with router-id. */
+static bool block_is_config(const char *body)
 {
-	(void)state;
+	while (*body == '#') {
+		const char *nl = strchr(body, '\n');
+		if (!nl)
+			return false;
+		body = nl + 1;
+	}
+	return strncmp(body, "router-id", 9) == 0;
+}
+
+/* Loads every whole config in a fenced block of a document under the
+ * source root; returns how many, and how many hold policies. */
+static unsigned load_doc_configs(const char *rel, unsigned *with_policy)
+{
 	const char *root = getenv("EGRESS_SOURCE_ROOT");
 	assert_non_null(root);
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/docs/configuration.md", root);
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
 	char *doc = NULL;
@@ -325,26 +336,54 @@ static void test_docs_examples(void **state)
 	ssize_t n = getdelim(&doc, &cap, '\0', f);
 	fclose(f);
 	assert_true(n > 0);
-	unsigned loaded = 0, with_policy = 0;
-	char *p = doc;
-	while ((p = strstr(p, "```\n"))) {
-		char *body = p + 4;
-		char *end = strstr(body, "```");
-		assert_non_null(end);
-		if (strncmp(body, "router-id", 9) == 0) {
-			*end = '\0';
-			struct conf *c = conf_test_ok(body);
-			with_policy += c->n_policies > 0;
-			conf_free(c);
-			*end = '`';
-			loaded++;
+	unsigned loaded = 0;
+	*with_policy = 0;
+	/* Fences are lines that start with ```; an opening one may carry an
+	 * info string ("```sh"), and only bare blocks can hold a config. */
+	char *line = doc, *body = NULL;
+	bool bare = false;
+	while (*line) {
+		char *nl = strchr(line, '\n');
+		char *next = nl ? nl + 1 : line + strlen(line);
+		if (strncmp(line, "```", 3) == 0) {
+			if (!body) {
+				body = next;
+				bare = line[3] == '\n';
+			} else {
+				if (bare && block_is_config(body)) {
+					char saved = *line;
+					*line = '\0';
+					struct conf *c = conf_test_ok(body);
+					*with_policy += c->n_policies > 0;
+					conf_free(c);
+					*line = saved;
+					loaded++;
+				}
+				body = NULL;
+			}
 		}
-		p = end + 3;
-		if (*p == '\n')
-			p++;
+		line = next;
 	}
+	assert_null(body); /* every block closed */
 	free(doc);
-	assert_true(loaded >= 2);
+	return loaded;
+}
+
+/* The reference shows only configs that work. */
+static void test_docs_examples(void **state)
+{
+	(void)state;
+	unsigned with_policy;
+	assert_true(load_doc_configs("docs/configuration.md", &with_policy) >= 2);
+	assert_true(with_policy >= 1);
+}
+
+/* So does the README: its example is the first config a reader copies. */
+static void test_readme_example(void **state)
+{
+	(void)state;
+	unsigned with_policy;
+	assert_true(load_doc_configs("README.md", &with_policy) >= 1);
 	assert_true(with_policy >= 1);
 }
 
@@ -356,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_bad_table),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_docs_examples),
+		cmocka_unit_test(test_readme_example),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
