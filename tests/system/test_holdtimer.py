@@ -43,11 +43,14 @@ def test_hold_timer_expiry(lab, how):
     # a real message, then silence the peer.
     wait_until(lambda: eg.neighbor(them)["uptime_s"] >= 1, 10,
                what="uptime")
+    # Taken before silencing: the peer's last message cannot be earlier
+    # than one keepalive interval before this, however long `nft` takes
+    # to load its rules under load.
+    t0 = time.monotonic()
     if how == "sigstop":
         os.kill(peer.pid, signal.SIGSTOP)
     else:
         lab.pair.b.run(["nft", "-f", "-"], input=NFT_DROP)
-    t0 = time.monotonic()
 
     wait_until(lambda: not eg.established(them), HOLD + SLACK,
                what="egressd to leave Established")
