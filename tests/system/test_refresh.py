@@ -3,6 +3,8 @@ egressd sends its routes again, the session stays up, and tshark finds
 the messages it sends (UPDATEs, and BoRR/EoRR markers where enhanced
 route refresh was negotiated) well formed."""
 
+import time
+
 import pytest
 
 from checks import assert_tshark_clean
@@ -26,11 +28,21 @@ def test_route_refresh(lab, kind):
     eg.wait_established(them, timeout=30)
     mine = canon_prefix(EGRESS_PREFIX[afi])
     wait_until(lambda: mine in peer.routes(), 20, what=f"{kind} sees {mine}")
-    # Our initial UPDATEs (route + End-of-RIB) are out once the peer has
-    # the route; wait until the counter settles before asking.
-    before = eg.neighbor(them)
-    wait_until(lambda: eg.neighbor(them)["messages"]["out"]["update"]
-               == before["messages"]["out"]["update"] or None, 5)
+    # Our initial UPDATEs (route + End-of-RIB) may still be going out when
+    # the peer has the route; wait until the counter has stood still for a
+    # second before asking, so the refresh's UPDATEs are told apart.
+    # (Comparing with one early snapshot would time out whenever the
+    # End-of-RIB left just after it.)
+    seen = {"n": None, "t": 0.0}
+
+    def settled():
+        n = eg.neighbor(them)["messages"]["out"]["update"]
+        now = time.monotonic()
+        if n != seen["n"]:
+            seen.update(n=n, t=now)
+            return False
+        return now - seen["t"] >= 1.0
+    wait_until(settled, 10, what="our initial UPDATEs all sent")
     before = eg.neighbor(them)
 
     peer.request_refresh()
