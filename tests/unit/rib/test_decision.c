@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rib/decision.h"
+#include "rib_test_attrs.h"
 
 static struct rib_peer peers[4];
 static struct rib_decision_opts opts;
@@ -33,21 +34,8 @@ static int setup(void **state)
 /* Attribute set with an AS_SEQUENCE of n ASNs starting at first. */
 static struct bgp_attrs *attrs_seq(uint32_t first, unsigned n)
 {
-	struct bgp_attrs *a = bgp_attrs_new();
-	uint8_t segs[2 + 4 * 16];
-	assert_true(n >= 1 && n <= 16);
-	segs[0] = BGP_AS_SEQUENCE;
-	segs[1] = (uint8_t)n;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t asn = first + i;
-		segs[2 + 4 * i] = (uint8_t)(asn >> 24);
-		segs[3 + 4 * i] = (uint8_t)(asn >> 16);
-		segs[4 + 4 * i] = (uint8_t)(asn >> 8);
-		segs[5 + 4 * i] = (uint8_t)asn;
-	}
-	assert_int_equal(bgp_attrs_set_aspath(a, segs, 2 + 4 * n), 0);
-	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
-	a->origin = BGP_ORIGIN_IGP;
+	struct bgp_attrs *a = test_attrs_seq(first, n);
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 	return a;
 }
 
