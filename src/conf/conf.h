@@ -151,6 +151,21 @@ struct conf_originate {
 	struct prefix prefix;
 };
 
+/* `fib { ... }` (issue 4): how egressd programs the kernel.  Values are
+ * resolved (defaults filled in); the *_set flags say what the file
+ * wrote, so -nv prints only that. */
+#define CONF_FIB_TABLE_MAIN 254      /* RT_TABLE_MAIN */
+#define CONF_FIB_PROTOCOL_DEFAULT 57 /* FIB_PROTO_DEFAULT in src/fib/fib.h */
+struct conf_fib {
+	struct conf_pos pos;      /* of the 'fib' keyword; line 0 = no block */
+	uint32_t table;           /* kernel table id */
+	bool ecmp;                /* install the multipath set, not only the best */
+	bool install;             /* off: compute, never write the kernel */
+	uint8_t protocol;         /* rtm_protocol of our routes and nexthops */
+	bool graceful_restart;    /* keep routes across a restart of egressd */
+	bool table_set, ecmp_set, install_set, protocol_set, graceful_restart_set;
+};
+
 struct conf {
 	char *path;               /* file the config was read from */
 	uint32_t router_id;       /* host byte order; 0 = not set (error) */
@@ -165,6 +180,7 @@ struct conf {
 	struct conf_prefix_set *prefix_sets;
 	size_t n_policies;
 	struct conf_policy *policies;   /* every name used by a neighbor is here */
+	struct conf_fib fib;
 };
 
 /* Every problem found, each "file:line:col: message", in file order. */
@@ -193,5 +209,9 @@ bool conf_equal(const struct conf *a, const struct conf *b);
 /* Policy or prefix set by name, NULL if none. */
 const struct conf_policy *conf_policy_find(const struct conf *c, const char *name);
 const struct conf_prefix_set *conf_prefix_set_find(const struct conf *c, const char *name);
+/* The fib block's defaults: table main, ecmp on, install on, protocol
+ * 57, graceful-restart off (stmt_fib.c). */
+void conf_fib_defaults(struct conf_fib *f);
+bool conf_fib_equal(const struct conf_fib *a, const struct conf_fib *b);
 
 #endif

@@ -210,7 +210,7 @@ static void stmt_group(struct parser *p)
 /* ---- dispatch ---- */
 
 enum kw_kind { KW_ROUTER_ID, KW_LOCAL_AS, KW_LISTEN, KW_ORIGINATE, KW_GROUP,
-	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY };
+	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY, KW_FIB };
 
 struct keyword {
 	const char *name;
@@ -229,6 +229,7 @@ static const struct keyword keywords[] = {
 	{ "group", CTX_TOP, KW_GROUP, 0 },
 	{ "prefix-set", CTX_TOP, KW_PREFIX_SET, 0 },
 	{ "policy", CTX_TOP, KW_POLICY, 0 },
+	{ "fib", CTX_TOP, KW_FIB, 0 },
 	{ "neighbor", CTX_TOP | CTX_GROUP, KW_NEIGHBOR, 0 },
 	{ "remote-as", NSET_CTX, KW_NSET, NS_REMOTE_AS },
 	{ "description", NSET_CTX, KW_NSET, NS_DESCRIPTION },
@@ -321,6 +322,9 @@ static void parse_stmt(struct parser *p, const struct block *b)
 		break;
 	case KW_POLICY:
 		parser_stmt_policy(p);
+		break;
+	case KW_FIB:
+		parser_stmt_fib(p);
 		break;
 	}
 }

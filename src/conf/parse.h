@@ -88,6 +88,9 @@ struct pconf {
 	struct conf_prefix_set *prefix_sets;
 	size_t n_policies;
 	struct conf_policy *policies;
+	/* The fib block, parsed straight into the model (no inheritance). */
+	bool fib_seen;
+	struct conf_fib fib;
 };
 
 /* Parses the text into pc, reporting every syntax error to diag. */
@@ -100,6 +103,9 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 /* Policy checks (validate_policy.c): names unique and resolved, every
  * import/export name known. Moves the policies from pc into c. */
 void conf_validate_policies(struct pconf *pc, struct conf *c, struct conf_diag *diag);
+
+/* Writes the fib block if the file had one (stmt_fib.c). */
+void conf_fib_print(const struct conf *c, void *file);
 
 /* Policy model helpers (policy.c). */
 void conf_prefix_sets_free(struct conf_prefix_set *s, size_t n);

@@ -59,6 +59,8 @@ void parser_stmt_router_id(struct parser *p);
 void parser_stmt_local_as(struct parser *p);
 void parser_stmt_listen(struct parser *p);
 void parser_stmt_originate(struct parser *p);
+/* fib { ... } (stmt_fib.c). */
+void parser_stmt_fib(struct parser *p);
 /* Policy blocks (stmt_policy.c). */
 void parser_stmt_prefix_set(struct parser *p);
 void parser_stmt_policy(struct parser *p);

@@ -98,6 +98,7 @@ int conf_print(const struct conf *c, char **out)
 		char p[PREFIX_STRLEN];
 		fprintf(f, "originate %s\n", prefix_fmt(&c->originate[i].prefix, p));
 	}
+	conf_fib_print(c, f);
 	conf_policies_print(c, f);
 	for (size_t i = 0; i < c->n_neighbors; i++) {
 		const struct conf_neighbor *n = &c->neighbors[i];

@@ -349,6 +349,9 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 	c->path = xstrdup(d, name);
 	c->router_id = pc->router_id;
 	c->local_as = pc->local_as;
+	c->fib = pc->fib;
+	if (!pc->fib_seen)
+		conf_fib_defaults(&c->fib);
 	check_neighbors(pc, c, d);
 	conf_validate_policies(pc, c, d);
 	if (pc->n_listen) {
