@@ -217,6 +217,9 @@ const char *rib_decision_step_name(enum rib_decision_step s)
 		[RIB_STEP_OLDEST] = "oldest-ebgp",
 		[RIB_STEP_ROUTER_ID] = "router-id",
 		[RIB_STEP_PEER_ADDR] = "peer-address",
+		[RIB_STEP_SOURCE] = "route-source",
+		[RIB_STEP_LP_COMMUNITY] = "local-pref-community",
+		[RIB_STEP_INCUMBENT] = "incumbent",
 	};
 	return (unsigned)s < RIB_STEP_COUNT ? names[s] : "unknown";
 }

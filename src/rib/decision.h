@@ -18,6 +18,16 @@
 #include "bgp/attr.h"
 #include "core/addr.h"
 
+/* Where a cloud gateway learned a route: AWS ranks Direct Connect BGP,
+ * VPN static and VPN BGP routes before it looks at any attribute.  The
+ * zero value is the plain BGP session. */
+enum rib_source {
+	RIB_SOURCE_VPN_BGP = 0, /* BGP over a VPN tunnel (or any plain session) */
+	RIB_SOURCE_VPN_STATIC,  /* a static route of a VPN connection */
+	RIB_SOURCE_DX_BGP,      /* BGP over a Direct Connect virtual interface */
+	RIB_SOURCE_LOCAL,       /* the gateway's own: the VPC's CIDRs */
+};
+
 /* What the decision process needs to know about the peer a path came
  * from.  Paths point at one of these, owned by the caller (one per
  * session), instead of copying it into every path: millions of paths
@@ -28,6 +38,9 @@ struct rib_peer {
 	uint32_t router_id; /* BGP Identifier, host byte order (9.1.2.2 f) */
 	uint32_t as;        /* the peer's AS */
 	bool ebgp;          /* learned over eBGP (9.1.2.2 d) */
+	/* How the route reached a cloud gateway (the personalities of
+	 * rib/personality_aws.h rank these; RFC 4271 ignores it). */
+	enum rib_source source;
 };
 
 struct rib_path {
@@ -36,6 +49,10 @@ struct rib_path {
 	uint64_t received;       /* arrival stamp, smaller = older (RFC 5004) */
 	uint32_t igp_cost;       /* cost to the next hop, UINT32_MAX unknown (9.1.2.2 e) */
 	bool nh_reachable;       /* next hop resolvable (9.1.2.1) */
+	/* The Loc-RIB's current best for its prefix (kept by loc_rib.c,
+	 * ignored by RFC 4271): personalities whose cloud keeps the chosen
+	 * tunnel until it fails prefer it over an equal newcomer. */
+	bool incumbent;
 };
 
 enum rib_decision_step {
@@ -50,6 +67,11 @@ enum rib_decision_step {
 	RIB_STEP_OLDEST,     /* RFC 5004, optional */
 	RIB_STEP_ROUTER_ID,  /* 9.1.2.2 f */
 	RIB_STEP_PEER_ADDR,  /* 9.1.2.2 g */
+	/* Personality steps (rib/personality_aws.h); after the RFC's so
+	 * the values above keep their meaning. */
+	RIB_STEP_SOURCE,        /* DX BGP / VPN static / VPN BGP */
+	RIB_STEP_LP_COMMUNITY,  /* Direct Connect 7224:7100/7200/7300 */
+	RIB_STEP_INCUMBENT,     /* the chosen tunnel keeps the traffic */
 	RIB_STEP_COUNT
 };
 
@@ -75,6 +97,10 @@ struct rib_comparator {
 	/* Multipath: paths tied with the best through this step are
 	 * equal-cost candidates (rib/multipath.h). */
 	enum rib_decision_step multipath_through;
+	/* When set, replaces the multipath_through rule: whether p may
+	 * share traffic with best (both eligible). */
+	bool (*multipath_ok)(const struct rib_decision_opts *o, const struct rib_path *best,
+			     const struct rib_path *p);
 };
 
 /* RFC 4271 9.1 as described in decision.c. */

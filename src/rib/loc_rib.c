@@ -141,11 +141,16 @@ static void reselect(struct loc_rib *lr, void **slot)
 	struct loc_path *head = val_head(*slot);
 	size_t n = scratch_fill(lr, head);
 	int b = rib_best_select(lr->cfg.cmp, &lr->cfg.opts, lr->scratch, n);
+	/* The incumbent flag follows the best (rib/decision.h), so a
+	 * comparator that keeps the chosen path among equals can see it. */
+	for (struct loc_path *lp = head; lp; lp = lp->next)
+		lp->path.incumbent = false;
 	if (b < 0) {
 		*slot = val_make(head, false);
 		return;
 	}
 	struct loc_path *w = path_node(lr->scratch[b]);
+	w->path.incumbent = true;
 	if (w != head) {
 		struct loc_path *prev = head;
 		while (prev->next != w)
@@ -254,6 +259,9 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 	fresh->next = NULL;
 	fresh->path = *path;
 	bool eligible = rib_path_eligible(path);
+	/* A newcomer is never the incumbent; the only path of a new
+	 * prefix is its best when eligible (set below). */
+	fresh->path.incumbent = false;
 	void **slot;
 	int rc = trie_insert_or_get(&lr->trie, p, val_make(fresh, eligible), &slot);
 	if (rc < 0) {
@@ -262,6 +270,7 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 	}
 	if (rc == 1) {
 		/* New prefix: one path, best if eligible; no selection run. */
+		fresh->path.incumbent = eligible;
 		bgp_attrs_ref(path->attrs);
 		lr->n_paths++;
 		if (eligible && lr->fn) {
@@ -299,7 +308,9 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 		/* RFC 4271 3.1: a new route for the same prefix from the same
 		 * peer implicitly withdraws the old one. */
 		struct bgp_attrs *old = pp->path.attrs;
+		bool incumbent = pp->path.incumbent; /* the same path, newer attributes */
 		pp->path = *path;
+		pp->path.incumbent = incumbent;
 		bgp_attrs_unref(old);
 		if (pp != tail) { /* newest arrival goes last */
 			if (pprev)

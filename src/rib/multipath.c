@@ -6,6 +6,8 @@ bool rib_multipath_equal(const struct rib_comparator *c, const struct rib_decisi
 {
 	if (!rib_path_eligible(p))
 		return false;
+	if (c->multipath_ok)
+		return c->multipath_ok(o, best, p);
 	enum rib_decision_step step;
 	if (c->compare(o, best, p, &step) != 0 && step <= c->multipath_through)
 		return false;
