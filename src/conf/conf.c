@@ -209,5 +209,6 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->n_neighbors; i++)
 		if (!conf_neighbor_equal(&a->neighbors[i], &b->neighbors[i]))
 			return false;
-	return conf_fib_equal(&a->fib, &b->fib) && conf_policies_equal(a, b);
+	return conf_fib_equal(&a->fib, &b->fib) &&
+	       conf_decision_equal(&a->decision, &b->decision) && conf_policies_equal(a, b);
 }

@@ -166,6 +166,17 @@ struct conf_fib {
 	bool table_set, ecmp_set, install_set, protocol_set, graceful_restart_set;
 };
 
+/* Decision process knobs (global; rib/decision.h says what each does). */
+struct conf_decision {
+	uint32_t multipath;          /* 1..64 equal-cost paths, 1 = best only */
+	bool multipath_relax;        /* paths from different neighbouring ASes */
+	bool always_compare_med;
+	bool deterministic_med;
+	bool prefer_oldest;          /* RFC 5004 */
+	bool med_missing_as_worst;
+	uint32_t default_local_pref; /* 100 unless set */
+};
+
 struct conf {
 	char *path;               /* file the config was read from */
 	uint32_t router_id;       /* host byte order; 0 = not set (error) */
@@ -181,6 +192,7 @@ struct conf {
 	size_t n_policies;
 	struct conf_policy *policies;   /* every name used by a neighbor is here */
 	struct conf_fib fib;
+	struct conf_decision decision;
 };
 
 /* Every problem found, each "file:line:col: message", in file order. */
@@ -206,6 +218,7 @@ int conf_print(const struct conf *c, char **out);
  * use conf_neighbor_equal to find the neighbors that changed). */
 bool conf_neighbor_equal(const struct conf_neighbor *a, const struct conf_neighbor *b);
 bool conf_equal(const struct conf *a, const struct conf *b);
+bool conf_decision_equal(const struct conf_decision *a, const struct conf_decision *b);
 /* Policy or prefix set by name, NULL if none. */
 const struct conf_policy *conf_policy_find(const struct conf *c, const char *name);
 const struct conf_prefix_set *conf_prefix_set_find(const struct conf *c, const char *name);

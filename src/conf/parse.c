@@ -210,13 +210,13 @@ static void stmt_group(struct parser *p)
 /* ---- dispatch ---- */
 
 enum kw_kind { KW_ROUTER_ID, KW_LOCAL_AS, KW_LISTEN, KW_ORIGINATE, KW_GROUP,
-	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY, KW_FIB };
+	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY, KW_FIB, KW_DECISION };
 
 struct keyword {
 	const char *name;
 	unsigned ctx;            /* CTX_* where it is allowed */
 	enum kw_kind kind;
-	enum nset_field field;   /* for KW_NSET */
+	enum nset_field field;   /* KW_NSET; KW_DECISION: an enum pdecision_field */
 };
 
 #define NSET_CTX (CTX_GROUP | CTX_NEIGHBOR)
@@ -231,6 +231,12 @@ static const struct keyword keywords[] = {
 	{ "policy", CTX_TOP, KW_POLICY, 0 },
 	{ "fib", CTX_TOP, KW_FIB, 0 },
 	{ "neighbor", CTX_TOP | CTX_GROUP, KW_NEIGHBOR, 0 },
+	{ "multipath", CTX_TOP, KW_DECISION, (enum nset_field)PD_MULTIPATH },
+	{ "always-compare-med", CTX_TOP, KW_DECISION, (enum nset_field)PD_ALWAYS_COMPARE_MED },
+	{ "deterministic-med", CTX_TOP, KW_DECISION, (enum nset_field)PD_DETERMINISTIC_MED },
+	{ "prefer-oldest", CTX_TOP, KW_DECISION, (enum nset_field)PD_PREFER_OLDEST },
+	{ "med-missing-as-worst", CTX_TOP, KW_DECISION, (enum nset_field)PD_MED_MISSING_AS_WORST },
+	{ "default-local-pref", CTX_TOP, KW_DECISION, (enum nset_field)PD_DEFAULT_LOCAL_PREF },
 	{ "remote-as", NSET_CTX, KW_NSET, NS_REMOTE_AS },
 	{ "description", NSET_CTX, KW_NSET, NS_DESCRIPTION },
 	{ "password", NSET_CTX, KW_NSET, NS_PASSWORD },
@@ -325,6 +331,9 @@ static void parse_stmt(struct parser *p, const struct block *b)
 		break;
 	case KW_FIB:
 		parser_stmt_fib(p);
+		break;
+	case KW_DECISION:
+		parser_stmt_decision(p, (int)k->field);
 		break;
 	}
 }

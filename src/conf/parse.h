@@ -68,6 +68,25 @@ struct pneighbor {
 	struct nset set;
 };
 
+/* The decision knobs as parsed: which were written, and where, so a
+ * second one is reported (decision.c). */
+enum pdecision_field {
+	PD_MULTIPATH,
+	PD_MULTIPATH_RELAX,
+	PD_ALWAYS_COMPARE_MED,
+	PD_DETERMINISTIC_MED,
+	PD_PREFER_OLDEST,
+	PD_MED_MISSING_AS_WORST,
+	PD_DEFAULT_LOCAL_PREF,
+	PD_COUNT
+};
+
+struct pdecision {
+	unsigned set;                    /* 1u << enum pdecision_field */
+	struct conf_pos pos[PD_COUNT];
+	struct conf_decision v;
+};
+
 struct pconf {
 	bool router_id_set, local_as_set;
 	bool router_id_seen, local_as_seen; /* present, even if bad */
@@ -91,6 +110,7 @@ struct pconf {
 	/* The fib block, parsed straight into the model (no inheritance). */
 	bool fib_seen;
 	struct conf_fib fib;
+	struct pdecision decision;
 };
 
 /* Parses the text into pc, reporting every syntax error to diag. */
@@ -106,6 +126,9 @@ void conf_validate_policies(struct pconf *pc, struct conf *c, struct conf_diag *
 
 /* Writes the fib block if the file had one (stmt_fib.c). */
 void conf_fib_print(const struct conf *c, void *file);
+/* Decision knobs (decision.c): defaults for what was not written. */
+void conf_decision_build(const struct pdecision *pd, struct conf_decision *out);
+void conf_decision_print(const struct conf_decision *d, void *file);
 
 /* Policy model helpers (policy.c). */
 void conf_prefix_sets_free(struct conf_prefix_set *s, size_t n);

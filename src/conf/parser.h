@@ -61,6 +61,8 @@ void parser_stmt_listen(struct parser *p);
 void parser_stmt_originate(struct parser *p);
 /* fib { ... } (stmt_fib.c). */
 void parser_stmt_fib(struct parser *p);
+/* Decision knobs (decision.c); which is an enum pdecision_field. */
+void parser_stmt_decision(struct parser *p, int which);
 /* Policy blocks (stmt_policy.c). */
 void parser_stmt_prefix_set(struct parser *p);
 void parser_stmt_policy(struct parser *p);

@@ -99,6 +99,7 @@ int conf_print(const struct conf *c, char **out)
 		fprintf(f, "originate %s\n", prefix_fmt(&c->originate[i].prefix, p));
 	}
 	conf_fib_print(c, f);
+	conf_decision_print(&c->decision, f);
 	conf_policies_print(c, f);
 	for (size_t i = 0; i < c->n_neighbors; i++) {
 		const struct conf_neighbor *n = &c->neighbors[i];

@@ -352,6 +352,7 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 	c->fib = pc->fib;
 	if (!pc->fib_seen)
 		conf_fib_defaults(&c->fib);
+	conf_decision_build(&pc->decision, &c->decision);
 	check_neighbors(pc, c, d);
 	conf_validate_policies(pc, c, d);
 	if (pc->n_listen) {

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "daemon/knobs.h"
 
 static int fam_af(int f)
 {
@@ -431,7 +432,7 @@ static int originate_add(struct daemon *d, const struct prefix *p)
 int daemon_rib_init(struct daemon *d)
 {
 	struct loc_rib_config cfg = {0};
-	rib_decision_opts_default(&cfg.opts);
+	daemon_knobs_apply(&d->conf->decision, &cfg);
 	ev_timer_init(&d->work, work_cb, 0., 0.);
 	d->work.data = d;
 	for (size_t i = 0; i < d->n_peers; i++)
