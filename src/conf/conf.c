@@ -143,6 +143,7 @@ void conf_free(struct conf *c)
 	}
 	conf_prefix_sets_free(c->prefix_sets, c->n_prefix_sets);
 	conf_policies_free(c->policies, c->n_policies);
+	conf_cloud_free(&c->cloud);
 	free(c->neighbors);
 	free(c->listen);
 	free(c->originate);
@@ -190,7 +191,9 @@ bool conf_neighbor_equal(const struct conf_neighbor *a, const struct conf_neighb
 	       a->ttl_security == b->ttl_security &&
 	       addr_eq(&a->local_addr, &b->local_addr) && a->import == b->import &&
 	       a->export == b->export && str_eq(a->import_policy, b->import_policy) &&
-	       str_eq(a->export_policy, b->export_policy) && str_eq(a->group, b->group);
+	       str_eq(a->export_policy, b->export_policy) && str_eq(a->group, b->group) &&
+	       a->max_prefix == b->max_prefix && a->max_prefix_set == b->max_prefix_set &&
+	       a->attachment == b->attachment;
 }
 
 bool conf_equal(const struct conf *a, const struct conf *b)
@@ -210,5 +213,6 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 		if (!conf_neighbor_equal(&a->neighbors[i], &b->neighbors[i]))
 			return false;
 	return conf_fib_equal(&a->fib, &b->fib) &&
-	       conf_decision_equal(&a->decision, &b->decision) && conf_policies_equal(a, b);
+	       conf_decision_equal(&a->decision, &b->decision) &&
+	       conf_cloud_equal(&a->cloud, &b->cloud) && conf_policies_equal(a, b);
 }

@@ -108,6 +108,14 @@ struct conf_policy {
 	bool default_accept;       /* no term decided: accept (default reject) */
 };
 
+/* Cloud-gateway personality (issue 5, stmt_cloud.c). */
+enum conf_personality { CONF_PERSONALITY_NONE = 0, CONF_PERSONALITY_AWS_VGW,
+			CONF_PERSONALITY_AWS_TGW, CONF_PERSONALITY_AWS_DX };
+/* What kind of connection a neighbor is to the cloud gateway: a VPN
+ * tunnel or a Direct Connect virtual interface (AWS ranks their routes
+ * differently).  UNSET resolves by personality. */
+enum conf_attachment { CONF_ATTACH_UNSET = 0, CONF_ATTACH_VPN, CONF_ATTACH_DX };
+
 /* ConnectRetryTime when a neighbor sets none: shorter than RFC 4271
  * section 10's suggested 120 s because failover labs restart peers
  * often and should not wait two minutes for the next attempt. */
@@ -138,6 +146,11 @@ struct conf_neighbor {
 	char *import_policy;      /* CONF_FILTER_POLICY: name in policies */
 	char *export_policy;
 	char *group;              /* name of the enclosing group, or NULL */
+	/* Appended for the cloud personality (stmt_cloud.c); max-prefix is
+	 * generic.  0 = no limit. */
+	uint32_t max_prefix;      /* accepted prefixes per family, RFC 4486 */
+	bool max_prefix_set;
+	enum conf_attachment attachment; /* how the tunnel reaches the cloud */
 };
 
 struct conf_listen {
@@ -177,6 +190,42 @@ struct conf_decision {
 	uint32_t default_local_pref; /* 100 unless set */
 };
 
+/* A `local PREFIX` or `static PREFIX via ADDR` of a route table. */
+struct conf_rt_route {
+	struct conf_pos pos;
+	struct prefix prefix;
+	struct addr via;          /* af 0 for local */
+	bool via_neighbor;        /* via names a neighbor: a VPN static route */
+};
+
+/* AWS: "at most 100 propagated routes per route table". */
+#define CONF_MAX_ROUTES_DEFAULT 100
+#define CONF_MAX_ROUTES_MAX 1000
+
+/* `route-table NAME { table N; max-routes N; local P; static P via A }`:
+ * the VPC route table, a kernel table the chosen routes go into. */
+struct conf_route_table {
+	struct conf_pos pos;      /* of the name */
+	char *name;
+	uint32_t table;           /* kernel table id, 0 = not set (an error) */
+	uint32_t max_routes;      /* propagated routes kept */
+	bool max_routes_set;
+	size_t n_local;
+	struct conf_rt_route *local;
+	size_t n_static;
+	struct conf_rt_route *statics;
+};
+
+struct conf_cloud {
+	enum conf_personality personality;
+	struct conf_pos personality_pos;  /* line 0 = not set */
+	bool vpn_ecmp;            /* aws-tgw: share equal VPN routes (default on) */
+	bool vpn_ecmp_set;
+	struct conf_pos vpn_ecmp_pos;
+	size_t n_route_tables;
+	struct conf_route_table *route_tables;
+};
+
 struct conf {
 	char *path;               /* file the config was read from */
 	uint32_t router_id;       /* host byte order; 0 = not set (error) */
@@ -193,6 +242,7 @@ struct conf {
 	struct conf_policy *policies;   /* every name used by a neighbor is here */
 	struct conf_fib fib;
 	struct conf_decision decision;
+	struct conf_cloud cloud;        /* personality, vpn-ecmp, route tables */
 };
 
 /* Every problem found, each "file:line:col: message", in file order. */
@@ -226,5 +276,10 @@ const struct conf_prefix_set *conf_prefix_set_find(const struct conf *c, const c
  * 57, graceful-restart off (stmt_fib.c). */
 void conf_fib_defaults(struct conf_fib *f);
 bool conf_fib_equal(const struct conf_fib *a, const struct conf_fib *b);
+/* "aws-vgw", "aws-tgw", "aws-dx" or "none". */
+const char *conf_personality_name(enum conf_personality p);
+const struct conf_route_table *conf_route_table_find(const struct conf *c, const char *name);
+bool conf_cloud_equal(const struct conf_cloud *a, const struct conf_cloud *b);
+void conf_cloud_free(struct conf_cloud *c);
 
 #endif

@@ -210,7 +210,8 @@ static void stmt_group(struct parser *p)
 /* ---- dispatch ---- */
 
 enum kw_kind { KW_ROUTER_ID, KW_LOCAL_AS, KW_LISTEN, KW_ORIGINATE, KW_GROUP,
-	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY, KW_FIB, KW_DECISION };
+	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY, KW_FIB, KW_DECISION,
+	       KW_PERSONALITY, KW_VPN_ECMP, KW_ROUTE_TABLE };
 
 struct keyword {
 	const char *name;
@@ -230,6 +231,9 @@ static const struct keyword keywords[] = {
 	{ "prefix-set", CTX_TOP, KW_PREFIX_SET, 0 },
 	{ "policy", CTX_TOP, KW_POLICY, 0 },
 	{ "fib", CTX_TOP, KW_FIB, 0 },
+	{ "personality", CTX_TOP, KW_PERSONALITY, 0 },
+	{ "vpn-ecmp", CTX_TOP, KW_VPN_ECMP, 0 },
+	{ "route-table", CTX_TOP, KW_ROUTE_TABLE, 0 },
 	{ "neighbor", CTX_TOP | CTX_GROUP, KW_NEIGHBOR, 0 },
 	{ "multipath", CTX_TOP, KW_DECISION, (enum nset_field)PD_MULTIPATH },
 	{ "always-compare-med", CTX_TOP, KW_DECISION, (enum nset_field)PD_ALWAYS_COMPARE_MED },
@@ -250,6 +254,8 @@ static const struct keyword keywords[] = {
 	{ "port", NSET_CTX, KW_NSET, NS_PORT },
 	{ "import", NSET_CTX, KW_NSET, NS_IMPORT },
 	{ "export", NSET_CTX, KW_NSET, NS_EXPORT },
+	{ "max-prefix", NSET_CTX, KW_NSET, NS_MAX_PREFIX },
+	{ "attachment", NSET_CTX, KW_NSET, NS_ATTACHMENT },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 
@@ -334,6 +340,15 @@ static void parse_stmt(struct parser *p, const struct block *b)
 		break;
 	case KW_DECISION:
 		parser_stmt_decision(p, (int)k->field);
+		break;
+	case KW_PERSONALITY:
+		parser_stmt_personality(p);
+		break;
+	case KW_VPN_ECMP:
+		parser_stmt_vpn_ecmp(p);
+		break;
+	case KW_ROUTE_TABLE:
+		parser_stmt_route_table(p);
 		break;
 	}
 }
@@ -424,6 +439,7 @@ void pconf_free(struct pconf *pc)
 	free(pc->originate);
 	conf_prefix_sets_free(pc->prefix_sets, pc->n_prefix_sets);
 	conf_policies_free(pc->policies, pc->n_policies);
+	conf_cloud_free(&pc->cloud);
 	memset(pc, 0, sizeof(*pc));
 }
 

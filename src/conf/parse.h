@@ -26,6 +26,8 @@ enum nset_field {
 	NS_EXPORT,
 	NS_CONNECT_RETRY,
 	NS_DELAY_OPEN,
+	NS_MAX_PREFIX,
+	NS_ATTACHMENT,
 	NS_COUNT
 };
 
@@ -48,6 +50,8 @@ struct nset {
 	enum conf_filter export;
 	char *import_policy;             /* CONF_FILTER_POLICY */
 	char *export_policy;
+	uint32_t max_prefix;
+	enum conf_attachment attachment;
 };
 
 static inline bool nset_has(const struct nset *s, enum nset_field f)
@@ -111,6 +115,11 @@ struct pconf {
 	bool fib_seen;
 	struct conf_fib fib;
 	struct pdecision decision;
+	/* personality, vpn-ecmp and route tables, parsed straight into the
+	 * model; the validator applies the personality (stmt_cloud.c). */
+	struct conf_cloud cloud;
+	bool vpn_ecmp_seen;
+	bool personality_seen;           /* present, even if bad */
 };
 
 /* Parses the text into pc, reporting every syntax error to diag. */
@@ -123,6 +132,12 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 /* Policy checks (validate_policy.c): names unique and resolved, every
  * import/export name known. Moves the policies from pc into c. */
 void conf_validate_policies(struct pconf *pc, struct conf *c, struct conf_diag *diag);
+
+/* Cloud personality (stmt_cloud.c): applies its implied settings to
+ * the built neighbors and checks them and the route tables; moves
+ * pc->cloud into c. */
+void conf_validate_cloud(struct pconf *pc, struct conf *c, struct conf_diag *diag);
+void conf_cloud_print(const struct conf *c, void *file);
 
 /* Writes the fib block if the file had one (stmt_fib.c). */
 void conf_fib_print(const struct conf *c, void *file);

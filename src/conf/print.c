@@ -66,6 +66,11 @@ static void print_neighbor(FILE *f, const struct conf_neighbor *n, const char *i
 		fprintf(f, "%s\timport %s\n", ind, filter_word(n->import, n->import_policy));
 	if (n->export != CONF_FILTER_UNSET)
 		fprintf(f, "%s\texport %s\n", ind, filter_word(n->export, n->export_policy));
+	if (n->max_prefix_set)
+		fprintf(f, "%s\tmax-prefix %u\n", ind, n->max_prefix);
+	if (n->attachment != CONF_ATTACH_UNSET)
+		fprintf(f, "%s\tattachment %s\n", ind,
+			n->attachment == CONF_ATTACH_DX ? "direct-connect" : "vpn");
 	fprintf(f, "%s}\n", ind);
 }
 
@@ -100,6 +105,7 @@ int conf_print(const struct conf *c, char **out)
 	}
 	conf_fib_print(c, f);
 	conf_decision_print(&c->decision, f);
+	conf_cloud_print(c, f);
 	conf_policies_print(c, f);
 	for (size_t i = 0; i < c->n_neighbors; i++) {
 		const struct conf_neighbor *n = &c->neighbors[i];

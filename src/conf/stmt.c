@@ -260,6 +260,27 @@ static bool parser_nset_value(struct parser *p, struct nset *s, enum nset_field 
 		return parser_value_filter(p, &s->import, &s->import_policy);
 	case NS_EXPORT:
 		return parser_value_filter(p, &s->export, &s->export_policy);
+	case NS_MAX_PREFIX:
+		/* RFC 4486 4: the limit travels as 4 octets. */
+		if (!parser_want_value(p, "1..4294967295", false) ||
+		    !parser_value_uint(p, 1, UINT32_MAX, "1..4294967295", &v))
+			return false;
+		s->max_prefix = v;
+		break;
+	case NS_ATTACHMENT:
+		if (!parser_want_value(p, "vpn or direct-connect", false))
+			return false;
+		if (strcmp(p->tok.text, "vpn") == 0) {
+			s->attachment = CONF_ATTACH_VPN;
+		} else if (strcmp(p->tok.text, "direct-connect") == 0) {
+			s->attachment = CONF_ATTACH_DX;
+		} else {
+			diag_add(p->diag, p->tok.pos,
+				 "invalid attachment '" TOK_FMT "' (expected vpn or direct-connect)",
+				 TOK_ARGS(&p->tok));
+			return false;
+		}
+		break;
 	case NS_COUNT:
 		return false;
 	}

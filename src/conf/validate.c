@@ -287,6 +287,12 @@ static void neighbor_build(const struct pneighbor *pn, const struct eff *e,
 		n->export_policy = xstrdup(d, s->export_policy);
 	}
 	n->group = xstrdup(d, e->grp_name);
+	if ((s = eff_src(e, NS_MAX_PREFIX))) {
+		n->max_prefix = s->max_prefix;
+		n->max_prefix_set = true;
+	}
+	if ((s = eff_src(e, NS_ATTACHMENT)))
+		n->attachment = s->attachment;
 }
 
 static void check_neighbors(const struct pconf *pc, struct conf *c, struct conf_diag *d)
@@ -333,7 +339,8 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 	const struct conf_pos top = { 1, 1 };
 	if (!pc->router_id_seen)
 		diag_add(d, top, "missing required statement 'router-id'");
-	if (!pc->local_as_seen)
+	/* A cloud personality brings its gateway's default ASN. */
+	if (!pc->local_as_seen && !pc->personality_seen)
 		diag_add(d, top, "missing required statement 'local-as'");
 	check_groups(pc, d);
 	for (size_t i = 0; i < pc->n_groups; i++)
@@ -354,6 +361,7 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 		conf_fib_defaults(&c->fib);
 	conf_decision_build(&pc->decision, &c->decision);
 	check_neighbors(pc, c, d);
+	conf_validate_cloud(pc, c, d);
 	conf_validate_policies(pc, c, d);
 	if (pc->n_listen) {
 		c->listen = malloc(pc->n_listen * sizeof(*c->listen));
