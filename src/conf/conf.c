@@ -144,6 +144,7 @@ void conf_free(struct conf *c)
 	conf_prefix_sets_free(c->prefix_sets, c->n_prefix_sets);
 	conf_policies_free(c->policies, c->n_policies);
 	conf_cloud_free(&c->cloud);
+	conf_probes_free(c->probes, c->n_probes);
 	free(c->neighbors);
 	free(c->listen);
 	free(c->originate);
@@ -214,5 +215,6 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 			return false;
 	return conf_fib_equal(&a->fib, &b->fib) &&
 	       conf_decision_equal(&a->decision, &b->decision) &&
-	       conf_cloud_equal(&a->cloud, &b->cloud) && conf_policies_equal(a, b);
+	       conf_cloud_equal(&a->cloud, &b->cloud) && conf_policies_equal(a, b) &&
+	       conf_probes_equal(a, b);
 }

@@ -226,6 +226,28 @@ struct conf_cloud {
 	struct conf_route_table *route_tables;
 };
 
+/* probe NAME { ... } (issue 6): an uplink health check; its state is a
+ * condition of the same name (stmt_probe.c). */
+enum conf_probe_kind { CONF_PROBE_ICMP = 1, CONF_PROBE_TCP };
+#define CONF_PROBE_INTERVAL_DEFAULT 1000 /* ms */
+#define CONF_PROBE_TIMEOUT_DEFAULT 500   /* ms; half the interval if shorter */
+#define CONF_PROBE_RISE_DEFAULT 3
+#define CONF_PROBE_FALL_DEFAULT 2
+
+struct conf_probe {
+	struct conf_pos pos;      /* of the name */
+	char *name;
+	enum conf_probe_kind kind;
+	struct addr target;
+	uint16_t port;            /* CONF_PROBE_TCP */
+	char *via;                /* interface (SO_BINDTODEVICE), or NULL */
+	struct addr source;       /* af 0 = kernel's choice */
+	uint32_t interval_ms;
+	uint32_t timeout_ms;
+	uint8_t rise, fall;
+	bool interval_set, timeout_set, rise_set, fall_set;
+};
+
 struct conf {
 	char *path;               /* file the config was read from */
 	uint32_t router_id;       /* host byte order; 0 = not set (error) */
@@ -243,6 +265,8 @@ struct conf {
 	struct conf_fib fib;
 	struct conf_decision decision;
 	struct conf_cloud cloud;        /* personality, vpn-ecmp, route tables */
+	size_t n_probes;
+	struct conf_probe *probes;
 };
 
 /* Every problem found, each "file:line:col: message", in file order. */
@@ -272,6 +296,8 @@ bool conf_decision_equal(const struct conf_decision *a, const struct conf_decisi
 /* Policy or prefix set by name, NULL if none. */
 const struct conf_policy *conf_policy_find(const struct conf *c, const char *name);
 const struct conf_prefix_set *conf_prefix_set_find(const struct conf *c, const char *name);
+/* Probe by name, NULL if none (stmt_probe.c). */
+const struct conf_probe *conf_probe_find(const struct conf *c, const char *name);
 /* The fib block's defaults: table main, ecmp on, install on, protocol
  * 57, graceful-restart off (stmt_fib.c). */
 void conf_fib_defaults(struct conf_fib *f);

@@ -211,7 +211,7 @@ static void stmt_group(struct parser *p)
 
 enum kw_kind { KW_ROUTER_ID, KW_LOCAL_AS, KW_LISTEN, KW_ORIGINATE, KW_GROUP,
 	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY, KW_FIB, KW_DECISION,
-	       KW_PERSONALITY, KW_VPN_ECMP, KW_ROUTE_TABLE };
+	       KW_PERSONALITY, KW_VPN_ECMP, KW_ROUTE_TABLE, KW_PROBE };
 
 struct keyword {
 	const char *name;
@@ -234,6 +234,7 @@ static const struct keyword keywords[] = {
 	{ "personality", CTX_TOP, KW_PERSONALITY, 0 },
 	{ "vpn-ecmp", CTX_TOP, KW_VPN_ECMP, 0 },
 	{ "route-table", CTX_TOP, KW_ROUTE_TABLE, 0 },
+	{ "probe", CTX_TOP, KW_PROBE, 0 },
 	{ "neighbor", CTX_TOP | CTX_GROUP, KW_NEIGHBOR, 0 },
 	{ "multipath", CTX_TOP, KW_DECISION, (enum nset_field)PD_MULTIPATH },
 	{ "always-compare-med", CTX_TOP, KW_DECISION, (enum nset_field)PD_ALWAYS_COMPARE_MED },
@@ -350,6 +351,9 @@ static void parse_stmt(struct parser *p, const struct block *b)
 	case KW_ROUTE_TABLE:
 		parser_stmt_route_table(p);
 		break;
+	case KW_PROBE:
+		parser_stmt_probe(p);
+		break;
 	}
 }
 
@@ -440,6 +444,7 @@ void pconf_free(struct pconf *pc)
 	conf_prefix_sets_free(pc->prefix_sets, pc->n_prefix_sets);
 	conf_policies_free(pc->policies, pc->n_policies);
 	conf_cloud_free(&pc->cloud);
+	conf_probes_free(pc->probes, pc->n_probes);
 	memset(pc, 0, sizeof(*pc));
 }
 

@@ -120,6 +120,9 @@ struct pconf {
 	struct conf_cloud cloud;
 	bool vpn_ecmp_seen;
 	bool personality_seen;           /* present, even if bad */
+	/* probe blocks, parsed straight into the model (stmt_probe.c). */
+	size_t n_probes;
+	struct conf_probe *probes;
 };
 
 /* Parses the text into pc, reporting every syntax error to diag. */
@@ -144,6 +147,15 @@ void conf_fib_print(const struct conf *c, void *file);
 /* Decision knobs (decision.c): defaults for what was not written. */
 void conf_decision_build(const struct pdecision *pd, struct conf_decision *out);
 void conf_decision_print(const struct conf_decision *d, void *file);
+
+/* Probes (stmt_probe.c): names unique, a target each, timeout within
+ * the interval; moves them from pc into c. */
+void conf_validate_probes(struct pconf *pc, struct conf *c, struct conf_diag *diag);
+void conf_probes_free(struct conf_probe *p, size_t n);
+bool conf_probes_equal(const struct conf *a, const struct conf *b);
+void conf_probes_print(const struct conf *c, void *file);
+/* "1s", "500ms", "2" (seconds) into ms within lo..hi: 0, -EINVAL, -ERANGE. */
+int conf_value_duration_ms(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
 
 /* Policy model helpers (policy.c). */
 void conf_prefix_sets_free(struct conf_prefix_set *s, size_t n);

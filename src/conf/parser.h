@@ -67,6 +67,8 @@ void parser_stmt_route_table(struct parser *p);
 void parser_stmt_fib(struct parser *p);
 /* Decision knobs (decision.c); which is an enum pdecision_field. */
 void parser_stmt_decision(struct parser *p, int which);
+/* probe NAME { ... } (stmt_probe.c). */
+void parser_stmt_probe(struct parser *p);
 /* Policy blocks (stmt_policy.c). */
 void parser_stmt_prefix_set(struct parser *p);
 void parser_stmt_policy(struct parser *p);

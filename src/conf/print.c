@@ -106,6 +106,7 @@ int conf_print(const struct conf *c, char **out)
 	conf_fib_print(c, f);
 	conf_decision_print(&c->decision, f);
 	conf_cloud_print(c, f);
+	conf_probes_print(c, f);
 	conf_policies_print(c, f);
 	for (size_t i = 0; i < c->n_neighbors; i++) {
 		const struct conf_neighbor *n = &c->neighbors[i];

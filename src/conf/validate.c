@@ -363,6 +363,7 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 	check_neighbors(pc, c, d);
 	conf_validate_cloud(pc, c, d);
 	conf_validate_policies(pc, c, d);
+	conf_validate_probes(pc, c, d);
 	if (pc->n_listen) {
 		c->listen = malloc(pc->n_listen * sizeof(*c->listen));
 		if (c->listen) {
