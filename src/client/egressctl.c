@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  show rib in [neighbor ADDR]\n"
 	"  show rib out [neighbor ADDR]\n"
 	"  show memory       memory of the routing core by module\n"
+	"  show probes       uplink probes: state, last results, transitions\n"
 	"  reload\n"
 	"options:\n"
 	"  -s, --socket PATH  control socket (default " CTL_DEFAULT_SOCKET ")\n"
@@ -61,6 +62,10 @@ static int command_parse(char **w, int n, struct ctl_request *req, const char **
 	/* Commands the daemon adds to the control socket itself. */
 	if (n == 2 && word_is(w[0], "show") && (word_is(w[1], "rib") || word_is(w[1], "memory"))) {
 		*ext = word_is(w[1], "rib") ? "show rib" : "show memory";
+		return 0;
+	}
+	if (n == 2 && word_is(w[0], "show") && word_is(w[1], "probes")) {
+		*ext = "show probes";
 		return 0;
 	}
 	if (n == 0)
@@ -296,7 +301,8 @@ int main(int argc, char **argv)
 		else
 			snprintf(err, sizeof(err), "cannot write the answer");
 	} else if (ext) {
-		rc = strcmp(ext, "show rib") == 0 ? render_loc_rib(stdout, ans, err, sizeof(err))
+		rc = strcmp(ext, "show probes") == 0 ? render_probes(stdout, ans, err, sizeof(err))
+		   : strcmp(ext, "show rib") == 0 ? render_loc_rib(stdout, ans, err, sizeof(err))
 						  : render_memory(stdout, ans, err, sizeof(err));
 		if (rc && rc != -EIO)
 			prefix = "malformed answer from egressd: ";

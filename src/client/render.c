@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Field checker: the first problem found is kept in err. */
 struct ck {
@@ -511,4 +512,83 @@ static int memory_fn(FILE *mem, json_t *ans, struct ck *k)
 int render_memory(FILE *out, json_t *ans, char *err, size_t err_size)
 {
 	return render_buffered(out, ans, err, err_size, memory_fn);
+}
+
+#define PROBE_STRIP 16
+
+/* `show probes`: one block per probe, its last results as a strip
+ * ('!' success, '.' failure, newest last) and its transitions. */
+static void fmt_wall(double t, char *buf, size_t size)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	size_t n = strftime(buf, size, "%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%03dZ", (int)((t - (double)s) * 1000) % 1000);
+}
+
+static int probes_fn(FILE *mem, json_t *ans, struct ck *k)
+{
+	json_t *arr = get_array(k, ans, "probes", "answer");
+	json_t *p;
+	size_t i;
+	if (k->bad)
+		return 0;
+	if (json_array_size(arr) == 0)
+		fprintf(mem, "no probes configured\n");
+	json_array_foreach(arr, i, p) {
+		const char *w = "probe";
+		const char *name = get_str(k, p, "name", w), *kind = get_str(k, p, "kind", w);
+		const char *target = get_str(k, p, "target", w), *state = get_str(k, p, "state", w);
+		long long ok = get_int(k, p, "ok", w), fail = get_int(k, p, "fail", w);
+		long long iv = get_int(k, p, "interval_ms", w);
+		json_t *res = get_array(k, p, "results", w), *tr = get_array(k, p, "transitions", w);
+		if (k->bad)
+			return 0;
+		char n[80], t[80], s[16], strip[PROBE_STRIP + 1];
+		render_sanitize(name, n, sizeof(n));
+		render_sanitize(target, t, sizeof(t));
+		render_sanitize(state, s, sizeof(s));
+		json_t *port = json_object_get(p, "port");
+		fprintf(mem, "probe %s: %s, %s %s", n, s, strcmp(kind, "tcp") == 0 ? "tcp" : "icmp", t);
+		if (json_is_integer(port))
+			fprintf(mem, ":%lld", (long long)json_integer_value(port));
+		fprintf(mem, " every %lldms, %lld ok, %lld failed\n", iv, ok, fail);
+		size_t nr = json_array_size(res), m = 0;
+		for (size_t j = nr; j-- > 0 && m < PROBE_STRIP;) {
+			json_t *r = json_array_get(res, j);
+			json_t *rok = json_object_get(r, "ok");
+			if (!json_is_boolean(rok)) {
+				ck_fail(k, "probe result without a boolean \"ok\"");
+				return 0;
+			}
+			strip[m++] = json_is_true(rok) ? '!' : '.';
+		}
+		strip[m] = 0;
+		fprintf(mem, "  last results  %s\n", m ? strip : "(none yet)");
+		json_t *x;
+		size_t j;
+		json_array_foreach(tr, j, x) {
+			json_t *tt = json_object_get(x, "time");
+			const char *from = get_str(k, x, "from", "transition");
+			const char *to = get_str(k, x, "to", "transition");
+			const char *why = get_str(k, x, "reason", "transition");
+			if (k->bad || !json_is_number(tt)) {
+				ck_fail(k, "transition without a numeric \"time\"");
+				return 0;
+			}
+			char when[32], f2[16], t2[16], r2[80];
+			fmt_wall(json_number_value(tt), when, sizeof(when));
+			render_sanitize(from, f2, sizeof(f2));
+			render_sanitize(to, t2, sizeof(t2));
+			render_sanitize(why, r2, sizeof(r2));
+			fprintf(mem, "  %s  %s -> %s (%s)\n", when, f2, t2, r2);
+		}
+	}
+	return 0;
+}
+
+int render_probes(FILE *out, json_t *ans, char *err, size_t err_size)
+{
+	return render_buffered(out, ans, err, err_size, probes_fn);
 }

@@ -12,6 +12,8 @@
 #include "rib/rib.h"
 #include "rib/trie.h"
 
+struct probe;
+
 /* Prefixes one sliced walk (initial dump, flush of a lost peer) handles
  * per event-loop iteration, so keepalives to others never wait long
  * (issue 3; DESIGN 10). */
@@ -74,6 +76,9 @@ struct daemon {
 	struct rib_peer local;       /* pseudo-peer of `originate` paths */
 	uint64_t arrivals;           /* stamp for rib_path.received */
 	ev_timer work;               /* runs sliced walks, 0 s when pending */
+	/* Uplink probes (probes.c), one per `probe` statement. */
+	struct probe **probes;
+	size_t n_probes;
 };
 
 /* RFC 8212: an unset filter is NONE for eBGP and ALL for iBGP. */

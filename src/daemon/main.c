@@ -19,6 +19,7 @@
 
 #include "ctl/ctl.h"
 #include "ctl/ctl_show.h"
+#include "daemon/probes.h"
 #include "daemon/daemon.h"
 
 #define DAEMON_HOLD_TIME_DEFAULT 90    /* RFC 4271 10 */
@@ -279,6 +280,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (daemon_probes_start(&d, ctl) < 0)
+		goto out;
+
 	ev_signal sterm, sint, shup;
 	ev_signal_init(&sterm, on_stop_signal, SIGTERM);
 	ev_signal_init(&sint, on_stop_signal, SIGINT);
@@ -302,6 +306,7 @@ int main(int argc, char **argv)
 	ev_signal_stop(d.loop, &sint);
 	ev_signal_stop(d.loop, &shup);
 out:
+	daemon_probes_free(&d);
 	ctl_server_stop(ctl);
 	bgp_speaker_free(d.sp);
 	for (size_t i = 0; i < d.n_peers; i++)
