@@ -8,7 +8,8 @@ PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 60
 PYTEST     ?= /usr/bin/python3 -m pytest
 
-.PHONY: all deps check unit unit-asan system fuzz fuzz-smoke install clean demo bench
+.PHONY: all deps check unit unit-asan system fuzz fuzz-smoke install clean demo bench \
+	bench-build bench-rib bench-fib
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -60,11 +61,19 @@ demo:
 	@echo "make demo: the namespace lab is not built yet (it arrives with the lab issue); nothing was run." >&2
 	@exit 1
 
-# Side-by-side benchmark (issue 3); never part of `make check`.  Needs
-# root for the namespaces.  PREFIXES sizes the synthetic table (default
-# 1000000), MRT=FILE replays a real one instead, RUNS runs per daemon
-# (default 3, medians reported), DAEMONS a comma list.
-bench:
+# Side-by-side benchmarks; never part of `make check`.  Need root for
+# the namespaces.  `make bench` runs both parts, `make bench-rib` the
+# routing core's (issue 3), `make bench-fib` the kernel FIB's (issue 4).
+# Shared: PREFIXES sizes the synthetic table (default 1000000), MRT=FILE
+# replays a real one instead, RUNS runs per daemon (default 3, medians
+# reported).  bench-rib: DAEMONS a comma list.  bench-fib: FIB_PARTS
+# (install,failover), FIB_DAEMONS (install: egressd,bird,fib_probe),
+# FIB_FAILOVER (probe-group,probe-inline,egressd,bird), FIB_EVENT (how
+# the daemons' first path dies: session or link), DSTS (destinations
+# the failover traffic goes to, default 100).
+bench: bench-rib bench-fib
+
+bench-build:
 	@if [ "$$(id -u)" -ne 0 ]; then \
 		echo "make bench needs root (network namespaces)"; exit 1; \
 	fi
@@ -72,9 +81,19 @@ bench:
 		-Dbench=true -Dtests=false -Dbuildtype=release
 	meson configure build-bench -Dbench=true
 	ninja -C build-bench
+
+bench-rib: bench-build
 	/usr/bin/python3 bench/run.py --build build-bench \
 		--prefixes $(or $(PREFIXES),1000000) --runs $(or $(RUNS),3) \
 		$(if $(DAEMONS),--daemons $(DAEMONS)) $(if $(MRT),--mrt $(MRT))
+
+bench-fib: bench-build
+	/usr/bin/python3 bench/fib_run.py --build build-bench \
+		--prefixes $(or $(PREFIXES),1000000) --runs $(or $(RUNS),3) \
+		$(if $(MRT),--mrt $(MRT)) $(if $(FIB_PARTS),--parts $(FIB_PARTS)) \
+		$(if $(FIB_DAEMONS),--daemons $(FIB_DAEMONS)) \
+		$(if $(FIB_FAILOVER),--failover-daemons $(FIB_FAILOVER)) \
+		$(if $(FIB_EVENT),--event $(FIB_EVENT)) $(if $(DSTS),--dsts $(DSTS))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

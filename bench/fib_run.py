@@ -498,9 +498,7 @@ def failover_once(name, args, n, table_args, workroot, idx):
             res["netlink_call_ms"] = rep["seconds"] * 1e3
         # What the kernel announced after the event: one burst of
         # route notifications if every route was rewritten.
-        time.sleep(args.quiet + 0.3)
-        wlog.poll()
-        after = [e for e in wlog.all if e.get("event") == "burst"][nb:]
+        after = wait_quiet(wlog, nb, args.quiet, args.stall * 5)
         if after:
             res["routes_notified_after"] = sum(e["new"] + e["del"]
                                                for e in after)
@@ -529,6 +527,23 @@ def failover_once(name, args, n, table_args, workroot, idx):
         if star is not None:
             star.close()
     return res
+
+
+def wait_quiet(log, nb, quiet, timeout):
+    """The watcher's bursts after the first nb, once route notifications
+    have stopped (a daemon rewriting every route goes on long after the
+    sampled destinations moved)."""
+    deadline = time.monotonic() + timeout
+    time.sleep(quiet + 0.3)
+    while True:
+        log.poll()
+        bursts = [e for e in log.all if e.get("event") == "burst"]
+        prog = log.last("progress")
+        ongoing = prog is not None and (not bursts or
+                                        prog["t"] > bursts[-1]["t"])
+        if not ongoing or time.monotonic() > deadline:
+            return bursts[nb:]
+        time.sleep(0.2)
 
 
 def rib_bench_proc(popen, log_path):
