@@ -147,7 +147,8 @@ void conf_free(struct conf *c)
 	conf_probes_free(c->probes, c->n_probes);
 	free(c->neighbors);
 	free(c->listen);
-	free(c->originate);
+	conf_originates_free(c->originate, c->n_originate);
+	conf_conditions_free(c->conditions, c->n_conditions);
 	free(c->path);
 	free(c);
 }
@@ -207,9 +208,8 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 		if (!addr_eq(&a->listen[i].addr, &b->listen[i].addr) ||
 		    a->listen[i].port != b->listen[i].port)
 			return false;
-	for (size_t i = 0; i < a->n_originate; i++)
-		if (!prefix_eq(&a->originate[i].prefix, &b->originate[i].prefix))
-			return false;
+	if (!conf_origination_equal(a, b))
+		return false;
 	for (size_t i = 0; i < a->n_neighbors; i++)
 		if (!conf_neighbor_equal(&a->neighbors[i], &b->neighbors[i]))
 			return false;

@@ -162,6 +162,17 @@ struct conf_listen {
 struct conf_originate {
 	struct conf_pos pos;
 	struct prefix prefix;
+	char *policy;             /* applied to the route we originate, or NULL */
+	char *when;               /* announced only while this condition is up */
+	struct conf_pos policy_pos, when_pos;
+};
+
+/* `condition NAME [up|down]`: a named condition driven by hand
+ * (egressctl condition NAME up|down), starting in the given state. */
+struct conf_condition {
+	struct conf_pos pos;
+	char *name;
+	bool up;
 };
 
 /* `fib { ... }` (issue 4): how egressd programs the kernel.  Values are
@@ -267,6 +278,8 @@ struct conf {
 	struct conf_cloud cloud;        /* personality, vpn-ecmp, route tables */
 	size_t n_probes;
 	struct conf_probe *probes;
+	size_t n_conditions;
+	struct conf_condition *conditions;
 };
 
 /* Every problem found, each "file:line:col: message", in file order. */
@@ -293,6 +306,9 @@ int conf_print(const struct conf *c, char **out);
 bool conf_neighbor_equal(const struct conf_neighbor *a, const struct conf_neighbor *b);
 bool conf_equal(const struct conf *a, const struct conf *b);
 bool conf_decision_equal(const struct conf_decision *a, const struct conf_decision *b);
+/* Originations (with their policy and condition) and conditions alike. */
+bool conf_origination_equal(const struct conf *a, const struct conf *b);
+const struct conf_condition *conf_condition_find(const struct conf *c, const char *name);
 /* Policy or prefix set by name, NULL if none. */
 const struct conf_policy *conf_policy_find(const struct conf *c, const char *name);
 const struct conf_prefix_set *conf_prefix_set_find(const struct conf *c, const char *name);

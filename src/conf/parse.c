@@ -211,7 +211,7 @@ static void stmt_group(struct parser *p)
 
 enum kw_kind { KW_ROUTER_ID, KW_LOCAL_AS, KW_LISTEN, KW_ORIGINATE, KW_GROUP,
 	       KW_NEIGHBOR, KW_NSET, KW_PREFIX_SET, KW_POLICY, KW_FIB, KW_DECISION,
-	       KW_PERSONALITY, KW_VPN_ECMP, KW_ROUTE_TABLE, KW_PROBE };
+	       KW_PERSONALITY, KW_VPN_ECMP, KW_ROUTE_TABLE, KW_PROBE, KW_CONDITION };
 
 struct keyword {
 	const char *name;
@@ -227,6 +227,7 @@ static const struct keyword keywords[] = {
 	{ "local-as", CTX_TOP, KW_LOCAL_AS, 0 },
 	{ "listen", CTX_TOP, KW_LISTEN, 0 },
 	{ "originate", CTX_TOP, KW_ORIGINATE, 0 },
+	{ "condition", CTX_TOP, KW_CONDITION, 0 },
 	{ "group", CTX_TOP, KW_GROUP, 0 },
 	{ "prefix-set", CTX_TOP, KW_PREFIX_SET, 0 },
 	{ "policy", CTX_TOP, KW_POLICY, 0 },
@@ -354,6 +355,9 @@ static void parse_stmt(struct parser *p, const struct block *b)
 	case KW_PROBE:
 		parser_stmt_probe(p);
 		break;
+	case KW_CONDITION:
+		parser_stmt_condition(p);
+		break;
 	}
 }
 
@@ -440,7 +444,8 @@ void pconf_free(struct pconf *pc)
 	free(pc->groups);
 	free(pc->neighbors);
 	free(pc->listen);
-	free(pc->originate);
+	conf_originates_free(pc->originate, pc->n_originate);
+	conf_conditions_free(pc->conditions, pc->n_conditions);
 	conf_prefix_sets_free(pc->prefix_sets, pc->n_prefix_sets);
 	conf_policies_free(pc->policies, pc->n_policies);
 	conf_cloud_free(&pc->cloud);

@@ -123,6 +123,8 @@ struct pconf {
 	/* probe blocks, parsed straight into the model (stmt_probe.c). */
 	size_t n_probes;
 	struct conf_probe *probes;
+	size_t n_conditions;
+	struct conf_condition *conditions;
 };
 
 /* Parses the text into pc, reporting every syntax error to diag. */
@@ -144,6 +146,18 @@ void conf_cloud_print(const struct conf *c, void *file);
 
 /* Writes the fib block if the file had one (stmt_fib.c). */
 void conf_fib_print(const struct conf *c, void *file);
+/* Originations and conditions (originate.c).  Checks every "when NAME"
+ * and "policy NAME" of an originate and moves originations and
+ * conditions from pc into c.  Call before conf_validate_policies (which
+ * takes the policies away from pc). */
+void conf_validate_origination(struct pconf *pc, struct conf *c, struct conf_diag *diag);
+/* Whether "when NAME" may name name: a `condition` statement.  Other
+ * sources of conditions (probe blocks) are added here. */
+bool conf_condition_defined(const struct pconf *pc, const char *name);
+void conf_originates_free(struct conf_originate *o, size_t n);
+void conf_conditions_free(struct conf_condition *c, size_t n);
+void conf_origination_print(const struct conf *c, void *file);
+
 /* Decision knobs (decision.c): defaults for what was not written. */
 void conf_decision_build(const struct pdecision *pd, struct conf_decision *out);
 void conf_decision_print(const struct conf_decision *d, void *file);

@@ -58,11 +58,13 @@ void parser_stmt_nset(struct parser *p, const struct block *b, enum nset_field f
 void parser_stmt_router_id(struct parser *p);
 void parser_stmt_local_as(struct parser *p);
 void parser_stmt_listen(struct parser *p);
+/* originate and condition (originate.c). */
 void parser_stmt_originate(struct parser *p);
 /* personality, vpn-ecmp, route-table NAME { ... } (stmt_cloud.c). */
 void parser_stmt_personality(struct parser *p);
 void parser_stmt_vpn_ecmp(struct parser *p);
 void parser_stmt_route_table(struct parser *p);
+void parser_stmt_condition(struct parser *p);
 /* fib { ... } (stmt_fib.c). */
 void parser_stmt_fib(struct parser *p);
 /* Decision knobs (decision.c); which is an enum pdecision_field. */

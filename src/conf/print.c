@@ -99,10 +99,7 @@ int conf_print(const struct conf *c, char **out)
 			fprintf(f, " port %u", c->listen[i].port);
 		fputc('\n', f);
 	}
-	for (size_t i = 0; i < c->n_originate; i++) {
-		char p[PREFIX_STRLEN];
-		fprintf(f, "originate %s\n", prefix_fmt(&c->originate[i].prefix, p));
-	}
+	conf_origination_print(c, f);
 	conf_fib_print(c, f);
 	conf_decision_print(&c->decision, f);
 	conf_cloud_print(c, f);

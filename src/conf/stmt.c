@@ -415,39 +415,3 @@ void parser_stmt_listen(struct parser *p)
 	parser_end_stmt(p);
 }
 
-void parser_stmt_originate(struct parser *p)
-{
-	struct pconf *pc = p->pc;
-	struct conf_originate o = { 0 };
-	if (!parser_want_value(p, "a prefix", false)) {
-		parser_skip_stmt(p);
-		return;
-	}
-	o.pos = p->tok.pos;
-	int r = prefix_parse(p->tok.text, &o.prefix);
-	if (r == -ERANGE) {
-		char buf[PREFIX_STRLEN];
-		prefix_mask(&o.prefix);
-		diag_add(p->diag, p->tok.pos,
-			 "originate " TOK_FMT " has host bits set; did you mean %s?",
-			 TOK_ARGS(&p->tok), prefix_fmt(&o.prefix, buf));
-	} else if (r < 0) {
-		diag_add(p->diag, p->tok.pos,
-			 "invalid prefix '" TOK_FMT "' (expected ADDR/LEN, e.g. 0.0.0.0/0)",
-			 TOK_ARGS(&p->tok));
-	}
-	if (r < 0) {
-		parser_skip_stmt(p);
-		return;
-	}
-	struct conf_originate *arr = parser_grow(p, pc->originate, pc->n_originate, sizeof(*arr));
-	if (!arr) {
-		parser_skip_stmt(p);
-		return;
-	}
-	pc->originate = arr;
-	pc->originate[pc->n_originate++] = o;
-	parser_next(p);
-	parser_end_stmt(p);
-}
-

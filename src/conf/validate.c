@@ -362,6 +362,7 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 	conf_decision_build(&pc->decision, &c->decision);
 	check_neighbors(pc, c, d);
 	conf_validate_cloud(pc, c, d);
+	conf_validate_origination(pc, c, d);
 	conf_validate_policies(pc, c, d);
 	conf_validate_probes(pc, c, d);
 	if (pc->n_listen) {
@@ -369,16 +370,6 @@ struct conf *conf_validate(struct pconf *pc, const char *name,
 		if (c->listen) {
 			memcpy(c->listen, pc->listen, pc->n_listen * sizeof(*c->listen));
 			c->n_listen = pc->n_listen;
-		} else {
-			d->oom = true;
-		}
-	}
-	if (pc->n_originate) {
-		c->originate = malloc(pc->n_originate * sizeof(*c->originate));
-		if (c->originate) {
-			memcpy(c->originate, pc->originate,
-			       pc->n_originate * sizeof(*c->originate));
-			c->n_originate = pc->n_originate;
 		} else {
 			d->oom = true;
 		}

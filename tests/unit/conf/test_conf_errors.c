@@ -146,7 +146,7 @@ static const struct bad_case bad_cases[] = {
 	{ HEAD "originate 10.0.0.0\n",
 	  { "t.conf:3:11: invalid prefix '10.0.0.0' (expected ADDR/LEN, e.g. 0.0.0.0/0)" } },
 	{ HEAD "originate 0.0.0.0/0 when uplink\n",
-	  { "t.conf:3:21: unexpected 'when' at end of 'originate' statement" } },
+	  { "t.conf:3:26: unknown condition 'uplink' in originate" } },
 	/* validation */
 	{ "local-as 1\n",
 	  { "t.conf:1:1: missing required statement 'router-id'" } },
