@@ -15,9 +15,11 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/render.h"
+#include "client/render_originate.h"
 #include "ctl/ctl.h"
 #include "ctl/ctl_proto.h"
 
@@ -36,6 +38,8 @@ static const char usage_text[] =
 	"  show rib out [neighbor ADDR]\n"
 	"  show memory       memory of the routing core by module\n"
 	"  show probes       uplink probes: state, last results, transitions\n"
+	"  originate         originated prefixes, their conditions, up/down and why\n"
+	"  condition NAME up|down   set a condition defined in the configuration\n"
 	"  reload\n"
 	"options:\n"
 	"  -s, --socket PATH  control socket (default " CTL_DEFAULT_SOCKET ")\n"
@@ -55,10 +59,28 @@ static int usage_error(const char *fmt, const char *arg)
 static bool word_is(const char *a, const char *b) { return a && strcmp(a, b) == 0; }
 
 /* Parses the command words into a request; 0 or prints why and returns 1. */
+/* Arguments of a daemon-added command that takes some ("condition"):
+ * the whole request object, sent as it is. */
+static json_t *ext_request;
+
 static int command_parse(char **w, int n, struct ctl_request *req, const char **ext)
 {
 	memset(req, 0, sizeof(*req));
 	*ext = NULL;
+	if (n == 1 && word_is(w[0], "originate")) {
+		*ext = "originate";
+		return 0;
+	}
+	if (n >= 1 && word_is(w[0], "condition")) {
+		if (n != 3 || !(word_is(w[2], "up") || word_is(w[2], "down")))
+			return usage_error("%s", "expected: condition NAME up|down");
+		*ext = "condition";
+		ext_request = json_pack("{s:s, s:s, s:s}", "command", "condition", "name", w[1],
+					"state", w[2]);
+		if (!ext_request)
+			return usage_error("%s", "out of memory");
+		return 0;
+	}
 	/* Commands the daemon adds to the control socket itself. */
 	if (n == 2 && word_is(w[0], "show") && (word_is(w[1], "rib") || word_is(w[1], "memory"))) {
 		*ext = word_is(w[1], "rib") ? "show rib" : "show memory";
@@ -182,7 +204,16 @@ static int recv_all(int fd, char **out, size_t *out_len)
 static int exchange(const char *path, const struct ctl_request *req, const char *ext,
 		    json_t **ans)
 {
-	char *line = ext ? ctl_request_encode_name(ext) : ctl_request_encode(req);
+	char *line = NULL;
+	if (ext_request) {
+		/* One line, as ctl_proto frames its own requests. */
+		char *body = json_dumps(ext_request, JSON_COMPACT);
+		if (body && asprintf(&line, "%s\n", body) < 0)
+			line = NULL;
+		free(body);
+	} else {
+		line = ext ? ctl_request_encode_name(ext) : ctl_request_encode(req);
+	}
 	char *buf = NULL;
 	size_t len = 0;
 	json_error_t jerr;
@@ -300,6 +331,14 @@ int main(int argc, char **argv)
 			fputc('\n', stdout);
 		else
 			snprintf(err, sizeof(err), "cannot write the answer");
+	} else if (ext && strcmp(ext, "originate") == 0) {
+		rc = render_originate(stdout, ans, time(NULL), err, sizeof(err));
+		if (rc && rc != -EIO)
+			prefix = "malformed answer from egressd: ";
+	} else if (ext && strcmp(ext, "condition") == 0) {
+		rc = render_condition(stdout, ans, err, sizeof(err));
+		if (rc && rc != -EIO)
+			prefix = "malformed answer from egressd: ";
 	} else if (ext) {
 		rc = strcmp(ext, "show probes") == 0 ? render_probes(stdout, ans, err, sizeof(err))
 		   : strcmp(ext, "show rib") == 0 ? render_loc_rib(stdout, ans, err, sizeof(err))
@@ -331,6 +370,7 @@ int main(int argc, char **argv)
 			prefix = "malformed answer from egressd: ";
 	}
 	json_decref(ans);
+	json_decref(ext_request);
 	if (fflush(stdout) != 0 && rc == 0) {
 		rc = -EIO;
 		snprintf(err, sizeof(err), "cannot write the answer: %s", strerror(errno));

@@ -7,7 +7,9 @@
 
 #include "bgp/session.h"
 #include "conf/conf.h"
+#include "daemon/condition.h"
 #include "daemon/export.h"
+#include "daemon/originate.h"
 #include "policy/policy.h"
 #include "rib/rib.h"
 #include "rib/trie.h"
@@ -79,6 +81,12 @@ struct daemon {
 	/* Uplink probes (probes.c), one per `probe` statement. */
 	struct probe **probes;
 	size_t n_probes;
+	/* Conditions and the originations they gate (condition.c,
+	 * originate.c). */
+	struct daemon_condition *conds;
+	size_t n_conds;
+	struct daemon_origin *origins;
+	size_t n_origins;
 };
 
 /* RFC 8212: an unset filter is NONE for eBGP and ALL for iBGP. */

@@ -20,6 +20,7 @@
 #include "ctl/ctl.h"
 #include "ctl/ctl_show.h"
 #include "daemon/probes.h"
+#include "daemon/ctl_origin.h"
 #include "daemon/daemon.h"
 
 #define DAEMON_HOLD_TIME_DEFAULT 90    /* RFC 4271 10 */
@@ -275,7 +276,8 @@ int main(int argc, char **argv)
 	}
 
 	if (ctl_server_add_command(ctl, "show rib", cmd_show_loc_rib, &d) < 0 ||
-	    ctl_server_add_command(ctl, "show memory", cmd_show_memory, &d) < 0) {
+	    ctl_server_add_command(ctl, "show memory", cmd_show_memory, &d) < 0 ||
+	    daemon_ctl_origin_add(&d, ctl) < 0) {
 		log_err("control socket: cannot add commands");
 		goto out;
 	}

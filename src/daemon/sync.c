@@ -399,36 +399,6 @@ void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_famil
 	adj_rib_entries_free(e, n);
 }
 
-/* Our own prefixes: ORIGIN IGP (RFC 4271 5.1.1), an empty AS_PATH
- * (5.1.2: the AS is prepended on export to external peers) and no next
- * hop (export sets its own address, 5.1.3). */
-static int originate_add(struct daemon *d, const struct prefix *p)
-{
-	struct bgp_attrs *a = bgp_attrs_new();
-	if (!a)
-		return -ENOMEM;
-	a->origin = BGP_ORIGIN_IGP;
-	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN);
-	int rc = bgp_attrs_set_aspath(a, NULL, 0);
-	if (rc < 0) {
-		bgp_attrs_unref(a);
-		return rc;
-	}
-	struct bgp_attrs *ia = attr_intern(rib_attr_table(d->rib), a);
-	if (ia)
-		a = ia;
-	struct rib_path path = {
-		.peer = &d->local,
-		.attrs = a,
-		.received = ++d->arrivals,
-		.igp_cost = 0,
-		.nh_reachable = true,
-	};
-	rc = loc_rib_update(rib_loc(d->rib), p, &path);
-	bgp_attrs_unref(a);
-	return rc;
-}
-
 int daemon_rib_init(struct daemon *d)
 {
 	struct loc_rib_config cfg = {0};
@@ -446,16 +416,11 @@ int daemon_rib_init(struct daemon *d)
 		.as = d->conf->local_as,
 		.ebgp = false,
 	};
-	for (size_t i = 0; i < d->conf->n_originate; i++) {
-		rc = originate_add(d, &d->conf->originate[i].prefix);
-		if (rc < 0) {
-			char pb[PREFIX_STRLEN];
-			log_err("originate %s: %s", prefix_fmt(&d->conf->originate[i].prefix, pb),
-				strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
+	/* Our own prefixes, gated by their conditions (originate.c). */
+	rc = daemon_originate_init(d);
+	if (rc < 0)
+		log_err("originate: %s", strerror(-rc));
+	return rc;
 }
 
 void daemon_rib_fini(struct daemon *d)
@@ -466,4 +431,5 @@ void daemon_rib_fini(struct daemon *d)
 		cache_clear(&d->peers[i]);
 		trie_destroy(&d->peers[i].queued);
 	}
+	daemon_originate_free(d);
 }

@@ -55,9 +55,14 @@ class EgressConfig:
     listen: List[str] = field(default_factory=list)
     originate: List[str] = field(default_factory=list)
     neighbors: List[Neighbor] = field(default_factory=list)
+    # Top-level statements written as they are (conditions, policies,
+    # decision knobs), before the originate lines.
+    extra: str = ""
 
     def text(self):
         lines = [f"router-id {self.router_id}", f"local-as {self.local_as}"]
+        if self.extra:
+            lines.append(self.extra.rstrip("\n"))
         lines += [f"listen on {a}" for a in self.listen]
         lines += [f"originate {p}" for p in self.originate]
         for n in self.neighbors:

@@ -1,0 +1,90 @@
+"""Conditional origination: `originate 0.0.0.0/0 when uplink` with a
+hand-driven `condition uplink`.  BIRD, a real peer, sees the default
+route appear when `egressctl condition uplink up` runs and disappear on
+`down`, while the session stays up: BIRD's own "since" time of the
+session does not move and egressd counts no new establishment."""
+
+import re
+
+from conftest import EGRESS_AS, EGRESS_PREFIX
+from lib.peer import canon_prefix
+from lib.topo import Pair
+from lib.util import wait_until
+
+DEFAULT = "0.0.0.0/0"
+
+
+def bird_since(peer):
+    """The time BIRD shows for the protocol's last state change."""
+    out = peer.birdc("show", "protocols", "eg")
+    m = re.search(r"^eg\s+BGP\s+\S+\s+\S+\s+(\S+(?:\s+\d\d:\d\d:\d\d(?:\.\d+)?)?)",
+                  out, re.M)
+    assert m, out
+    return m.group(1)
+
+
+def test_condition_switches_default_route(lab):
+    afi = "ipv4"
+    them = Pair.addr(afi, "b")
+    peer = lab.peer("bird", afi, announce=[])
+    eg = lab.egress(afi)
+    eg.cfg.extra = "condition uplink\n"
+    eg.cfg.originate.append(f"{DEFAULT} when uplink")
+    peer.start()
+    eg.start()
+    eg.wait_established(them, timeout=30)
+    mine = canon_prefix(EGRESS_PREFIX[afi])
+    wait_until(lambda: mine in peer.routes(), 20, what="bird sees our prefix")
+    # Initially down: the default is not announced, and egressctl says why.
+    orig = {o["prefix"]: o for o in eg.ctl("originate")["originate"]}
+    assert orig[DEFAULT]["state"] == "down", orig
+    assert orig[DEFAULT]["condition"] == "uplink", orig
+    assert "initial state" in orig[DEFAULT]["reason"], orig
+    assert orig[mine]["state"] == "up" and orig[mine]["condition"] is None, orig
+    assert DEFAULT not in peer.routes()
+    since = bird_since(peer)
+    before = eg.neighbor(them)
+
+    ans = eg.ctl("condition", "uplink", "up")
+    assert ans == {"condition": "uplink", "state": "up", "changed": True}, ans
+    wait_until(lambda: DEFAULT in peer.routes(), 10, what="bird sees 0.0.0.0/0")
+    r = peer.routes()[DEFAULT]
+    assert r.as_path == [EGRESS_AS], r
+    assert r.next_hop == Pair.addr(afi, "a"), r
+    orig = {o["prefix"]: o for o in eg.ctl("originate")["originate"]}
+    assert orig[DEFAULT]["state"] == "up", orig
+    assert "set up by egressctl" in orig[DEFAULT]["reason"], orig
+
+    eg.ctl("condition", "uplink", "down")
+    wait_until(lambda: DEFAULT not in peer.routes(), 10,
+               what="0.0.0.0/0 withdrawn at bird")
+    assert mine in peer.routes()
+    eg.ctl("condition", "uplink", "up")
+    wait_until(lambda: DEFAULT in peer.routes(), 10, what="0.0.0.0/0 back at bird")
+
+    # The session never moved, by BIRD's clock and by ours.
+    assert peer.established()
+    assert bird_since(peer) == since
+    after = eg.neighbor(them)
+    assert after["state"] == "Established"
+    for k in ("established_count", "flaps"):
+        if k in before:
+            assert after[k] == before[k], (k, before, after)
+    cond = {c["name"]: c for c in eg.ctl("originate")["conditions"]}
+    assert cond["uplink"]["changes"] == 3 and cond["uplink"]["driven_by"] == "manual"
+
+
+def test_condition_errors(lab):
+    """Unknown conditions are refused with a message, nothing changes."""
+    afi = "ipv4"
+    eg = lab.egress(afi)
+    eg.cfg.extra = "condition uplink\n"
+    eg.cfg.originate.append(f"{DEFAULT} when uplink")
+    eg.start()
+    try:
+        eg.ctl("condition", "nosuch", "up")
+        raise AssertionError("egressctl accepted an unknown condition")
+    except RuntimeError as e:
+        assert "no condition 'nosuch'" in str(e), e
+    orig = {o["prefix"]: o for o in eg.ctl("originate")["originate"]}
+    assert orig[DEFAULT]["state"] == "down"
