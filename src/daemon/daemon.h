@@ -15,6 +15,7 @@
 #include "rib/trie.h"
 
 struct probe;
+struct daemon_fib;
 
 /* Prefixes one sliced walk (initial dump, flush of a lost peer) handles
  * per event-loop iteration, so keepalives to others never wait long
@@ -87,6 +88,7 @@ struct daemon {
 	size_t n_conds;
 	struct daemon_origin *origins;
 	size_t n_origins;
+	struct daemon_fib *fib;      /* kernel FIB (fib_sync.c), NULL if none */
 };
 
 /* RFC 8212: an unset filter is NONE for eBGP and ALL for iBGP. */

@@ -22,6 +22,7 @@
 #include "daemon/probes.h"
 #include "daemon/ctl_origin.h"
 #include "daemon/daemon.h"
+#include "daemon/fib_sync.h"
 
 #define DAEMON_HOLD_TIME_DEFAULT 90    /* RFC 4271 10 */
 #define DAEMON_SHUTDOWN_MSG "egressd shutting down"
@@ -266,7 +267,8 @@ int main(int argc, char **argv)
 		log_err("policies: cannot compile: %s", strerror(-prc));
 		goto out;
 	}
-	if (daemon_peers_add(&d) < 0 || daemon_rib_init(&d) < 0 || daemon_listen(&d) < 0)
+	if (daemon_peers_add(&d) < 0 || daemon_rib_init(&d) < 0 || daemon_fib_start(&d) < 0 ||
+	    daemon_listen(&d) < 0)
 		goto out;
 	int err = 0;
 	ctl = ctl_server_start(d.loop, sock_path, d.sp, d.rib, &err);
@@ -308,6 +310,8 @@ int main(int argc, char **argv)
 	ev_signal_stop(d.loop, &sint);
 	ev_signal_stop(d.loop, &shup);
 out:
+	/* Before the sessions' memory goes: the FIB reads the peers. */
+	daemon_fib_stop(&d);
 	daemon_probes_free(&d);
 	ctl_server_stop(ctl);
 	bgp_speaker_free(d.sp);

@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "daemon/fib_sync.h"
 
 enum conf_filter daemon_filter_resolve(enum conf_filter f, bool ebgp)
 {
@@ -68,6 +69,7 @@ static void on_established(struct bgp_peer *p, void *ctx)
 	daemon_flush_finish(d, dp);
 	daemon_gr_established(d, dp, p);
 	daemon_sync_start(d, dp);
+	daemon_fib_established(d, dp);
 }
 
 static void on_down(struct bgp_peer *p, void *ctx)
@@ -247,6 +249,8 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 	/* After the routes themselves: an End-of-RIB sweep must not take
 	 * what this very message re-announced. */
 	daemon_gr_update(d, dp, p, u);
+	if (u->end_of_rib)
+		daemon_fib_eor(d, dp, u->eor_family);
 }
 
 static void on_route_refresh(struct bgp_peer *p, const struct bgp_route_refresh *rr,

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "daemon/fib_sync.h"
 #include "daemon/knobs.h"
 
 static int fam_af(int f)
@@ -190,24 +191,29 @@ static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct
 static void on_change(void *arg, const struct loc_rib_change *c)
 {
 	struct daemon *d = arg;
-	if (!c->best_changed)
-		return; /* multipath set only: nothing BGP sends changes */
-	for (size_t i = 1; i < d->n_peers; i++)
-		if (d->peers[i].peer)
-			export_prefix(d, &d->peers[i], c->prefix, c->new_best);
+	/* A multipath set change alone sends nothing to peers (BGP
+	 * advertises the best), but changes the kernel route. */
+	if (c->best_changed)
+		for (size_t i = 1; i < d->n_peers; i++)
+			if (d->peers[i].peer)
+				export_prefix(d, &d->peers[i], c->prefix, c->new_best);
+	/* The second consumer, after export: its writes are only queued
+	 * here and sent once per loop iteration (fib_sync.c). */
+	daemon_fib_change(d, c);
 }
 
 int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
 		       struct bgp_attrs *attrs)
 {
-	/* No next-hop resolution yet (that comes with the FIB): every
-	 * next hop counts as reachable, its IGP cost unknown. */
+	/* RFC 4271 9.1.2.1: a next hop the kernel cannot reach makes the
+	 * path ineligible (fib_sync.c resolves it; re-resolution re-runs
+	 * the decision).  The IGP cost stays unknown. */
 	struct rib_path path = {
 		.peer = &dp->rp,
 		.attrs = attrs,
 		.received = ++d->arrivals,
 		.igp_cost = UINT32_MAX,
-		.nh_reachable = true,
+		.nh_reachable = daemon_fib_nh_reachable(d, p->addr.af, attrs),
 	};
 	return loc_rib_update(rib_loc(d->rib), p, &path);
 }

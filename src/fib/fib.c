@@ -251,6 +251,40 @@ int fib_route_lookup(const struct fib *f, const struct prefix *pfx, struct fib_n
 	return 0;
 }
 
+struct flush_ctx {
+	struct fib_rt **rts;
+	size_t n;
+};
+
+static void collect_rt(struct fib_hnode *n, void *arg)
+{
+	struct flush_ctx *c = arg;
+	c->rts[c->n++] = fib_container_of(n, struct fib_rt, h);
+}
+
+int fib_flush(struct fib *f)
+{
+	size_t n = f->routes.count;
+	if (!n)
+		return 0;
+	struct flush_ctx c = { .rts = calloc(n, sizeof(struct fib_rt *)) };
+	if (!c.rts)
+		return -ENOMEM;
+	fib_htab_foreach(&f->routes, collect_rt, &c);
+	bool opened = auto_begin(f);
+	int rc = 0;
+	/* Each delete releases its group; the last route of a group
+	 * queues the group's (and its members') deletion after it. */
+	for (size_t i = 0; i < c.n; i++) {
+		struct prefix p = c.rts[i]->pfx;
+		int r = fib_route_delete(f, &p);
+		if (r && !rc)
+			rc = r;
+	}
+	free(c.rts);
+	return auto_end(f, opened, rc);
+}
+
 /* ---- repairs ---- */
 
 static int group_replace(struct fib *f, struct fib_group *g, const struct fib_nhset *to)

@@ -280,6 +280,10 @@ int fib_route_install(struct fib *f, const struct fib_route *r);
 /* -ENOENT if the FIB holds no such route. */
 int fib_route_delete(struct fib *f, const struct prefix *pfx);
 
+/* Deletes every route the FIB holds and the nexthop objects they used
+ * (clean shutdown without graceful restart). */
+int fib_flush(struct fib *f);
+
 /* Prefix-independent convergence: the group whose members are `from`
  * gets the members `to`, in one kernel request, and so does every
  * route that uses it.  -ENOENT if no group has members `from`. */

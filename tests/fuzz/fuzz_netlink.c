@@ -1,6 +1,7 @@
 /* libFuzzer target for the FIB's netlink parsers: dump replies
- * (fib_netlink_parse_dump) and link/address/route notifications
- * (fib_monitor_input) get the same bytes.  Whatever the bytes, no crash, no read past
+ * (fib_netlink_parse_dump), link/address/route notifications
+ * (fib_monitor_input) and next-hop lookup replies (fib_resolve_parse)
+ * get the same bytes.  Whatever the bytes, no crash, no read past
  * the input (ASan), and what reaches the callbacks is well-formed: a
  * prefix length within its family, at most FIB_NH_MAX next hops, each
  * gateway of a known family.  Seeds are real kernel dumps
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "fib/fib.h"
+#include "fib/fib_resolve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -83,6 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	rc = fib_monitor_input(mon, buf, (long)size, 0);
 	if (rc != 0 && rc != -EBADMSG)
+		abort();
+	struct fib_route_info ri;
+	rc = fib_resolve_parse(buf, size, &ri);
+	if (rc > 0 || rc < -4095)
+		abort();
+	if (rc == 0 && ((ri.af != AF_INET && ri.af != AF_INET6) ||
+			ri.dst_len > addr_bits(ri.af) || (ri.gw.af && ri.gw.af != ri.af)))
 		abort();
 	free(buf);
 	return 0;
