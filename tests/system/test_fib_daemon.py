@@ -1,0 +1,172 @@
+"""egressd forwards by what it chose (issue 4): the Loc-RIB's best paths
+(and multipath sets) in a kernel table, checked against what the kernel
+says (`ip -j route`, `ip -j nexthop`, `ip route get`, link counters),
+never against egressd's own output alone.
+
+Topology: a hub namespace running egressd, linked to two spoke
+namespaces running BIRD (lib/topo.Star): link i is eg<i> on the hub,
+10.0.<i>.1/24 there and 10.0.<i>.2/24 on spoke i.  Each spoke also holds
+HOST (198.51.100.1) on its loopback, inside the prefix it announces, so
+pings from the hub show which link the kernel really uses."""
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from lib import peers
+from lib.egress import Egress, EgressConfig, Neighbor, binaries_missing
+from lib.peer import Announce, PeerConfig
+from lib.topo import Star
+from lib.util import wait_until
+
+PROTO = 57
+TABLE = 100
+HUB_AS, SPOKE_AS = 64521, 64500
+PFX = "198.51.100.0/24"
+PFX2 = "203.0.113.0/24"
+HOST = "198.51.100.1"
+
+
+def need(kind="bird"):
+    why = binaries_missing() or peers.missing(kind)
+    if why:
+        pytest.skip(why)
+
+
+class FibLab:
+    def __init__(self, workdir, n=2):
+        self.workdir = str(workdir)
+        self.star = Star(self.workdir, n)
+        self.daemons = []
+        self.egress = None
+
+    def spoke_addr(self, i):
+        return Star.addr("ipv4", i, "spoke")
+
+    def hub_addr(self, i):
+        return Star.addr("ipv4", i, "hub")
+
+    def bird(self, i, announce, hold=90):
+        cfg = PeerConfig(local_as=SPOKE_AS, router_id=f"10.255.0.{i}",
+                         local_addr=self.spoke_addr(i),
+                         remote_addr=self.hub_addr(i), remote_as=HUB_AS,
+                         announce=announce, hold_time=hold)
+        p = peers.make("bird", self.star.spokes[i - 1], cfg)
+        self.daemons.append(p)
+        p.start()
+        return p
+
+    def start_egress(self, extra, hold=90, n=2):
+        cfg = EgressConfig(
+            router_id="10.255.0.100", local_as=HUB_AS,
+            neighbors=[Neighbor(address=self.spoke_addr(i), remote_as=SPOKE_AS,
+                                hold_time=hold)
+                       for i in range(1, n + 1)],
+            extra=extra)
+        self.egress = Egress(self.star.hub, cfg)
+        self.daemons.append(self.egress)
+        self.egress.start()
+        return self.egress
+
+    # -- what the kernel says ------------------------------------------
+    def kroutes(self, table=TABLE):
+        r = self.star.hub.run(["ip", "-j", "route", "show", "table", str(table),
+                               "proto", str(PROTO)], check=False)
+        return {x["dst"]: x for x in json.loads(r.stdout or "[]")}
+
+    def knexthops(self):
+        r = self.star.hub.run(["ip", "-j", "nexthop", "show"], check=False)
+        return {x["id"]: x for x in json.loads(r.stdout or "[]")}
+
+    def gateways(self, route):
+        """Gateways the kernel forwards route over, through its nexthop
+        group when it has one."""
+        if "nhid" in route:
+            nhs = self.knexthops()
+            g = nhs[route["nhid"]]
+            if "group" in g:
+                return sorted(nhs[m["id"]]["gateway"] for m in g["group"])
+            return [g["gateway"]]
+        if "nexthops" in route:
+            return sorted(x["gateway"] for x in route["nexthops"])
+        return [route["gateway"]]
+
+    def route_get(self, dst):
+        r = self.star.hub.run(["ip", "-j", "route", "get", dst], check=False)
+        if r.returncode != 0:
+            return None
+        return json.loads(r.stdout)[0]
+
+    def logs(self):
+        return "\n".join(f"===== {type(d).__name__} =====\n{d.log()}"
+                         for d in self.daemons)
+
+    def close(self):
+        for d in reversed(self.daemons):
+            try:
+                d.stop()
+            except Exception as exc:  # noqa: BLE001 - teardown goes on
+                print(f"stopping {type(d).__name__}: {exc!r}")
+        self.star.close()
+
+
+@pytest.fixture
+def fl(request, tmp_path):
+    need()
+    lab = FibLab(tmp_path)
+    yield lab
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        print(f"workdir: {lab.workdir}")
+        print(lab.logs())
+    lab.close()
+
+
+def bird_reannounce(p, announce):
+    """Changes what a BIRD spoke announces (a real withdrawal)."""
+    p.cfg.announce = announce
+    p.write("bird.conf", p.config())
+    p.birdc("configure")
+
+
+def test_routes_ecmp_and_withdraw(fl):
+    """(a) A route learned from two BIRD peers with equal paths becomes
+    one kernel route in table 100, proto 57, over a nexthop group of
+    both peers; one peer withdrawing leaves the other; both withdrawing
+    removes the route; a clean stop removes whatever egressd put in."""
+    b1 = fl.bird(1, [Announce(PFX), Announce(PFX2)])
+    b2 = fl.bird(2, [Announce(PFX)])
+    e = fl.start_egress(f"multipath 4\nfib {{ table {TABLE} }}")
+    e.wait_established(fl.spoke_addr(1))
+    e.wait_established(fl.spoke_addr(2))
+    want = sorted([fl.spoke_addr(1), fl.spoke_addr(2)])
+    wait_until(lambda: PFX in fl.kroutes() and fl.gateways(fl.kroutes()[PFX]) == want,
+               10, what=f"{PFX} over both peers in table {TABLE}")
+    r = fl.kroutes()[PFX]
+    if "nhid" in r:
+        # One group for the route, of two members, each on its own link.
+        g = fl.knexthops()[r["nhid"]]
+        assert len(g["group"]) == 2
+        devs = sorted(fl.knexthops()[m["id"]]["dev"] for m in g["group"])
+        assert devs == ["eg1", "eg2"]
+    wait_until(lambda: PFX2 in fl.kroutes(), 10, what=f"{PFX2} in table {TABLE}")
+    assert fl.gateways(fl.kroutes()[PFX2]) == [fl.spoke_addr(1)]
+    # Nothing of ours leaked into main.
+    assert fl.kroutes(table="main") == {}
+
+    bird_reannounce(b2, [])
+    wait_until(lambda: fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(1)], 10,
+               what=f"{PFX} over peer 1 only after peer 2 withdrew it")
+    bird_reannounce(b1, [Announce(PFX2)])
+    wait_until(lambda: PFX not in fl.kroutes(), 10,
+               what=f"{PFX} gone after both withdrew it")
+    assert PFX2 in fl.kroutes()
+
+    # Clean shutdown without graceful restart: our routes go with us.
+    e.proc.popen.send_signal(signal.SIGTERM)
+    e.proc.popen.wait(timeout=10)
+    assert fl.kroutes() == {}
+    assert not any(n.get("protocol") in ("57", PROTO) for n in fl.knexthops().values())
