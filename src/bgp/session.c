@@ -597,6 +597,16 @@ void bgp_peer_stop(struct bgp_peer *p, uint8_t cease_subcode, const char *msg)
 			 msg ? msg : bgp_notify_subcode_name(BGP_ERR_CEASE, cease_subcode));
 }
 
+void bgp_peer_reset(struct bgp_peer *p, const struct bgp_notify *n, const char *why)
+{
+	if (p->state == BGP_STATE_IDLE)
+		return;
+	/* The FSM's error path: NOTIFICATION, drop, Idle, idle hold-down
+	 * (RFC 4271 8.2.2, DampPeerOscillations). */
+	bgp_fsm_event(&p->priv->fsm, BGP_EV_MSG_ERR, 0, n);
+	snprintf(p->last_error, sizeof(p->last_error), "%s", why);
+}
+
 static int peer_ready(struct bgp_peer *p)
 {
 	if (p->state != BGP_STATE_ESTABLISHED || !p->priv->conn)

@@ -106,6 +106,14 @@ struct bgp_peer *bgp_speaker_peer_at(const struct bgp_speaker *sp, size_t i);
 void bgp_peer_start(struct bgp_peer *p);
 void bgp_peer_stop(struct bgp_peer *p, uint8_t cease_subcode, const char *msg);
 
+/* Ends the session for a local reason that comes with a NOTIFICATION
+ * (RFC 4486 Cease/Maximum Number of Prefixes Reached, say): sends n and
+ * goes Idle as after an error, so the idle hold-down (doubling while it
+ * keeps happening) passes before the session is tried again; a passive
+ * peer waits for the other side to reconnect.  Safe from the update
+ * callback.  why is kept as last_error. */
+void bgp_peer_reset(struct bgp_peer *p, const struct bgp_notify *n, const char *why);
+
 /* Output queue (only in Established; -ENOTCONN otherwise).  Prefixes are
  * packed into as few UPDATEs as fit; withdrawals go out before
  * announcements. */

@@ -20,6 +20,7 @@ struct adj_rib {
 	struct adj_slot *slots;
 	size_t cap; /* power of two, 0 before the first insert */
 	size_t count;
+	size_t count6; /* of which IPv6 (max-prefix counts per family) */
 };
 
 struct adj_rib *adj_rib_new(void)
@@ -92,6 +93,7 @@ int adj_rib_update(struct adj_rib *r, const struct prefix *p, struct bgp_attrs *
 	s->prefix = *p;
 	s->attrs = bgp_attrs_ref(attrs);
 	r->count++;
+	r->count6 += p->addr.af == AF_INET6;
 	return 1;
 }
 
@@ -100,6 +102,7 @@ int adj_rib_update(struct adj_rib *r, const struct prefix *p, struct bgp_attrs *
 static void adj_remove_at(struct adj_rib *r, size_t i)
 {
 	bgp_attrs_unref(r->slots[i].attrs);
+	r->count6 -= r->slots[i].prefix.addr.af == AF_INET6;
 	memset(&r->slots[i], 0, sizeof(r->slots[i]));
 	r->count--;
 	size_t mask = r->cap - 1;
@@ -143,6 +146,13 @@ size_t adj_rib_count(const struct adj_rib *r)
 	return r ? r->count : 0;
 }
 
+size_t adj_rib_count_af(const struct adj_rib *r, int af)
+{
+	if (!r)
+		return 0;
+	return af == AF_INET6 ? r->count6 : r->count - r->count6;
+}
+
 void adj_rib_clear(struct adj_rib *r, int af)
 {
 	if (!r->cap)
@@ -154,6 +164,7 @@ void adj_rib_clear(struct adj_rib *r, int af)
 		}
 		memset(r->slots, 0, r->cap * sizeof(*r->slots));
 		r->count = 0;
+		r->count6 = 0;
 		return;
 	}
 	/* Removal shifts later entries backwards, so slot i is examined

@@ -21,6 +21,8 @@ int adj_rib_update(struct adj_rib *r, const struct prefix *p, struct bgp_attrs *
 bool adj_rib_withdraw(struct adj_rib *r, const struct prefix *p);
 struct bgp_attrs *adj_rib_lookup(const struct adj_rib *r, const struct prefix *p);
 size_t adj_rib_count(const struct adj_rib *r);
+/* Routes of one family (AF_INET or AF_INET6). */
+size_t adj_rib_count_af(const struct adj_rib *r, int af);
 /* Drops every route of one family (AF_INET / AF_INET6), or all with 0. */
 void adj_rib_clear(struct adj_rib *r, int af);
 

@@ -169,6 +169,34 @@ static void test_rib_tables_per_peer(void **state)
 	bgp_attrs_unref(a);
 }
 
+/* Per-family counts (max-prefix is per family, RFC 4486 4): updates,
+ * replacements, withdrawals and a family clear keep them right. */
+static void test_count_per_family(void **state)
+{
+	(void)state;
+	struct adj_rib *r = adj_rib_new();
+	struct bgp_attrs *a = bgp_attrs_new();
+	for (unsigned i = 0; i < 40; i++) {
+		struct prefix p4 = pfx_n(i, false), p6 = pfx_n(i, true);
+		assert_true(adj_rib_update(r, &p4, a) >= 0);
+		if (i < 15)
+			assert_true(adj_rib_update(r, &p6, a) >= 0);
+	}
+	struct prefix again = pfx_n(3, true);
+	assert_int_equal(adj_rib_update(r, &again, a), 0); /* replaced: no change */
+	assert_int_equal(adj_rib_count_af(r, AF_INET), 40);
+	assert_int_equal(adj_rib_count_af(r, AF_INET6), 15);
+	assert_true(adj_rib_withdraw(r, &again));
+	assert_int_equal(adj_rib_count_af(r, AF_INET6), 14);
+	adj_rib_clear(r, AF_INET);
+	assert_int_equal(adj_rib_count_af(r, AF_INET), 0);
+	assert_int_equal(adj_rib_count_af(r, AF_INET6), 14);
+	adj_rib_clear(r, 0);
+	assert_int_equal(adj_rib_count_af(r, AF_INET6), 0);
+	adj_rib_free(r);
+	bgp_attrs_unref(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_clear_one_family),
 		cmocka_unit_test(test_entries_sorted_snapshot),
 		cmocka_unit_test(test_rib_tables_per_peer),
+		cmocka_unit_test(test_count_per_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
