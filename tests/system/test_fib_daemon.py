@@ -170,3 +170,95 @@ def test_routes_ecmp_and_withdraw(fl):
     e.proc.popen.wait(timeout=10)
     assert fl.kroutes() == {}
     assert not any(n.get("protocol") in ("57", PROTO) for n in fl.knexthops().values())
+
+
+def tx_packets(ns, ifname):
+    r = ns.run(["ip", "-j", "-s", "link", "show", "dev", ifname])
+    return json.loads(r.stdout)[0]["stats64"]["tx"]["packets"]
+
+
+def ping_moves(fl, dev, other):
+    """Pings HOST; True when the packets left by dev and not by other
+    (the kernel's own counters, not egressd's word)."""
+    hub = fl.star.hub
+    a0, b0 = tx_packets(hub, dev), tx_packets(hub, other)
+    r = hub.run(["ping", "-c", "20", "-i", "0.01", "-W", "1", HOST], check=False)
+    a1, b1 = tx_packets(hub, dev), tx_packets(hub, other)
+    return r.returncode == 0 and a1 - a0 >= 20 and b1 - b0 < 5
+
+
+def test_interface_down_moves_traffic_before_hold_timer(fl):
+    """(b) Primary (short AS path) on eg1, backup (prepended) on eg2,
+    hold time 90 s.  Setting eg1 down moves `ip route get` and real
+    packets to eg2 within about a second, and egressd takes the session
+    on eg1 down at once; with eg1 back both return."""
+    for sp in fl.star.spokes:
+        sp.addr_add("lo", f"{HOST}/32")
+    fl.bird(1, [Announce(PFX)])
+    fl.bird(2, [Announce(PFX, prepend=[SPOKE_AS, SPOKE_AS])])
+    e = fl.start_egress("fib { table main }")
+    e.wait_established(fl.spoke_addr(1))
+    e.wait_established(fl.spoke_addr(2))
+    wait_until(lambda: (fl.route_get(HOST) or {}).get("dev") == "eg1", 10,
+               what="HOST via eg1 (primary)")
+    assert fl.route_get(HOST)["gateway"] == fl.spoke_addr(1)
+    assert ping_moves(fl, "eg1", "eg2")
+
+    t0 = time.monotonic()
+    fl.star.hub.ip("link", "set", "dev", "eg1", "down")
+    wait_until(lambda: (fl.route_get(HOST) or {}).get("dev") == "eg2", 5,
+               interval=0.01, what="HOST via eg2 after eg1 went down")
+    moved = time.monotonic() - t0
+    assert fl.route_get(HOST)["gateway"] == fl.spoke_addr(2)
+    # Far below the 90 s hold time: the link event did it.
+    assert moved < 1.5, f"route moved after {moved:.3f} s"
+    wait_until(lambda: e.state(fl.spoke_addr(1)) != "Established", 3,
+               interval=0.05, what="session on eg1 taken down")
+    down_after = time.monotonic() - t0
+    assert down_after < 3, down_after
+    assert e.established(fl.spoke_addr(2))
+    assert ping_moves(fl, "eg2", "eg1")
+    print(f"route moved after {moved * 1000:.0f} ms, session down after "
+          f"{down_after * 1000:.0f} ms")
+
+    fl.star.hub.ip("link", "set", "dev", "eg1", "up")
+    e.wait_established(fl.spoke_addr(1), timeout=40)
+    wait_until(lambda: (fl.route_get(HOST) or {}).get("dev") == "eg1", 10,
+               what="HOST back via eg1")
+    assert ping_moves(fl, "eg1", "eg2")
+
+
+def test_graceful_restart_keeps_routes_then_sweeps(fl):
+    """(c) With fib { graceful-restart on } egressd's routes stay in the
+    kernel while it is stopped and while it starts again; a prefix the
+    peer withdrew meanwhile is gone once the peer's End-of-RIB came,
+    and the surviving one never left the table."""
+    b1 = fl.bird(1, [Announce(PFX), Announce(PFX2)])
+    extra = f"fib {{ table {TABLE}; graceful-restart on }}"
+    e = fl.start_egress(extra, n=1)
+    e.wait_established(fl.spoke_addr(1))
+    wait_until(lambda: {PFX, PFX2} <= set(fl.kroutes()), 10, what="both prefixes installed")
+
+    e.proc.popen.send_signal(signal.SIGTERM)
+    e.proc.popen.wait(timeout=10)
+    assert {PFX, PFX2} <= set(fl.kroutes()), "routes removed at a graceful stop"
+    bird_reannounce(b1, [Announce(PFX)])  # withdrawn while we are down
+    time.sleep(0.5)
+    assert {PFX, PFX2} <= set(fl.kroutes())
+
+    e.start()
+    deadline = time.monotonic() + 20
+    while PFX2 in fl.kroutes():
+        assert PFX in fl.kroutes(), "surviving prefix left the table during restart"
+        assert time.monotonic() < deadline, "stale prefix not swept"
+        time.sleep(0.02)
+    # Swept only after the session came back (End-of-RIB), not at start.
+    assert e.established(fl.spoke_addr(1))
+    assert "End-of-RIB" in e.log()
+    r = fl.kroutes()
+    assert set(r) == {PFX}
+    assert fl.gateways(r[PFX]) == [fl.spoke_addr(1)]
+    # No stale nexthop objects either: one next hop, one group.
+    ours = [n for n in fl.knexthops().values() if n.get("protocol") in ("57", PROTO)]
+    if ours:
+        assert len(ours) == 2, ours
