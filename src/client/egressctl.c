@@ -38,6 +38,8 @@ static const char usage_text[] =
 	"  show rib out [neighbor ADDR]\n"
 	"  show memory       memory of the routing core by module\n"
 	"  show probes       uplink probes: state, last results, transitions\n"
+	"  show fib [--check]  kernel routes egressd installed; --check compares\n"
+	"                    them with the kernel table and lists differences\n"
 	"  originate         originated prefixes, their conditions, up/down and why\n"
 	"  condition NAME up|down   set a condition defined in the configuration\n"
 	"  reload\n"
@@ -84,6 +86,16 @@ static int command_parse(char **w, int n, struct ctl_request *req, const char **
 	/* Commands the daemon adds to the control socket itself. */
 	if (n == 2 && word_is(w[0], "show") && (word_is(w[1], "rib") || word_is(w[1], "memory"))) {
 		*ext = word_is(w[1], "rib") ? "show rib" : "show memory";
+		return 0;
+	}
+	if (n >= 2 && word_is(w[0], "show") && word_is(w[1], "fib")) {
+		bool check = n == 3 && word_is(w[2], "--check");
+		if (n > 3 || (n == 3 && !check))
+			return usage_error("%s", "expected: show fib [--check]");
+		*ext = "show fib";
+		ext_request = json_pack("{s:s, s:b}", "command", "show fib", "check", check);
+		if (!ext_request)
+			return usage_error("%s", "out of memory");
 		return 0;
 	}
 	if (n == 2 && word_is(w[0], "show") && word_is(w[1], "probes")) {
@@ -291,6 +303,8 @@ int main(int argc, char **argv)
 			printf("egressctl %s\n", EGRESS_VERSION);
 			free(words);
 			return 0;
+		} else if (word_is(a, "--check")) {
+			words[nwords++] = argv[i]; /* show fib --check */
 		} else if (a[0] == '-' && a[1] != '\0') {
 			free(words);
 			return usage_error("unknown option '%s'", a);
@@ -337,6 +351,12 @@ int main(int argc, char **argv)
 			prefix = "malformed answer from egressd: ";
 	} else if (ext && strcmp(ext, "condition") == 0) {
 		rc = render_condition(stdout, ans, err, sizeof(err));
+		if (rc && rc != -EIO)
+			prefix = "malformed answer from egressd: ";
+	} else if (ext && strcmp(ext, "show fib") == 0) {
+		rc = json_object_get(ans, "differences")
+			     ? render_fib_check(stdout, ans, err, sizeof(err))
+			     : render_fib(stdout, ans, err, sizeof(err));
 		if (rc && rc != -EIO)
 			prefix = "malformed answer from egressd: ";
 	} else if (ext) {

@@ -25,6 +25,10 @@ int render_memory(FILE *out, json_t *ans, char *err, size_t err_size);
 /* `show probes`: state, target, last results, transitions. */
 int render_probes(FILE *out, json_t *ans, char *err, size_t err_size);
 
+/* `show fib` and `show fib --check` (render_fib.c). */
+int render_fib(FILE *out, json_t *ans, char *err, size_t err_size);
+int render_fib_check(FILE *out, json_t *ans, char *err, size_t err_size);
+
 /* Copies s for a terminal: control characters (C0, DEL, C1) become '?'. */
 void render_sanitize(const char *s, char *out, size_t out_size);
 /* "01:02:03" below a day, "3d04h05m" above. */

@@ -61,4 +61,22 @@ typedef struct json_t *(*ctl_command_fn)(void *ctx, struct json_t *request, char
 int ctl_server_add_command(struct ctl_server *s, const char *name, ctl_command_fn fn,
 			   void *ctx);
 
+/* A command whose answer may be too big to build at once (a full
+ * table): start checks the request and returns a stream (or NULL with
+ * a message in err, or with err empty when memory ran out); the server
+ * then calls next once per loop iteration, as the client drains, to
+ * append at most `max` items of the answer's text to w (1 while more is
+ * to come, 0 when the answer, newline included, is complete, or a
+ * negative errno), and free when done or when the client goes.  The
+ * stream must stay valid while the daemon changes (resume by key, not
+ * by pointer).  Same names and limits as ctl_server_add_command. */
+struct wbuf;
+struct ctl_stream_ops {
+	void *(*start)(void *ctx, struct json_t *request, char *err, size_t err_size);
+	int (*next)(void *stream, size_t max, struct wbuf *w);
+	void (*free)(void *stream);
+};
+int ctl_server_add_stream_command(struct ctl_server *s, const char *name,
+				  const struct ctl_stream_ops *ops, void *ctx);
+
 #endif

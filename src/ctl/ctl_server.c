@@ -43,6 +43,9 @@ struct ctl_client {
 	struct wbuf out; /* answer bytes not yet sent start at out_off */
 	size_t out_off;
 	struct ctl_rib_walk *walk; /* more of a route listing to produce */
+	/* or more of a daemon-registered streamed answer */
+	const struct ctl_stream_ops *sops;
+	void *stream;
 };
 
 /* Routes turned into text per loop iteration (about a millisecond of
@@ -63,6 +66,7 @@ struct ctl_server {
 	size_t n_cmds;
 	const char *cmd_names[CTL_MAX_COMMANDS]; /* owned copies */
 	ctl_command_fn cmd_fns[CTL_MAX_COMMANDS];
+	const struct ctl_stream_ops *cmd_streams[CTL_MAX_COMMANDS]; /* NULL: one answer */
 	void *cmd_ctx[CTL_MAX_COMMANDS];
 	struct ctl_client *clients;
 	unsigned n_clients;
@@ -88,6 +92,8 @@ static void client_close(struct ctl_client *c)
 	free(c->in);
 	wbuf_free(&c->out);
 	ctl_rib_walk_free(c->walk);
+	if (c->stream)
+		c->sops->free(c->stream);
 	free(c);
 }
 
@@ -132,6 +138,14 @@ static int client_refill(struct ctl_client *c)
 {
 	wbuf_reset(&c->out);
 	c->out_off = 0;
+	if (c->stream) {
+		int rc = c->sops->next(c->stream, CTL_ROUTES_PER_STEP, &c->out);
+		if (rc <= 0) {
+			c->sops->free(c->stream);
+			c->stream = NULL;
+		}
+		return rc < 0 ? rc : 0;
+	}
 	int rc = ctl_rib_walk_next(c->walk, CTL_ROUTES_PER_STEP, &c->out);
 	if (rc <= 0) {
 		ctl_rib_walk_free(c->walk);
@@ -147,7 +161,7 @@ static void client_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	for (;;) {
 		if (c->out_off == c->out.len) {
-			if (!c->walk) {
+			if (!c->walk && !c->stream) {
 				client_close(c);
 				return;
 			}
@@ -264,6 +278,18 @@ static void client_request(struct ctl_client *c, size_t len)
 	if (rc) {
 		log_debug("ctl: bad request: %s", err);
 		client_answer(c, ctl_json_error(err));
+		return;
+	}
+	if (req.ext >= 0 && s->cmd_streams[req.ext]) {
+		char msg[CTL_ERR_MAX] = "";
+		c->sops = s->cmd_streams[req.ext];
+		c->stream = c->sops->start(s->cmd_ctx[req.ext], args, msg, sizeof(msg));
+		json_decref(args);
+		if (!c->stream) {
+			client_answer(c, ctl_json_error(msg[0] ? msg : "out of memory"));
+			return;
+		}
+		client_start_answer(c);
 		return;
 	}
 	if (req.ext >= 0) {
@@ -507,6 +533,15 @@ int ctl_server_add_command(struct ctl_server *s, const char *name, ctl_command_f
 	s->cmd_ctx[s->n_cmds] = ctx;
 	s->n_cmds++;
 	return 0;
+}
+
+int ctl_server_add_stream_command(struct ctl_server *s, const char *name,
+				  const struct ctl_stream_ops *ops, void *ctx)
+{
+	int rc = ctl_server_add_command(s, name, NULL, ctx);
+	if (rc == 0)
+		s->cmd_streams[s->n_cmds - 1] = ops;
+	return rc;
 }
 
 void ctl_server_stop(struct ctl_server *s)

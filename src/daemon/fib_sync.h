@@ -44,6 +44,10 @@ void daemon_fib_eor(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
 
 /* The FIB itself, for `show fib` (fib_show.c); NULL before start. */
 struct fib *daemon_fib_get(struct daemon *d);
+/* Adds `show fib` ({"check": true} for the comparison) to the control
+ * socket (fib_show.c). */
+struct ctl_server;
+int daemon_fib_ctl_register(struct daemon *d, struct ctl_server *ctl);
 
 /* ---- extra tables outside the Loc-RIB (the cloud-gateway route
  * table, say): prefix -> set of next-hop addresses in a kernel table of

@@ -279,7 +279,7 @@ int main(int argc, char **argv)
 
 	if (ctl_server_add_command(ctl, "show rib", cmd_show_loc_rib, &d) < 0 ||
 	    ctl_server_add_command(ctl, "show memory", cmd_show_memory, &d) < 0 ||
-	    daemon_ctl_origin_add(&d, ctl) < 0) {
+	    daemon_ctl_origin_add(&d, ctl) < 0 || daemon_fib_ctl_register(&d, ctl) < 0) {
 		log_err("control socket: cannot add commands");
 		goto out;
 	}
