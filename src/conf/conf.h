@@ -151,6 +151,10 @@ struct conf_neighbor {
 	uint32_t max_prefix;      /* accepted prefixes per family, RFC 4486 */
 	bool max_prefix_set;
 	enum conf_attachment attachment; /* how the tunnel reaches the cloud */
+	/* `soft-reconfiguration inbound`: keep the routes as received
+	 * (pre-policy) so a changed import policy is re-run over them on
+	 * reload without asking the peer. */
+	bool soft_reconfig_in;
 };
 
 struct conf_listen {

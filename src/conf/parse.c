@@ -258,6 +258,7 @@ static const struct keyword keywords[] = {
 	{ "export", NSET_CTX, KW_NSET, NS_EXPORT },
 	{ "max-prefix", NSET_CTX, KW_NSET, NS_MAX_PREFIX },
 	{ "attachment", NSET_CTX, KW_NSET, NS_ATTACHMENT },
+	{ "soft-reconfiguration", NSET_CTX, KW_NSET, NS_SOFT_RECONF },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 

@@ -28,6 +28,7 @@ enum nset_field {
 	NS_DELAY_OPEN,
 	NS_MAX_PREFIX,
 	NS_ATTACHMENT,
+	NS_SOFT_RECONF,
 	NS_COUNT
 };
 
@@ -52,6 +53,7 @@ struct nset {
 	char *export_policy;
 	uint32_t max_prefix;
 	enum conf_attachment attachment;
+	bool soft_reconfig_in;
 };
 
 static inline bool nset_has(const struct nset *s, enum nset_field f)

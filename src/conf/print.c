@@ -68,6 +68,8 @@ static void print_neighbor(FILE *f, const struct conf_neighbor *n, const char *i
 		fprintf(f, "%s\texport %s\n", ind, filter_word(n->export, n->export_policy));
 	if (n->max_prefix_set)
 		fprintf(f, "%s\tmax-prefix %u\n", ind, n->max_prefix);
+	if (n->soft_reconfig_in)
+		fprintf(f, "%s\tsoft-reconfiguration inbound\n", ind);
 	if (n->attachment != CONF_ATTACH_UNSET)
 		fprintf(f, "%s\tattachment %s\n", ind,
 			n->attachment == CONF_ATTACH_DX ? "direct-connect" : "vpn");

@@ -281,6 +281,19 @@ static bool parser_nset_value(struct parser *p, struct nset *s, enum nset_field 
 			return false;
 		}
 		break;
+	case NS_SOFT_RECONF:
+		/* Only the inbound side exists: outbound is the Adj-RIB-Out,
+		 * always kept. */
+		if (!parser_want_value(p, "inbound", false))
+			return false;
+		if (strcmp(p->tok.text, "inbound") != 0) {
+			diag_add(p->diag, p->tok.pos,
+				 "invalid soft-reconfiguration '" TOK_FMT "' (expected inbound)",
+				 TOK_ARGS(&p->tok));
+			return false;
+		}
+		s->soft_reconfig_in = true;
+		break;
 	case NS_COUNT:
 		return false;
 	}

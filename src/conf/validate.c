@@ -293,6 +293,8 @@ static void neighbor_build(const struct pneighbor *pn, const struct eff *e,
 	}
 	if ((s = eff_src(e, NS_ATTACHMENT)))
 		n->attachment = s->attachment;
+	if ((s = eff_src(e, NS_SOFT_RECONF)))
+		n->soft_reconfig_in = s->soft_reconfig_in;
 }
 
 static void check_neighbors(const struct pconf *pc, struct conf *c, struct conf_diag *d)

@@ -422,6 +422,106 @@ int loc_rib_peer_withdraw(struct loc_rib *lr, int af, uint32_t peer_id,
 	}
 }
 
+int loc_rib_set_config(struct loc_rib *lr, const struct loc_rib_config *cfg)
+{
+	struct loc_rib_config c = *cfg;
+	if (!c.cmp)
+		c.cmp = &rib_comparator_rfc4271;
+	if (c.multipath == 0)
+		c.multipath = 1;
+	struct rib_path *mp_old = NULL;
+	const struct rib_path **mp_new = NULL;
+	if (c.multipath > 1) {
+		mp_old = calloc(c.multipath, sizeof(*mp_old));
+		mp_new = calloc(c.multipath, sizeof(*mp_new));
+		if (!mp_old || !mp_new) {
+			free(mp_old);
+			free(mp_new);
+			return -ENOMEM;
+		}
+	}
+	/* No snapshot is alive between calls, so the arrays can go. */
+	free(lr->mp_old);
+	free(lr->mp_new);
+	lr->mp_old = mp_old;
+	lr->mp_new = mp_new;
+	lr->cfg = c;
+	return 0;
+}
+
+/* Prefixes of one reselect chunk: collected by the walk, reselected
+ * after it, so the walk never runs over a prefix being reported on. */
+enum { RESELECT_CHUNK = 256 };
+struct reselect_batch {
+	struct prefix p[RESELECT_CHUNK];
+	size_t n;
+};
+
+static int reselect_visit(void *arg, const struct prefix *p, void *v)
+{
+	struct reselect_batch *b = arg;
+	(void)v;
+	b->p[b->n++] = *p;
+	return 0;
+}
+
+/* The "before" of each prefix is its current head (the best under the
+ * old options); its multipath set is taken under the new rules, the old
+ * ones being gone, so a multipath change is reported whenever the new
+ * set differs from what the new rules grant the old best: what the FIB
+ * must hear after a `multipath` change anyway. */
+int loc_rib_reselect(struct loc_rib *lr, int af, const struct prefix *cursor, size_t budget,
+		     struct prefix *next)
+{
+	struct reselect_batch *b = malloc(sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	struct prefix cur;
+	const struct prefix *from = cursor;
+	size_t done = 0;
+	int ret = 0;
+	for (;;) {
+		size_t chunk = RESELECT_CHUNK;
+		if (budget && budget - done < chunk)
+			chunk = budget - done;
+		b->n = 0;
+		int rc = trie_walk(&lr->trie, af, from, chunk, reselect_visit, b, &cur);
+		if (rc < 0) {
+			ret = rc;
+			break;
+		}
+		for (size_t i = 0; i < b->n; i++) {
+			struct trie_pos pos;
+			void **slot = trie_lookup_pos(&lr->trie, &b->p[i], &pos);
+			if (!slot)
+				continue;
+			size_t n = 0;
+			for (struct loc_path *lp = val_head(*slot); lp; lp = lp->next)
+				n++;
+			if (scratch_reserve(lr, n) < 0) {
+				free(b);
+				return -ENOMEM;
+			}
+			struct snapshot s;
+			snapshot_take(lr, *slot, &s);
+			reselect(lr, slot);
+			report(lr, &b->p[i], &s, *slot);
+		}
+		if (rc == 0)
+			break;
+		from = &cur;
+		done += chunk;
+		if (budget && done >= budget) {
+			if (next)
+				*next = cur;
+			ret = 1;
+			break;
+		}
+	}
+	free(b);
+	return ret;
+}
+
 const struct rib_path *loc_rib_best(const struct loc_rib *lr, const struct prefix *p)
 {
 	void *v = trie_lookup(&lr->trie, p);

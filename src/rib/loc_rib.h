@@ -64,6 +64,19 @@ int loc_rib_withdraw(struct loc_rib *lr, const struct prefix *p, uint32_t peer_i
 int loc_rib_peer_withdraw(struct loc_rib *lr, int af, uint32_t peer_id,
 			  const struct prefix *cursor, size_t budget, struct prefix *next);
 
+/* Replaces the decision options, multipath count and comparator (a
+ * reload).  Nothing is reselected here: the caller walks the table with
+ * loc_rib_reselect, which reports what moved.  0 or -ENOMEM (then the
+ * old configuration stays). */
+int loc_rib_set_config(struct loc_rib *lr, const struct loc_rib_config *cfg);
+/* Runs the decision process again for at most budget (0 = no limit)
+ * prefixes of family af, resuming after *cursor (NULL = from the start),
+ * and reports every best or multipath change through the callback as an
+ * update would.  1 with *next set while more remain, 0 when done,
+ * negative errno. */
+int loc_rib_reselect(struct loc_rib *lr, int af, const struct prefix *cursor, size_t budget,
+		     struct prefix *next);
+
 /* Current best for p, or NULL.  Valid until the next change. */
 const struct rib_path *loc_rib_best(const struct loc_rib *lr, const struct prefix *p);
 /* Candidates for p, best first (when there is one), then by arrival;
