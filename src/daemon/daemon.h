@@ -21,6 +21,10 @@ struct daemon_fib;
  * per event-loop iteration, so keepalives to others never wait long
  * (issue 3; DESIGN 10). */
 #define DAEMON_SLICE 4096
+/* Neighbors a running egressd can take on by reloads (added, or
+ * changed in a way that needs a new session) before it must be
+ * restarted: peers[] is allocated once (Loc-RIB paths point into it). */
+#define DAEMON_PEERS_SPARE 256
 
 /* Per peer: its config and the RFC 8212 resolution of its filters. */
 struct daemon_peer {
@@ -66,6 +70,14 @@ struct daemon_peer {
 	struct adj_rib *stale;    /* prefixes not yet re-announced */
 	uint32_t stale_families;  /* BGP_FAM_BIT mask */
 	ev_timer gr_timer;
+	/* Reload (reload.c, soft.c): the routes as received when the
+	 * neighbor has soft-reconfiguration inbound; a re-run of the import
+	 * over a snapshot of them; a re-export of the Loc-RIB without the
+	 * End-of-RIB of an initial dump. */
+	struct adj_rib *pre_in;
+	struct adj_rib_entry *soft_e;
+	size_t soft_n, soft_i;
+	bool dump_quiet;
 };
 
 struct daemon {
@@ -89,6 +101,14 @@ struct daemon {
 	struct daemon_origin *origins;
 	size_t n_origins;
 	struct daemon_fib *fib;      /* kernel FIB (fib_sync.c), NULL if none */
+	/* Room in peers[] for neighbors added by a reload (peer ids only
+	 * grow, and Loc-RIB paths point into peers[], so it never moves). */
+	size_t peers_cap;
+	/* A reload's recomputation of every best path (decision knobs). */
+	bool reselecting;
+	int reselect_af;           /* AF_INET, then AF_INET6 */
+	bool reselect_has_cursor;
+	struct prefix reselect_cursor;
 };
 
 /* RFC 8212: an unset filter is NONE for eBGP and ALL for iBGP. */
@@ -122,6 +142,27 @@ int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct pr
 		       struct bgp_attrs *attrs);
 void daemon_path_withdraw(struct daemon *d, struct daemon_peer *dp, const struct prefix *p);
 bool daemon_export_allowed(struct daemon_peer *dp, struct bgp_peer *p);
+
+/* main.c: the session settings of a configured neighbor. */
+void daemon_peer_config(const struct conf *c, const struct conf_neighbor *n,
+			struct bgp_peer_config *pc);
+/* Reload (routes.c): one stored route through the neighbor's import
+ * again, as if it had just been received. */
+void daemon_import_rerun(struct daemon *d, struct daemon_peer *dp, const struct prefix *pfx,
+			 struct bgp_attrs *a);
+/* Reload (sync.c): the peer's export changed: build its Adj-RIB-Out
+ * again from the Loc-RIB in slices, sending only the differences (or
+ * withdraw everything when it may no longer send). */
+void daemon_export_refresh(struct daemon *d, struct daemon_peer *dp);
+/* Runs the sliced work (dumps, flushes, re-runs) soon. */
+void daemon_work_kick(struct daemon *d);
+/* Reload (reload.c): one slice of recomputing every best path; true
+ * while more remains. */
+bool daemon_reselect_step(struct daemon *d, size_t budget);
+/* Re-reads the config file and applies it (reload.c): 0, or a negative
+ * errno with the reason (the first config errors, file:line:col) in
+ * err, the running config untouched. */
+int daemon_reload(struct daemon *d, char *err, size_t err_size);
 
 /* Graceful restart, helper side (RFC 4724 4.2), gr.c. */
 void daemon_gr_init(struct daemon *d, struct daemon_peer *dp);

@@ -13,3 +13,10 @@ void daemon_knobs_apply(const struct conf_decision *k, struct loc_rib_config *cf
 	cfg->multipath = k->multipath ? k->multipath : 1;
 	cfg->multipath_relax = k->multipath_relax;
 }
+
+void daemon_rib_config(const struct conf *c, struct loc_rib_config *cfg)
+{
+	/* The comparator stays rib_comparator_rfc4271 (NULL) unless a
+	 * personality picks its own here. */
+	daemon_knobs_apply(&c->decision, cfg);
+}

@@ -8,5 +8,8 @@
 /* Sets cfg's decision options and multipath from k; leaves cfg->cmp (the
  * personality's comparator) as it is. */
 void daemon_knobs_apply(const struct conf_decision *k, struct loc_rib_config *cfg);
+/* The Loc-RIB configuration of a config, at start and on reload: the
+ * knobs and the comparator. */
+void daemon_rib_config(const struct conf *c, struct loc_rib_config *cfg);
 
 #endif

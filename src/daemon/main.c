@@ -4,8 +4,8 @@
  * egressd always runs in the foreground (systemd and the test rig both
  * want that); -d sends the log to stderr instead of syslog.  SIGTERM and
  * SIGINT stop every session with Cease/Administrative Shutdown and an
- * RFC 9003 message, SIGHUP is logged (reload comes with the routing
- * core). */
+ * RFC 9003 message, SIGHUP re-reads the config (reload.c, as `egressctl
+ * reload` does). */
 #include <errno.h>
 #include <ev.h>
 #include <signal.h>
@@ -95,10 +95,18 @@ static int daemon_listen(struct daemon *d)
 	return ok ? 0 : -EADDRNOTAVAIL;
 }
 
+void daemon_peer_config(const struct conf *c, const struct conf_neighbor *n,
+			struct bgp_peer_config *pc)
+{
+	peer_config_from(c, n, pc);
+}
+
 static int daemon_peers_add(struct daemon *d)
 {
 	const struct conf *c = d->conf;
-	d->peers = calloc(c->n_neighbors + 1, sizeof(*d->peers));
+	/* Spare room for neighbors a reload adds (daemon.h, peers_cap). */
+	d->peers_cap = c->n_neighbors + 1 + DAEMON_PEERS_SPARE;
+	d->peers = calloc(d->peers_cap, sizeof(*d->peers));
 	if (!d->peers)
 		return -ENOMEM;
 	d->n_peers = c->n_neighbors + 1; /* peer ids start at 1 */
@@ -142,9 +150,18 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 
 static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 {
+	char err[1024];
 	(void)loop;
-	(void)w;
-	log_warn("SIGHUP: reload not implemented yet");
+	(void)revents;
+	/* daemon_reload logs what it did, or every config error. */
+	log_info("SIGHUP: reloading the configuration");
+	if (daemon_reload(w->data, err, sizeof(err)) < 0)
+		log_err("SIGHUP: reload failed, running configuration kept: %s", err);
+}
+
+static int ctl_reload(void *ctx, char *err, size_t len)
+{
+	return daemon_reload(ctx, err, len);
 }
 
 /* `show rib` (the Loc-RIB) and `show memory`, added to the control
@@ -277,6 +294,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	ctl_server_set_reload(ctl, ctl_reload, &d);
 	if (ctl_server_add_command(ctl, "show rib", cmd_show_loc_rib, &d) < 0 ||
 	    ctl_server_add_command(ctl, "show memory", cmd_show_memory, &d) < 0 ||
 	    daemon_ctl_origin_add(&d, ctl) < 0 || daemon_fib_ctl_register(&d, ctl) < 0) {

@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "daemon/soft.h"
 #include "daemon/fib_sync.h"
 
 enum conf_filter daemon_filter_resolve(enum conf_filter f, bool ebgp)
@@ -79,6 +80,7 @@ static void on_down(struct bgp_peer *p, void *ctx)
 	if (!dp)
 		return;
 	daemon_sync_stop(d, dp);
+	daemon_soft_clear(dp, 0);
 	/* Unless graceful restart keeps them stale, the routes go now:
 	 * the Adj-RIBs at once, the Loc-RIB paths in slices. */
 	if (!daemon_gr_peer_down(d, dp, p)) {
@@ -215,6 +217,9 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 	if (u->end_of_rib)
 		log_info("peer %s: End-of-RIB for %s", peer_name(p, nb),
 			 bgp_family_name(u->eor_family));
+	/* Kept as received even under "import none": a reload may accept
+	 * them without asking the peer (soft.c). */
+	daemon_soft_store(d, dp, u);
 	if (dp->import == CONF_FILTER_NONE) {
 		if (!dp->import_none_logged && (u->n_announced || u->n_withdrawn)) {
 			log_info("peer %s: no import policy: routes from %s ignored (RFC 8212)",
@@ -253,6 +258,27 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 		daemon_fib_eor(d, dp, u->eor_family);
 }
 
+void daemon_import_rerun(struct daemon *d, struct daemon_peer *dp, const struct prefix *pfx,
+			 struct bgp_attrs *a)
+{
+	struct bgp_peer *p = dp->peer;
+	char nb[ADDR_STRLEN];
+	if (!p || dp->import == CONF_FILTER_NONE)
+		return;
+	struct adj_rib *in = rib_adj_in(d->rib, p->id, true);
+	if (!in) {
+		log_err("peer %s: out of memory for Adj-RIB-In", peer_name(p, nb));
+		return;
+	}
+	/* As if the peer had just sent this one route again. */
+	struct prefix one = *pfx;
+	struct bgp_update u = { .announced = &one, .n_announced = 1 };
+	if (dp->import_pol)
+		import_policy_apply(d, dp, p, &u, in, a);
+	else
+		import_all(d, dp, p, &u, in, a);
+}
+
 static void on_route_refresh(struct bgp_peer *p, const struct bgp_route_refresh *rr,
 			     void *ctx)
 {
@@ -284,6 +310,8 @@ static void on_family_disabled(struct bgp_peer *p, enum bgp_family f, void *ctx)
 	struct adj_rib *in = rib_adj_in(d->rib, p->id, false);
 	if (in)
 		adj_rib_clear(in, f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
+	if (dp)
+		daemon_soft_clear(dp, f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
 	if (dp)
 		daemon_flush_start(d, dp, BGP_FAM_BIT(f));
 }

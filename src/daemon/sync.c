@@ -21,6 +21,7 @@
 #include "daemon/daemon.h"
 #include "daemon/fib_sync.h"
 #include "daemon/knobs.h"
+#include "daemon/soft.h"
 
 static int fam_af(int f)
 {
@@ -310,13 +311,14 @@ static bool dump_step(struct daemon *d, struct daemon_peer *dp, size_t budget)
 			}
 		}
 		/* RFC 4724 2: End-of-RIB after the initial update, also when
-		 * there was nothing to send. */
-		if (neg)
+		 * there was nothing to send; a reload's re-export is not one. */
+		if (neg && !dp->dump_quiet)
 			bgp_peer_send_eor(p, (enum bgp_family)f);
 		dp->dump_fam++;
 		dp->dump_has_cursor = false;
 	}
 	dp->dumping = false;
+	dp->dump_quiet = false;
 	return false;
 }
 
@@ -369,15 +371,56 @@ static void work_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	for (size_t i = 1; i < d->n_peers; i++) {
 		struct daemon_peer *dp = &d->peers[i];
-		if (!dp->peer)
-			continue;
+		/* A neighbor a reload removed has no session left, but its
+		 * paths still leave the Loc-RIB in slices. */
 		if (dp->flush_fams)
 			more |= flush_step(d, dp, DAEMON_SLICE);
+		if (!dp->peer)
+			continue;
 		if (dp->dumping)
 			more |= dump_step(d, dp, DAEMON_SLICE);
+		if (dp->soft_e)
+			more |= daemon_soft_step(d, dp, DAEMON_SLICE);
 	}
+	if (d->reselecting)
+		more |= daemon_reselect_step(d, DAEMON_SLICE);
 	if (more)
 		work_kick(d);
+}
+
+void daemon_work_kick(struct daemon *d)
+{
+	work_kick(d);
+}
+
+void daemon_export_refresh(struct daemon *d, struct daemon_peer *dp)
+{
+	struct bgp_peer *p = dp->peer;
+	/* The cached export was built by the old policy. */
+	cache_clear(dp);
+	if (!p || !dp->tgt_valid || p->state != BGP_STATE_ESTABLISHED)
+		return; /* the next session's initial dump uses the new one */
+	if (dp->export == CONF_FILTER_NONE) {
+		struct adj_rib *out = rib_adj_out(d->rib, p->id, false);
+		struct adj_rib_entry *e = NULL;
+		size_t n = 0;
+		dp->dumping = false;
+		if (!out || adj_rib_entries(out, &e, &n) < 0)
+			return;
+		for (size_t i = 0; i < n; i++) {
+			queue_withdraw(dp, &e[i].prefix);
+			adj_rib_withdraw(out, &e[i].prefix);
+		}
+		adj_rib_entries_free(e, n);
+		return;
+	}
+	/* An initial dump still running restarts, End-of-RIB and all. */
+	if (!dp->dumping)
+		dp->dump_quiet = true;
+	dp->dumping = true;
+	dp->dump_fam = 0;
+	dp->dump_has_cursor = false;
+	work_kick(d);
 }
 
 void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
@@ -408,7 +451,7 @@ void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_famil
 int daemon_rib_init(struct daemon *d)
 {
 	struct loc_rib_config cfg = {0};
-	daemon_knobs_apply(&d->conf->decision, &cfg);
+	daemon_rib_config(d->conf, &cfg);
 	ev_timer_init(&d->work, work_cb, 0., 0.);
 	d->work.data = d;
 	for (size_t i = 0; i < d->n_peers; i++)

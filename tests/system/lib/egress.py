@@ -46,6 +46,9 @@ class Neighbor:
     local_address: Optional[str] = None
     import_: str = "all"
     export: str = "all"
+    # More statements for the neighbor block, written as they are
+    # (e.g. "soft-reconfiguration inbound").
+    options: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -77,6 +80,7 @@ class EgressConfig:
                 lines.append(f"    local-address {n.local_address}")
             lines.append(f"    import {n.import_}")
             lines.append(f"    export {n.export}")
+            lines += [f"    {o}" for o in n.options]
             lines.append("}")
         return "\n".join(lines) + "\n"
 
@@ -90,9 +94,13 @@ class Egress:
         self.conf = os.path.join(self.workdir, "egressd.conf")
         self.proc = None
 
-    def start(self):
+    def write_config(self, text=None):
+        """(Re)writes the config file: cfg's text, or the text given."""
         with open(self.conf, "w", encoding="utf-8") as f:
-            f.write(self.cfg.text())
+            f.write(self.cfg.text() if text is None else text)
+
+    def start(self):
+        self.write_config()
         self.proc = self.ns.start([egressd_bin(), "-d", "-f", self.conf,
                                    "-s", self.sock], "egressd")
         wait_until(self._ready, 10, what="egressd control socket")

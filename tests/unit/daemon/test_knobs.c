@@ -159,6 +159,65 @@ static void test_multipath(void **state)
 	assert_int_equal(multipath_with("multipath 4 relax\n", other, N(other)), 2);
 }
 
+static size_t changes;
+static uint32_t last_best;
+
+static void on_change(void *arg, const struct loc_rib_change *c)
+{
+	(void)arg;
+	if (c->best_changed) {
+		changes++;
+		last_best = c->new_best ? c->new_best->peer->id : 0;
+	}
+}
+
+/* A reload: the same Loc-RIB gets new knobs and is reselected in
+ * slices; the change of best is reported once, and a second pass
+ * reports nothing. */
+static void test_reselect_after_new_knobs(void **state)
+{
+	(void)state;
+	struct loc_rib_config cfg = {0};
+	rib_decision_opts_default(&cfg.opts);
+	struct loc_rib *lr = loc_rib_new(&cfg, on_change, NULL);
+	assert_non_null(lr);
+	const struct offer o[] = { { 65001, 1, 50, -1, 1 }, { 65002, 1, 10, -1, 2 } };
+	offer_all(lr, o, N(o));
+	/* And some other prefixes, so the walk takes several slices. */
+	for (unsigned i = 0; i < 10; i++) {
+		struct prefix p;
+		char t[32];
+		snprintf(t, sizeof(t), "10.%u.0.0/16", i);
+		assert_int_equal(prefix_parse(t, &p), 0);
+		struct bgp_attrs *at = test_attrs_seq(65001, 1);
+		struct rib_path path = { .peer = &peers[1], .attrs = at, .received = 100 + i,
+					 .igp_cost = UINT32_MAX, .nh_reachable = true };
+		assert_int_equal(loc_rib_update(lr, &p, &path), 0);
+		bgp_attrs_unref(at);
+	}
+	changes = 0;
+	struct conf *c = conf_test_ok(HEAD "always-compare-med\nmultipath 4 relax\n");
+	daemon_knobs_apply(&c->decision, &cfg);
+	conf_free(c);
+	assert_int_equal(loc_rib_set_config(lr, &cfg), 0);
+	struct prefix cur, next;
+	bool has = false;
+	int rc, slices = 0;
+	while ((rc = loc_rib_reselect(lr, AF_INET, has ? &cur : NULL, 3, &next)) == 1) {
+		cur = next;
+		has = true;
+		slices++;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(slices >= 3);
+	assert_int_equal(changes, 1);
+	assert_int_equal(last_best, 2);
+	changes = 0;
+	assert_int_equal(loc_rib_reselect(lr, AF_INET, NULL, 0, NULL), 0);
+	assert_int_equal(changes, 0);
+	loc_rib_free(lr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_default_local_pref),
 		cmocka_unit_test(test_deterministic_med),
 		cmocka_unit_test(test_multipath),
+		cmocka_unit_test(test_reselect_after_new_knobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
