@@ -43,26 +43,26 @@ class FibLab:
         self.daemons = []
         self.egress = None
 
-    def spoke_addr(self, i):
-        return Star.addr("ipv4", i, "spoke")
+    def spoke_addr(self, i, afi="ipv4"):
+        return Star.addr(afi, i, "spoke")
 
-    def hub_addr(self, i):
-        return Star.addr("ipv4", i, "hub")
+    def hub_addr(self, i, afi="ipv4"):
+        return Star.addr(afi, i, "hub")
 
-    def bird(self, i, announce, hold=90):
+    def bird(self, i, announce, hold=90, afi="ipv4"):
         cfg = PeerConfig(local_as=SPOKE_AS, router_id=f"10.255.0.{i}",
-                         local_addr=self.spoke_addr(i),
-                         remote_addr=self.hub_addr(i), remote_as=HUB_AS,
+                         local_addr=self.spoke_addr(i, afi),
+                         remote_addr=self.hub_addr(i, afi), remote_as=HUB_AS,
                          announce=announce, hold_time=hold)
         p = peers.make("bird", self.star.spokes[i - 1], cfg)
         self.daemons.append(p)
         p.start()
         return p
 
-    def start_egress(self, extra, hold=90, n=2):
+    def start_egress(self, extra, hold=90, n=2, afi="ipv4"):
         cfg = EgressConfig(
             router_id="10.255.0.100", local_as=HUB_AS,
-            neighbors=[Neighbor(address=self.spoke_addr(i), remote_as=SPOKE_AS,
+            neighbors=[Neighbor(address=self.spoke_addr(i, afi), remote_as=SPOKE_AS,
                                 hold_time=hold)
                        for i in range(1, n + 1)],
             extra=extra)
@@ -72,10 +72,14 @@ class FibLab:
         return self.egress
 
     # -- what the kernel says ------------------------------------------
-    def kroutes(self, table=TABLE):
-        r = self.star.hub.run(["ip", "-j", "route", "show", "table", str(table),
+    def kroutes(self, table=TABLE, family="-4"):
+        r = self.star.hub.run(["ip", family, "-j", "route", "show", "table", str(table),
                                "proto", str(PROTO)], check=False)
-        return {x["dst"]: x for x in json.loads(r.stdout or "[]")}
+        if r.returncode != 0:
+            # "FIB table does not exist": nobody ever wrote to it.
+            assert "does not exist" in r.stderr, r.stderr
+            return {}
+        return {x["dst"]: x for x in json.loads(r.stdout.strip() or "[]")}
 
     def knexthops(self):
         r = self.star.hub.run(["ip", "-j", "nexthop", "show"], check=False)
@@ -304,3 +308,97 @@ def test_show_fib_and_check_finds_hand_made_changes(fl):
     assert PFX in r.stdout and "missing" in r.stdout and "extra" in r.stdout
     r = fl.star.hub.run([egressctl_bin(), "-s", e.sock, "show", "fib"])
     assert PFX2 in r.stdout and "eg1" in r.stdout
+
+
+def test_recursive_next_hop_follows_kernel_routes(fl):
+    """A next hop that is not on a link resolves through the kernel's own
+    route to it (recursively), and its path becomes ineligible when that
+    route goes (RFC 4271 9.1.2.1) and eligible again when it returns;
+    a default route alone does not resolve it."""
+    need("exabgp")
+    spoke = fl.star.spokes[0]
+    cfg = PeerConfig(local_as=SPOKE_AS, router_id="10.255.0.1",
+                     local_addr=fl.spoke_addr(1), remote_addr=fl.hub_addr(1),
+                     remote_as=HUB_AS, announce=[], hold_time=90)
+    exa = peers.make("exabgp", spoke, cfg)
+    fl.daemons.append(exa)
+    exa.start()
+    hub = fl.star.hub
+    hub.ip("route", "add", "10.9.9.0/24", "via", fl.spoke_addr(1))
+    e = fl.start_egress(f"fib {{ table {TABLE} }}", n=1)
+    e.wait_established(fl.spoke_addr(1))
+    exa.command(f"announce route {PFX} next-hop 10.9.9.9 as-path [ {SPOKE_AS} ]")
+    wait_until(lambda: PFX in fl.kroutes(), 10, what=f"{PFX} via the recursive next hop")
+    r = fl.kroutes()[PFX]
+    assert fl.gateways(r) == [fl.spoke_addr(1)]
+
+    hub.ip("route", "del", "10.9.9.0/24")
+    wait_until(lambda: PFX not in fl.kroutes(), 5, interval=0.05,
+               what=f"{PFX} gone with the route to its next hop")
+    best = [x for x in e.ctl("show", "rib")["routes"] if x["prefix"] == PFX]
+    assert best and not any(x.get("best") for x in best), best
+
+    hub.ip("route", "add", "default", "via", fl.spoke_addr(1))
+    time.sleep(0.5)
+    assert PFX not in fl.kroutes(), "resolved through a default route"
+
+    hub.ip("route", "add", "10.9.0.0/16", "via", fl.spoke_addr(1))
+    wait_until(lambda: PFX in fl.kroutes(), 5, interval=0.05,
+               what=f"{PFX} back with a route to its next hop")
+    assert fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(1)]
+
+
+def test_ecmp_link_down_repairs_the_group_in_place(fl):
+    """Two equal paths on one nexthop group; eg1 going down leaves the
+    route on the same group (same id: one group replace, no route
+    rewrite), now of eg2 only; eg1 back brings both again."""
+    fl.bird(1, [Announce(PFX)])
+    fl.bird(2, [Announce(PFX)])
+    e = fl.start_egress(f"multipath 2\nfib {{ table {TABLE} }}")
+    e.wait_established(fl.spoke_addr(1))
+    e.wait_established(fl.spoke_addr(2))
+    both = sorted([fl.spoke_addr(1), fl.spoke_addr(2)])
+    wait_until(lambda: PFX in fl.kroutes() and fl.gateways(fl.kroutes()[PFX]) == both, 10,
+               what="ECMP route over both links")
+    gid = fl.kroutes()[PFX].get("nhid")
+    if gid is None:
+        pytest.skip("kernel without nexthop objects: routes carry next hops inline")
+    fl.star.hub.ip("link", "set", "dev", "eg1", "down")
+    wait_until(lambda: fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(2)], 3,
+               interval=0.01, what="group down to eg2")
+    assert fl.kroutes()[PFX]["nhid"] == gid
+    wait_until(lambda: e.state(fl.spoke_addr(1)) != "Established", 3, interval=0.05,
+               what="session on eg1 taken down")
+    c = e.ctl("show", "fib", "--check")
+    assert c["difference_count"] == 0, c
+    fl.star.hub.ip("link", "set", "dev", "eg1", "up")
+    e.wait_established(fl.spoke_addr(1), timeout=40)
+    wait_until(lambda: fl.gateways(fl.kroutes()[PFX]) == both, 10,
+               what="ECMP over both links again")
+    assert e.ctl("show", "fib", "--check")["difference_count"] == 0
+
+
+def test_ipv6_route_installed(fl):
+    """IPv6: a BIRD peer over IPv6 gives a kernel route via its address."""
+    p6 = "2001:db8:100::/48"
+    fl.bird(1, [Announce(p6)], afi="ipv6")
+    e = fl.start_egress(f"fib {{ table {TABLE} }}", n=1, afi="ipv6")
+    e.wait_established(fl.spoke_addr(1, "ipv6"))
+    wait_until(lambda: p6 in fl.kroutes(family="-6"), 10, what=f"{p6} in table {TABLE}")
+    r = fl.kroutes(family="-6")[p6]
+    assert fl.gateways(r) == [fl.spoke_addr(1, "ipv6")]
+    assert e.ctl("show", "fib", "--check")["difference_count"] == 0
+
+
+def test_install_off_writes_nothing(fl):
+    """fib { install off }: egressd computes the routes (show fib lists
+    them, not installed) but the kernel table stays empty."""
+    fl.bird(1, [Announce(PFX)])
+    e = fl.start_egress(f"fib {{ table {TABLE}; install off }}", n=1)
+    e.wait_established(fl.spoke_addr(1))
+    wait_until(lambda: [r for r in e.ctl("show", "fib")["routes"] if r["prefix"] == PFX],
+               10, what=f"{PFX} in show fib")
+    r = [r for r in e.ctl("show", "fib")["routes"] if r["prefix"] == PFX][0]
+    assert r["state"] == "not-installed"
+    assert [n["gateway"] for n in r["nexthops"]] == [fl.spoke_addr(1)]
+    assert fl.kroutes() == {} and fl.kroutes(table="main") == {}
