@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "client/render.h"
+#include "client/render_cloud.h"
 #include "client/render_originate.h"
 #include "ctl/ctl.h"
 #include "ctl/ctl_proto.h"
@@ -42,6 +43,8 @@ static const char usage_text[] =
 	"                    them with the kernel table and lists differences\n"
 	"  originate         originated prefixes, their conditions, up/down and why\n"
 	"  condition NAME up|down   set a condition defined in the configuration\n"
+	"  show route-table [NAME]  cloud personality: the VPC route table(s)\n"
+	"  explain PREFIX    the decision process for PREFIX, step by step\n"
 	"  reload\n"
 	"options:\n"
 	"  -s, --socket PATH  control socket (default " CTL_DEFAULT_SOCKET ")\n"
@@ -82,6 +85,23 @@ static int command_parse(char **w, int n, struct ctl_request *req, const char **
 		if (!ext_request)
 			return usage_error("%s", "out of memory");
 		return 0;
+	}
+	if (n >= 2 && word_is(w[0], "show") && word_is(w[1], "route-table")) {
+		if (n > 3)
+			return usage_error("%s", "expected: show route-table [NAME]");
+		*ext = "show route-table";
+		ext_request = n == 3 ? json_pack("{s:s, s:s}", "command", "show route-table", "name",
+						 w[2])
+				     : json_pack("{s:s}", "command", "show route-table");
+		return ext_request ? 0 : usage_error("%s", "out of memory");
+	}
+	if (n >= 1 && word_is(w[0], "explain")) {
+		struct prefix p;
+		if (n != 2 || prefix_parse(w[1], &p) != 0)
+			return usage_error("%s", "expected: explain PREFIX (e.g. 0.0.0.0/0)");
+		*ext = "explain";
+		ext_request = json_pack("{s:s, s:s}", "command", "explain", "prefix", w[1]);
+		return ext_request ? 0 : usage_error("%s", "out of memory");
 	}
 	/* Commands the daemon adds to the control socket itself. */
 	if (n == 2 && word_is(w[0], "show") && (word_is(w[1], "rib") || word_is(w[1], "memory"))) {
@@ -347,6 +367,11 @@ int main(int argc, char **argv)
 			snprintf(err, sizeof(err), "cannot write the answer");
 	} else if (ext && strcmp(ext, "originate") == 0) {
 		rc = render_originate(stdout, ans, time(NULL), err, sizeof(err));
+		if (rc && rc != -EIO)
+			prefix = "malformed answer from egressd: ";
+	} else if (ext && (strcmp(ext, "show route-table") == 0 || strcmp(ext, "explain") == 0)) {
+		rc = ext[0] == 'e' ? render_explain(stdout, ans, err, sizeof(err))
+				   : render_route_tables(stdout, ans, err, sizeof(err));
 		if (rc && rc != -EIO)
 			prefix = "malformed answer from egressd: ";
 	} else if (ext && strcmp(ext, "condition") == 0) {

@@ -109,6 +109,7 @@ struct daemon {
 	int reselect_af;           /* AF_INET, then AF_INET6 */
 	bool reselect_has_cursor;
 	struct prefix reselect_cursor;
+	struct daemon_cloud *cloud;  /* cloud personality (cloud.c), NULL if none */
 };
 
 /* RFC 8212: an unset filter is NONE for eBGP and ALL for iBGP. */

@@ -1,6 +1,7 @@
 /* The config's decision knobs (conf/decision.c) as the Loc-RIB's
  * configuration (rib/loc_rib.h), at start and on reload. */
 #include "daemon/knobs.h"
+#include "daemon/personality.h"
 
 void daemon_knobs_apply(const struct conf_decision *k, struct loc_rib_config *cfg)
 {
@@ -19,4 +20,5 @@ void daemon_rib_config(const struct conf *c, struct loc_rib_config *cfg)
 	/* The comparator stays rib_comparator_rfc4271 (NULL) unless a
 	 * personality picks its own here. */
 	daemon_knobs_apply(&c->decision, cfg);
+	daemon_personality_rib_config(c, cfg);
 }

@@ -21,6 +21,7 @@
 #include "ctl/ctl_show.h"
 #include "daemon/probes.h"
 #include "daemon/ctl_origin.h"
+#include "daemon/cloud.h"
 #include "daemon/daemon.h"
 #include "daemon/fib_sync.h"
 
@@ -304,6 +305,10 @@ int main(int argc, char **argv)
 
 	if (daemon_probes_start(&d, ctl) < 0)
 		goto out;
+	if (daemon_cloud_start(&d, ctl) < 0) {
+		log_err("cloud personality: cannot start");
+		goto out;
+	}
 
 	ev_signal sterm, sint, shup;
 	ev_signal_init(&sterm, on_stop_signal, SIGTERM);
@@ -330,6 +335,7 @@ int main(int argc, char **argv)
 out:
 	/* Before the sessions' memory goes: the FIB reads the peers. */
 	daemon_fib_stop(&d);
+	daemon_cloud_stop(&d);
 	daemon_probes_free(&d);
 	ctl_server_stop(ctl);
 	bgp_speaker_free(d.sp);

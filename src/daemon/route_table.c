@@ -22,7 +22,7 @@ struct rtab_entry {
 	enum rtab_state stat_state;
 	enum rtab_state prop_state;
 	bool installed;
-	struct fib_nhset inst;       /* what the kernel holds */
+	struct rtab_hops inst;       /* what the kernel holds */
 	int kernel_err;              /* last refusal, 0 = none */
 	bool hidden_logged;          /* "static hides propagated" said */
 };
@@ -31,7 +31,8 @@ struct rtab {
 	char *name;
 	uint32_t table;
 	uint32_t max_routes;
-	struct fib *fib;
+	struct rtab_kernel k;
+	bool has_k;
 	struct rtab_entry *e;
 	size_t n, cap;
 	struct rtab_counts counts;
@@ -102,45 +103,27 @@ static struct rtab_entry *get(struct rtab *rt, const struct prefix *p, bool crea
 
 static void drop_if_empty(struct rtab *rt, struct rtab_entry *e)
 {
-	if (e->local || e->stat || e->prop.n || e->installed)
+	if (e->local || e->stat || e->prop.n || e->installed || e->kernel_err)
 		return;
 	size_t at = (size_t)(e - rt->e);
 	memmove(&rt->e[at], &rt->e[at + 1], (rt->n - at - 1) * sizeof(*rt->e));
 	rt->n--;
 }
 
-static void on_kernel_error(void *arg, const struct prefix *p, int err)
-{
-	struct rtab *rt = arg;
-	char pb[PREFIX_STRLEN];
-	struct rtab_entry *e = get(rt, p, false);
-	log_warn("route-table %s: the kernel refused %s in table %u: %s (shown as blackhole)",
-		 rt->name, prefix_fmt(p, pb), rt->table, strerror(-err));
-	if (e)
-		e->kernel_err = err;
-}
-
 int rtab_new(const char *name, uint32_t table, uint32_t max_routes,
-	     const struct fib_backend *be, struct rtab **out)
+	     const struct rtab_kernel *k, struct rtab **out)
 {
 	*out = NULL;
 	struct rtab *rt = calloc(1, sizeof(*rt));
 	if (!rt || !(rt->name = strdup(name))) {
 		free(rt);
-		if (be)
-			be->ops->destroy(be->be);
 		return -ENOMEM;
 	}
 	rt->table = table;
 	rt->max_routes = max_routes;
-	if (be) {
-		struct fib_config fc = { .ecmp = true };
-		int rc = fib_create(&fc, *be, on_kernel_error, rt, &rt->fib);
-		if (rc < 0) {
-			free(rt->name);
-			free(rt);
-			return rc;
-		}
+	if (k) {
+		rt->k = *k;
+		rt->has_k = true;
 	}
 	*out = rt;
 	return 0;
@@ -150,7 +133,6 @@ void rtab_free(struct rtab *rt)
 {
 	if (!rt)
 		return;
-	fib_destroy(rt->fib);
 	free(rt->e);
 	free(rt->name);
 	free(rt);
@@ -216,43 +198,38 @@ static bool covered_by_local(const struct rtab *rt, const struct prefix *p)
 	return false;
 }
 
-static int hops_nhset(const struct rtab_hops *h, struct fib_nhset *s)
+static bool hops_eq(const struct rtab_hops *a, const struct rtab_hops *b)
 {
-	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < h->n; i++) {
-		struct fib_nexthop nh = { .gw = h->gw[i], .weight = 1 };
-		int rc = fib_nhset_add(s, &nh);
-		if (rc < 0)
-			return rc;
-	}
-	return fib_nhset_normalize(s);
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!addr_eq(&a->gw[i], &b->gw[i]))
+			return false;
+	return true;
 }
 
 /* The kernel side of one entry: install, replace or delete. */
 static void kernel_apply(struct rtab *rt, struct rtab_entry *e, const struct rtab_hops *want)
 {
-	struct fib_nhset s;
 	char pb[PREFIX_STRLEN];
-	if (want && hops_nhset(want, &s) < 0) {
-		log_err("route-table %s: %s: bad next hops, not installed", rt->name,
-			prefix_fmt(&e->prefix, pb));
-		want = NULL;
-	}
 	if (want) {
-		if (e->installed && fib_nhset_eq(&s, &e->inst) && !e->kernel_err)
+		if (e->installed && hops_eq(want, &e->inst) && !e->kernel_err)
 			return;
-		e->kernel_err = 0;
-		int rc = rt->fib ? fib_route_install(rt->fib, &(struct fib_route){ e->prefix, s }) : 0;
+		int rc = rt->has_k ? rt->k.set(rt->k.arg, &e->prefix, want->gw, want->n) : 0;
 		if (rc < 0) {
-			log_err("route-table %s: cannot install %s: %s", rt->name,
-				prefix_fmt(&e->prefix, pb), strerror(-rc));
+			if (rc != e->kernel_err)
+				log_warn("route-table %s: %s cannot be installed in table %u: %s "
+					 "(shown as blackhole)", rt->name, prefix_fmt(&e->prefix, pb),
+					 rt->table, strerror(-rc));
 			e->kernel_err = rc;
+			e->installed = false;
 			return;
 		}
+		e->kernel_err = 0;
 		e->installed = true;
-		e->inst = s;
-	} else if (e->installed) {
-		int rc = rt->fib ? fib_route_delete(rt->fib, &e->prefix) : 0;
+		e->inst = *want;
+	} else if (e->installed || e->kernel_err) {
+		int rc = rt->has_k && e->installed ? rt->k.del(rt->k.arg, &e->prefix) : 0;
 		if (rc < 0 && rc != -ENOENT)
 			log_err("route-table %s: cannot delete %s: %s", rt->name,
 				prefix_fmt(&e->prefix, pb), strerror(-rc));
@@ -275,13 +252,11 @@ static void log_hidden(struct rtab *rt, struct rtab_entry *e)
 	e->hidden_logged = hidden;
 }
 
-int rtab_sync(struct rtab *rt)
+void rtab_sync(struct rtab *rt)
 {
 	struct rtab_counts c = { 0 };
 	char pb[PREFIX_STRLEN];
 	const struct prefix *first_over = NULL;
-	if (rt->fib)
-		fib_batch_begin(rt->fib);
 	for (size_t i = 0; i < rt->n; i++) {
 		struct rtab_entry *e = &rt->e[i];
 		const struct rtab_hops *want = NULL;
@@ -313,12 +288,6 @@ int rtab_sync(struct rtab *rt)
 		log_hidden(rt, e);
 		kernel_apply(rt, e, want);
 	}
-	int rc = rt->fib ? fib_batch_commit(rt->fib) : 0;
-	if (rc < 0) {
-		log_err("route-table %s: kernel table %u: %s; reading it back", rt->name, rt->table,
-			strerror(-rc));
-		rc = fib_resync(rt->fib);
-	}
 	/* Entries emptied by a withdrawal and now out of the kernel. */
 	for (size_t i = rt->n; i-- > 0;)
 		drop_if_empty(rt, &rt->e[i]);
@@ -336,7 +305,6 @@ int rtab_sync(struct rtab *rt)
 		rt->last_over = c.over_limit;
 	}
 	rt->counts = c;
-	return rc;
 }
 
 void rtab_counts_get(const struct rtab *rt, struct rtab_counts *c) { *c = rt->counts; }

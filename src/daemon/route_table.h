@@ -1,6 +1,7 @@
 /* A VPC route table (issue 5): what a cloud gateway's route propagation
  * puts into the VPC's table, kept as rows the way the console shows
- * them and written to one kernel table through the FIB library.
+ * them and written to one kernel table through a narrow interface (the
+ * daemon's is fib_sync's extra tables; tests use the FIB's mock).
  *
  * Rules (docs/cloud-personalities.md gives their sources):
  *   - the VPC's local CIDRs always win: a propagated route for a local
@@ -15,8 +16,9 @@
  *     rest are "over-limit", and every change of that count is logged
  *     as a warning.  Deterministic: the same set of routes always gives
  *     the same table, whatever order they arrived in;
- *   - a route the kernel refused is shown "blackhole" (its target
- *     cannot be reached), as the console does for a dead target. */
+ *   - a route whose next hops cannot be reached (the kernel side
+ *     refused it) is shown "blackhole", as the console does for a dead
+ *     target. */
 #ifndef EGRESS_DAEMON_ROUTE_TABLE_H
 #define EGRESS_DAEMON_ROUTE_TABLE_H
 
@@ -26,6 +28,15 @@
 
 #include "core/addr.h"
 #include "fib/fib.h"
+
+/* Where the rows go: set adds or replaces p through the next hops (0,
+ * or a negative errno such as -EHOSTUNREACH when none can be reached),
+ * del removes it.  Writes may be batched by the implementation. */
+struct rtab_kernel {
+	int (*set)(void *arg, const struct prefix *p, const struct addr *gw, size_t n);
+	int (*del)(void *arg, const struct prefix *p);
+	void *arg;
+};
 
 enum rtab_origin { RTAB_ORIGIN_LOCAL, RTAB_ORIGIN_STATIC, RTAB_ORIGIN_PROPAGATED };
 enum rtab_state {
@@ -63,11 +74,9 @@ struct rtab_counts {
 
 struct rtab;
 
-/* be: the kernel backend (fib_netlink_open for the table, or the mock);
- * NULL computes and shows only.  The table takes it over, also on
- * failure. */
+/* k NULL: compute and show only.  k is copied. */
 int rtab_new(const char *name, uint32_t table, uint32_t max_routes,
-	     const struct fib_backend *be, struct rtab **out);
+	     const struct rtab_kernel *k, struct rtab **out);
 void rtab_free(struct rtab *rt);
 const char *rtab_name(const struct rtab *rt);
 uint32_t rtab_table(const struct rtab *rt);
@@ -78,9 +87,8 @@ int rtab_static_add(struct rtab *rt, const struct prefix *p, const struct addr *
 /* The gateway's choice for p (h->n == 0 or h NULL: none any more).
  * Nothing reaches the kernel until rtab_sync. */
 int rtab_propagated_set(struct rtab *rt, const struct prefix *p, const struct rtab_hops *h);
-/* Recomputes every row's state and writes the differences to the
- * kernel in one batch.  0 or the FIB's transport error. */
-int rtab_sync(struct rtab *rt);
+/* Recomputes every row's state and writes the differences. */
+void rtab_sync(struct rtab *rt);
 
 void rtab_counts_get(const struct rtab *rt, struct rtab_counts *c);
 /* Rows in prefix order (local, static, propagated for one prefix). */

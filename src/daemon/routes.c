@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "daemon/cloud.h"
 #include "daemon/daemon.h"
 #include "daemon/soft.h"
 #include "daemon/fib_sync.h"
@@ -71,6 +72,7 @@ static void on_established(struct bgp_peer *p, void *ctx)
 	daemon_gr_established(d, dp, p);
 	daemon_sync_start(d, dp);
 	daemon_fib_established(d, dp);
+	daemon_cloud_peer_up(d, dp);
 }
 
 static void on_down(struct bgp_peer *p, void *ctx)
@@ -81,9 +83,14 @@ static void on_down(struct bgp_peer *p, void *ctx)
 		return;
 	daemon_sync_stop(d, dp);
 	daemon_soft_clear(dp, 0);
+	daemon_cloud_peer_down(d, dp);
 	/* Unless graceful restart keeps them stale, the routes go now:
-	 * the Adj-RIBs at once, the Loc-RIB paths in slices. */
-	if (!daemon_gr_peer_down(d, dp, p)) {
+	 * the Adj-RIBs at once, the Loc-RIB paths in slices.  A cloud
+	 * personality counts only Established tunnels: nothing stale. */
+	bool stale = !daemon_cloud_no_stale(d) && daemon_gr_peer_down(d, dp, p);
+	if (daemon_cloud_no_stale(d))
+		daemon_gr_free(d, dp);
+	if (!stale) {
 		rib_peer_remove(d->rib, p->id);
 		daemon_flush_start(d, dp, BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
 						  BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST));
@@ -256,6 +263,8 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 	daemon_gr_update(d, dp, p, u);
 	if (u->end_of_rib)
 		daemon_fib_eor(d, dp, u->eor_family);
+	/* Last: a reset takes the peer's RIBs with it. */
+	daemon_max_prefix_check(d, dp, p);
 }
 
 void daemon_import_rerun(struct daemon *d, struct daemon_peer *dp, const struct prefix *pfx,

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "daemon/cloud.h"
 #include "daemon/fib_sync.h"
 #include "daemon/knobs.h"
 #include "daemon/soft.h"
@@ -201,6 +202,8 @@ static void on_change(void *arg, const struct loc_rib_change *c)
 	/* The second consumer, after export: its writes are only queued
 	 * here and sent once per loop iteration (fib_sync.c). */
 	daemon_fib_change(d, c);
+	/* The cloud personality's route tables (cloud.c). */
+	daemon_cloud_change(d, c);
 }
 
 int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
