@@ -1,0 +1,224 @@
+"""egressd as the cloud side (issue 5): the aws-vgw and aws-tgw
+personalities judged by what the kernel and other implementations say.
+
+Topology (lib/topo.Star): the hub namespace is the cloud gateway
+(egressd with a personality and route-table vpc = kernel table 100);
+spoke i is customer gateway i on link 10.0.<i>.0/24 (hub .1, spoke .2).
+One customer gateway is egressd and the other BIRD, so our customer side
+is not judged only by our own cloud side, and BIRD checks what the cloud
+advertises (VPC CIDR with AS path 64512 and MED 100, CloudHub)."""
+
+import json
+import os
+import signal
+
+import pytest
+
+from lib import peers
+from lib.egress import Egress, EgressConfig, Neighbor, binaries_missing
+from lib.peer import Announce, PeerConfig
+from lib.topo import Star
+from lib.tshark import Capture, bgp_fields
+from lib.util import wait_until
+
+CLOUD_AS = 64512
+TABLE = 100
+VPC = "10.180.0.0/20"
+DEFAULT = "0.0.0.0/0"
+
+
+def need(*kinds):
+    why = binaries_missing()
+    for k in kinds:
+        why = why or peers.missing(k)
+    if why:
+        pytest.skip(why)
+
+
+class CloudConfig:
+    """The cloud gateway's config: nothing but the personality, the route
+    table and the customer gateways (no local-as, timers or policies:
+    the personality implies them)."""
+
+    def __init__(self, personality, neighbors, extra=""):
+        self.personality = personality
+        self.neighbors = neighbors  # [(address, remote_as, description)]
+        self.extra = extra
+
+    def text(self):
+        lines = ["router-id 10.255.0.100", f"personality {self.personality}",
+                 self.extra,
+                 f"route-table vpc {{ table {TABLE}; local {VPC} }}"]
+        for addr, asn, desc in self.neighbors:
+            lines.append(f'neighbor {addr} {{ remote-as {asn}; description "{desc}" }}')
+        return "\n".join(lines) + "\n"
+
+
+class CloudLab:
+    def __init__(self, workdir, n=2):
+        self.workdir = str(workdir)
+        self.star = Star(self.workdir, n)
+        self.daemons = []
+        self.cloud = None
+
+    @staticmethod
+    def cgw(i):
+        return Star.addr("ipv4", i, "spoke")
+
+    @staticmethod
+    def gw(i):
+        return Star.addr("ipv4", i, "hub")
+
+    def start_cloud(self, personality, neighbors, extra=""):
+        self.cloud = Egress(self.star.hub, CloudConfig(personality, neighbors, extra))
+        self.daemons.append(self.cloud)
+        self.cloud.start()
+        return self.cloud
+
+    def egress_cgw(self, i, asn):
+        """Customer gateway i as egressd: originates the default route."""
+        cfg = EgressConfig(router_id=f"10.255.0.{i}", local_as=asn, originate=[DEFAULT],
+                           neighbors=[Neighbor(address=self.gw(i), remote_as=CLOUD_AS,
+                                               hold_time=30)])
+        e = Egress(self.star.spokes[i - 1], cfg)
+        self.daemons.append(e)
+        e.start()
+        return e
+
+    def peer_cgw(self, kind, i, asn, announce):
+        cfg = PeerConfig(local_as=asn, router_id=f"10.255.0.{i}", local_addr=self.cgw(i),
+                         remote_addr=self.gw(i), remote_as=CLOUD_AS, announce=announce,
+                         hold_time=30)
+        p = peers.make(kind, self.star.spokes[i - 1], cfg)
+        self.daemons.append(p)
+        p.start()
+        return p
+
+    # -- what the kernel says about the VPC route table -----------------
+    def vpc_routes(self):
+        r = self.star.hub.run(["ip", "-j", "route", "show", "table", str(TABLE)],
+                              check=False)
+        return {x["dst"]: x for x in json.loads(r.stdout or "[]")}
+
+    def gateways(self, dst):
+        r = self.vpc_routes().get("default" if dst == DEFAULT else dst)
+        if r is None:
+            return []
+        if "nhid" in r:
+            nh = json.loads(self.star.hub.run(["ip", "-j", "nexthop", "show"]).stdout)
+            byid = {x["id"]: x for x in nh}
+            g = byid[r["nhid"]]
+            if "group" in g:
+                return sorted(byid[m["id"]]["gateway"] for m in g["group"])
+            return [g["gateway"]]
+        if "nexthops" in r:
+            return sorted(x["gateway"] for x in r["nexthops"])
+        return [r["gateway"]]
+
+    def logs(self):
+        return "\n".join(f"===== {type(d).__name__} =====\n{d.log()}"
+                         for d in self.daemons if hasattr(d, "log"))
+
+    def close(self):
+        for d in reversed(self.daemons):
+            try:
+                d.stop()
+            except Exception as exc:  # noqa: BLE001 - teardown goes on
+                print(f"stopping {type(d).__name__}: {exc!r}")
+        self.star.close()
+
+
+@pytest.fixture
+def lab(request, tmp_path):
+    lab = CloudLab(tmp_path)
+    yield lab
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        print(f"workdir: {lab.workdir}")
+        print(lab.logs())
+    lab.close()
+
+
+def test_vgw_failover_between_customer_gateways(lab):
+    """aws-vgw with two customer gateways (egressd AS 64521, BIRD AS
+    64522 prepending twice): the shorter AS path's default route is in
+    the VPC route table (kernel table 100, as `ip route` says); BIRD
+    receives the VPC CIDR with AS path 64512 and MED 100, and the other
+    gateway's default re-advertised (CloudHub); the preferred gateway is
+    killed and the default moves to BIRD's tunnel."""
+    need("bird")
+    lab.start_cloud("aws-vgw", [(lab.cgw(1), 64521, "cgw1 tunnel 1"),
+                                (lab.cgw(2), 64522, "cgw2 tunnel 1")])
+    cgw1 = lab.egress_cgw(1, 64521)
+    bird = lab.peer_cgw("bird", 2, 64522, [Announce(DEFAULT, prepend=[64522, 64522])])
+    lab.cloud.wait_established(lab.cgw(1))
+    lab.cloud.wait_established(lab.cgw(2))
+    wait_until(lambda: lab.gateways(DEFAULT) == [lab.cgw(1)], 15,
+               what="default via cgw1 in table 100")
+
+    # BIRD judges what the cloud advertises.
+    def bird_sees():
+        r = bird.routes()
+        vpc, d = r.get(VPC), r.get(DEFAULT)
+        return (vpc is not None and vpc.as_path == [CLOUD_AS] and vpc.med == 100
+                and d is not None and d.as_path == [CLOUD_AS, 64521])
+    wait_until(bird_sees, 15, what="BIRD: VPC CIDR (64512, MED 100) and CloudHub default")
+
+    # The operator's view agrees with the kernel.
+    rt = lab.cloud.ctl("show", "route-table", "vpc")["route_tables"][0]
+    rows = {(r["destination"], r["origin"]): r for r in rt["routes"]}
+    assert rows[(DEFAULT, "propagated")]["state"] == "active"
+    assert rows[(DEFAULT, "propagated")]["targets"][0]["session"] == lab.cgw(1)
+    assert rows[(VPC, "local")]["state"] == "active"
+    ex = lab.cloud.ctl("explain", DEFAULT)
+    lost = [p for p in ex["paths"] if not p["best"]]
+    assert ex["comparator"] == "aws-vgw" and ex["decided_by"] == "as-path-length"
+    assert lost and lost[0]["neighbor"] == lab.cgw(2)
+
+    os.kill(cgw1.pid, signal.SIGKILL)
+    wait_until(lambda: lab.gateways(DEFAULT) == [lab.cgw(2)], 15,
+               what="default moved to cgw2 (BIRD) in table 100")
+
+
+def test_vgw_max_prefix_trips(lab):
+    """101 prefixes from one customer gateway (exabgp): the cloud sends
+    NOTIFICATION Cease / Maximum Number of Prefixes Reached with data
+    AFI 1, SAFI 1, limit 100 (read back by tshark from the wire and by
+    exabgp), and the session is held idle."""
+    need("exabgp")
+    lab.start_cloud("aws-vgw", [(lab.cgw(1), 64521, "cgw1 tunnel 1")])
+    cap = Capture(lab.star.hub, "eg1", os.path.join(lab.workdir, "eg1.pcap"))
+    cap.start()
+    lab.daemons.append(cap)
+    announce = [Announce(f"198.18.{i // 256}.{i % 256}/32") for i in range(101)]
+    ex = lab.peer_cgw("exabgp", 1, 64521, announce)
+
+    def notified():
+        return [n for n in ex.notifications() if n.get("code") == 6 and n.get("subcode") == 1]
+    wait_until(notified, 30, what="exabgp receives Cease/Maximum Number of Prefixes")
+    cap.stop()
+    rows = bgp_fields(cap.path, lab.gw(1), "bgp.type == 3",
+                      ["bgp.notify.major_error", "bgp.notify.minor_error_cease",
+                       "bgp.notify.minor_data"])
+    assert rows, "no NOTIFICATION from the cloud on the wire"
+    code, sub, data = rows[0]
+    assert code == "6" and sub == "1"
+    assert data.replace(":", "").lower() == "00010100000064"
+    # Held idle: not Established again at once (idle hold-down).
+    st = lab.cloud.neighbor(lab.cgw(1))
+    assert st["state"] != "Established"
+    assert "max-prefix" in st.get("last_error", "")
+
+
+def test_tgw_ecmp_two_equal_gateways(lab):
+    """aws-tgw with vpn-ecmp on (its default): two tunnels advertising the
+    default with the same AS path and ASN give one kernel route in table
+    100 over both next hops."""
+    need("bird")
+    lab.start_cloud("aws-tgw", [(lab.cgw(1), 64521, "cgw1 tunnel 1"),
+                                (lab.cgw(2), 64521, "cgw1 tunnel 2")])
+    lab.peer_cgw("bird", 1, 64521, [Announce(DEFAULT)])
+    lab.peer_cgw("bird", 2, 64521, [Announce(DEFAULT)])
+    want = sorted([lab.cgw(1), lab.cgw(2)])
+    wait_until(lambda: lab.gateways(DEFAULT) == want, 20,
+               what="default over both tunnels in table 100")
