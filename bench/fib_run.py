@@ -16,9 +16,10 @@ install   The feeder (bench/feeder, the synthetic table or an MRT file)
           first notification to the last.  Then the feeder withdraws
           everything and the delete rate is taken the same way.  Peak
           RSS and CPU are the daemon's processes' (not the watcher's).
-          "fib_probe" is src/fib alone (tests/fib/fib_probe writing its
-          own table of the same size through the batched writer): what
-          the library can do without a BGP session in front of it.
+          "fib_table" is src/fib alone (bench/fib_table_install writing
+          the same table through the batched writer, no BGP in front):
+          the gap to egressd's row is the daemon's own cost.  "fib_probe"
+          is the same writer on tests/fib/fib_probe's dense made-up table.
 
 failover  The router under test holds the table through the first path
           A, a second path B is available; bench/fib_failover sends a
@@ -122,16 +123,17 @@ class FibBird(peer_bird.BirdPeer):
 
 
 class FibEgressConfig(egress_lib.EgressConfig):
-    extra = ""
+    """The test driver's config plus our policy and fib block."""
+    fib_text = ""
 
     def text(self):
-        return super().text() + self.extra
+        return super().text() + self.fib_text
 
 
 def make_egressd(ns, feeders):
     cfg = FibEgressConfig(router_id=DUT_ID, local_as=DUT_AS,
                           listen=[f[2] for f in feeders])
-    cfg.extra = ("policy backup {\n    set local-pref 50\n    accept\n}\n"
+    cfg.fib_text = ("policy backup {\n    set local-pref 50\n    accept\n}\n"
                  f"fib {{\n    table {TABLE}\n}}\n")
     for nbr, asn, local, pref in feeders:
         cfg.neighbors.append(egress_lib.Neighbor(
@@ -156,6 +158,9 @@ def missing(name, args):
     if name.startswith("probe") or name == "fib_probe":
         return None if os.access(args.probe, os.X_OK) else \
             f"{args.probe} not built"
+    if name == "fib_table":
+        return None if os.access(args.table_install, os.X_OK) else \
+            f"{args.table_install} not built"
     return f"unknown {name}"
 
 
@@ -258,6 +263,27 @@ def start_watcher(args, ns, procs):
     return w, log
 
 
+def start_perf(args, drv, name, idx, phase):
+    """With --perf: a flat profile (user and kernel) of the daemon's
+    main process over one phase, to see where the time goes."""
+    if not args.perf:
+        return None
+    pdata = os.path.join(args.perf, f"perf-{name}-{phase}-{idx}.data")
+    pid = drv.pid if name == "egressd" else drv.proc.pid
+    return (subprocess.Popen(["perf", "record", "-q", "-F", "499", "-p",
+                              str(pid), "-o", pdata],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL), pdata)
+
+
+def stop_perf(perf, res, phase):
+    if perf is None:
+        return
+    perf[0].send_signal(signal.SIGINT)
+    perf[0].wait(timeout=60)
+    res[f"perf_{phase}"] = perf[1]
+
+
 def install_once(name, args, n, table_args, workroot, idx):
     res = {"part": "install", "daemon": name, "run": idx, "status": "ok"}
     pair = drv = None
@@ -265,23 +291,29 @@ def install_once(name, args, n, table_args, workroot, idx):
         pair = Pair(os.path.join(workroot, f"install-{name}-{idx}"))
         watcher, wlog = start_watcher(args, pair.d, [])
         procs = [("watcher", watcher)]
-        if name == "fib_probe":
+        if name in ("fib_table", "fib_probe"):
+            if name == "fib_table":
+                argv = [args.table_install, "--table", str(TABLE),
+                        "--gw", f"{A_ADDR}@egf"] + table_args
+            else:
+                argv = [args.probe, "--table", str(TABLE), "--count", str(n),
+                        "--gw", f"{A_ADDR}@egf", "leave"]
             t0 = time.monotonic()
-            r = pair.d.run([args.probe, "--table", str(TABLE), "--count",
-                            str(n), "--gw", f"{A_ADDR}@egf", "leave"],
-                           timeout=600, check=False)
+            r = pair.d.run(argv, timeout=600, check=False)
             line = next((json.loads(ln) for ln in r.stdout.splitlines()
                          if '"installed"' in ln), None)
             if r.returncode != 0 or not line:
-                raise Failed(f"fib_probe failed: {r.stderr.strip()[-400:]}")
+                raise Failed(f"{name} failed: {r.stderr.strip()[-400:]}")
             res["probe_rate"] = line["rate"]
             res["probe_seconds"] = line["seconds"]
             b = wait_burst(wlog, procs, want_new=n, stall=args.stall)
+            # (includes building the table, for fib_table)
             res["start_to_last_s"] = b["last_new"] - t0
             res["rss_bytes"] = None
         else:
             drv = DAEMONS[name](pair.d, [(A_ADDR, FEED_AS, RA_ADDR, 100)])
             drv.start()
+            perf = start_perf(args, drv, name, idx, "install")
             _, cpu0, _ = daemon_stats(pair.d)
             feeder = pair.f.start(
                 [args.feeder, "--local", A_ADDR, "--connect", RA_ADDR,
@@ -292,6 +324,7 @@ def install_once(name, args, n, table_args, workroot, idx):
             first = wait_event(flog, "first_update", "feeder's first UPDATE",
                                procs, 300)
             b = wait_burst(wlog, procs, want_new=n, stall=args.stall)
+            stop_perf(perf, res, "install")
             res["update_to_last_s"] = b["last_new"] - first["t"]
             hwm, cpu1, plist = daemon_stats(pair.d)
             res["rss_bytes"] = hwm
@@ -306,8 +339,9 @@ def install_once(name, args, n, table_args, workroot, idx):
         if res["routes"] < n:
             res["status"] = f"only {res['routes']} of {n} routes in table {TABLE}"
             return res
-        if name != "fib_probe" and args.withdraw:
+        if name in DAEMONS and args.withdraw:
             _, cpu1, _ = daemon_stats(pair.d)
+            perf = start_perf(args, drv, name, idx, "delete")
             os.kill(feeder.pid, signal.SIGUSR1)
             b = wait_burst(wlog, procs, want_del=res["routes"],
                            stall=args.stall)
@@ -319,6 +353,7 @@ def install_once(name, args, n, table_args, workroot, idx):
             hwm, cpu2, _ = daemon_stats(pair.d)
             res["rss_bytes"] = hwm
             res["cpu_delete_s"] = cpu2 - cpu1
+            stop_perf(perf, res, "delete")
     except Failed as exc:
         res["status"] = str(exc).splitlines()[0]
         res["detail"] = str(exc)
@@ -596,8 +631,7 @@ def report(results, versions):
             ok = [r for r in runs if r["status"] == "ok"]
             s = {"runs": len(runs), "ok": len(ok)}
             for k in ("rate", "install_s", "update_to_last_s", "delete_rate",
-                      "rss_bytes", "cpu_install_s", "loadavg_1min",
-                      "probe_rate"):
+                      "rss_bytes", "cpu_install_s", "loadavg_1min"):
                 s[k] = med(runs, k)
             summary["install"][name] = s
             if not ok:
@@ -659,8 +693,10 @@ def main():
     ap.add_argument("--mrt", default="", help="replay this MRT file instead")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--parts", default="install,failover")
-    ap.add_argument("--daemons", default="egressd,bird,fib_probe",
-                    help="install part: egressd, bird, fib_probe")
+    ap.add_argument("--daemons", default="egressd,bird,fib_table",
+                    help="install part: egressd, bird, fib_table (src/fib "
+                    "alone, same table), fib_probe (src/fib alone, its own "
+                    "dense table)")
     ap.add_argument("--failover-daemons",
                     default="probe-group,probe-inline,egressd,bird",
                     help="failover part: probe-group, probe-inline, "
@@ -674,6 +710,9 @@ def main():
     ap.add_argument("--quiet", type=float, default=1.5,
                     help="watcher: a burst ends after this many quiet s")
     ap.add_argument("--stall", type=float, default=60.0)
+    ap.add_argument("--perf", default="",
+                    help="install part: record a perf profile of each "
+                    "daemon into this directory")
     ap.add_argument("--out", default=os.path.join(REPO, "bench", "out"))
     args = ap.parse_args()
 
@@ -685,6 +724,7 @@ def main():
     args.watch = os.path.join(build, "bench", "fib_watch")
     args.failover = os.path.join(build, "bench", "fib_failover")
     args.probe = os.path.join(build, "bench", "fib_probe")
+    args.table_install = os.path.join(build, "bench", "fib_table_install")
     for b in (args.feeder, args.watch, args.failover):
         if not os.access(b, os.X_OK):
             sys.exit(f"{b} not built (meson setup {args.build} -Dbench=true)")
