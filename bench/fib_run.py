@@ -106,6 +106,9 @@ class FibBird(peer_bird.BirdPeer):
                "protocol kernel {",
                "  ipv4 { import none; export all; };",
                f"  kernel table {TABLE};",
+               # equal best routes as one multipath kernel route (--mode
+               # ecmp); no effect while one route is better
+               "  merge paths on;",
                "  learn off;",
                "  scan time 3600;",
                "}"]
@@ -134,7 +137,10 @@ def make_egressd(ns, feeders):
     cfg = FibEgressConfig(router_id=DUT_ID, local_as=DUT_AS,
                           listen=[f[2] for f in feeders])
     cfg.fib_text = ("policy backup {\n    set local-pref 50\n    accept\n}\n"
-                 f"fib {{\n    table {TABLE}\n}}\n")
+                    # equal paths from the two feeders' different ASes
+                    # form one group (--mode ecmp)
+                    "multipath 2 relax\n"
+                    f"fib {{\n    table {TABLE}\n    ecmp on\n}}\n")
     for nbr, asn, local, pref in feeders:
         cfg.neighbors.append(egress_lib.Neighbor(
             address=nbr, remote_as=asn, hold_time=HOLD, passive=True,
@@ -451,7 +457,8 @@ def pick_dsts(ns, count):
 
 def failover_once(name, args, n, table_args, workroot, idx):
     res = {"part": "failover", "daemon": name, "run": idx, "status": "ok",
-           "event": args.event if name in DAEMONS else "group-replace"}
+           "event": args.event if name in DAEMONS else "group-replace",
+           "mode": args.mode if name in DAEMONS else "backup"}
     star = drv = probe = None
     try:
         star = Star(os.path.join(workroot, f"failover-{name}-{idx}"))
@@ -478,8 +485,11 @@ def failover_once(name, args, n, table_args, workroot, idx):
             event_fd = probe.stdin.fileno()
             event = f"fd:{event_fd}"
         else:
+            # backup: B's paths get a lower LOCAL_PREF, the table is on
+            # A alone; ecmp: both equal, every route over {A, B}.
             feeders = [(A_ADDR, FEED_AS, RA_ADDR, 100),
-                       (B_ADDR, FEED_B_AS, RB_ADDR, 50)]
+                       (B_ADDR, FEED_B_AS, RB_ADDR,
+                        50 if args.mode == "backup" else 100)]
             drv = DAEMONS[name](star.r, feeders)
             drv.start()
             fa = star.a.start(
@@ -671,7 +681,7 @@ def report(results, versions):
             if not ok:
                 print(f"{name:<13} {runs[0]['status'] if runs else 'not run'}")
                 continue
-            print(f"{name:<13} {ok[0]['event']:<14} "
+            print(f"{name:<13} {ok[0]['event'] + '/' + ok[0]['mode']:<14} "
                   f"{fmt(s['failover_ms'], '12.1f')} "
                   f"{fmt(s['median_dst_ms'], '9.1f')} "
                   f"{fmt(s['event_call_ms'], '13.2f')} "
@@ -703,6 +713,9 @@ def main():
                     "egressd, bird")
     ap.add_argument("--event", choices=("session", "link"), default="session",
                     help="how the daemons' first path dies")
+    ap.add_argument("--mode", choices=("backup", "ecmp"), default="backup",
+                    help="failover, egressd and bird: B as a backup path "
+                    "(lower LOCAL_PREF) or both paths equal (ECMP)")
     ap.add_argument("--dsts", type=int, default=100)
     ap.add_argument("--interval-us", type=int, default=1000)
     ap.add_argument("--fo-timeout", type=float, default=120.0)
