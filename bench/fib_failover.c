@@ -32,8 +32,9 @@
  * leaving through A after T0, and the event call's own duration.
  *
  * Packets come from the kernel through AF_PACKET (SOCK_DGRAM: no link
- * header) and are parsed through struct rbuf with every length checked:
- * anything else arriving on those links is skipped. */
+ * header) and are read by fib_pkt_parse (fib_pkt.c, struct rbuf, every
+ * length checked, fuzzed by tests/fuzz/fuzz_fibpkt.c): anything else
+ * arriving on those links is skipped. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -54,12 +55,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/buf.h"
 #include "core/log.h"
+#include "fib_pkt.h"
 
 #define MAX_DST 4096
-#define PKT_MAGIC 0x45474653u /* "EGFS" */
-#define PKT_PORT 47000
 
 struct dst {
 	struct sockaddr_in sa;
@@ -137,37 +136,6 @@ static int open_capture(const char *spec)
 	return fd;
 }
 
-/* Our datagram: IPv4 header (any options), UDP header to PKT_PORT,
- * payload magic, index, sequence.  Returns 0 and fills idx/seq, or
- * -EBADMSG for anything else. */
-static int parse_pkt(const uint8_t *p, size_t n, uint32_t *idx, uint32_t *seq)
-{
-	struct rbuf r, udp;
-	uint8_t vihl, proto;
-	uint16_t tot, dport;
-	uint32_t magic;
-	rbuf_init(&r, p, n);
-	if (rbuf_get_u8(&r, &vihl) || (vihl >> 4) != 4 || (vihl & 15) < 5)
-		return -EBADMSG;
-	size_t ihl = (size_t)(vihl & 15) * 4;
-	if (rbuf_skip(&r, 1) || rbuf_get_u16(&r, &tot) || tot < ihl || tot > n)
-		return -EBADMSG;
-	if (rbuf_skip(&r, 5) || rbuf_get_u8(&r, &proto) || proto != IPPROTO_UDP)
-		return -EBADMSG;
-	/* the rest of the header (checksum, addresses, options) */
-	if (rbuf_skip(&r, ihl - 10))
-		return -EBADMSG;
-	if (rbuf_get_sub(&r, tot - ihl, &udp))
-		return -EBADMSG;
-	if (rbuf_skip(&udp, 2) || rbuf_get_u16(&udp, &dport) || dport != PKT_PORT ||
-	    rbuf_skip(&udp, 4))
-		return -EBADMSG;
-	if (rbuf_get_u32(&udp, &magic) || magic != PKT_MAGIC || rbuf_get_u32(&udp, idx) ||
-	    rbuf_get_u32(&udp, seq))
-		return -EBADMSG;
-	return 0;
-}
-
 static void drain(struct ctx *c, int fd, bool via_b)
 {
 	uint8_t buf[2048];
@@ -177,7 +145,7 @@ static void drain(struct ctx *c, int fd, bool via_b)
 			return;
 		double now = mono_now();
 		uint32_t idx, seq;
-		if (parse_pkt(buf, (size_t)n, &idx, &seq) || idx >= c->n)
+		if (fib_pkt_parse(buf, (size_t)n, &idx, &seq) || idx >= c->n)
 			continue;
 		struct dst *d = &c->d[idx];
 		if (!c->fired) {
@@ -215,7 +183,7 @@ static bool switched(const struct dst *d)
 
 static int send_round(struct ctx *c, int fd)
 {
-	static uint8_t pl[MAX_DST][12];
+	static uint8_t pl[MAX_DST][FIB_PKT_PAYLOAD];
 	static struct mmsghdr mm[MAX_DST];
 	static struct iovec iov[MAX_DST];
 	for (unsigned i = 0; i < c->n; i++) {
@@ -224,9 +192,8 @@ static int send_round(struct ctx *c, int fd)
 			d->seq_t0 = d->seq;
 			d->seq_t0_set = true;
 		}
-		uint32_t v[3] = {htonl(PKT_MAGIC), htonl(i), htonl(d->seq)};
-		memcpy(pl[i], v, sizeof(v));
-		iov[i] = (struct iovec){.iov_base = pl[i], .iov_len = sizeof(v)};
+		fib_pkt_payload(pl[i], i, d->seq);
+		iov[i] = (struct iovec){.iov_base = pl[i], .iov_len = FIB_PKT_PAYLOAD};
 		mm[i].msg_hdr = (struct msghdr){.msg_name = &d->sa, .msg_namelen = sizeof(d->sa),
 						.msg_iov = &iov[i], .msg_iovlen = 1};
 		d->seq++;
@@ -353,7 +320,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			c.d[c.n].sa.sin_family = AF_INET;
-			c.d[c.n].sa.sin_port = htons(PKT_PORT);
+			c.d[c.n].sa.sin_port = htons(FIB_PKT_PORT);
 			if (inet_pton(AF_INET, optarg, &c.d[c.n].sa.sin_addr) != 1) {
 				fprintf(stderr, "fib_failover: bad --dst %s\n", optarg);
 				return 2;
