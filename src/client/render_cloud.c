@@ -106,14 +106,15 @@ static bool table_text(FILE *m, json_t *t, char *err, size_t err_size)
 	return true;
 }
 
-/* Text is built in memory and printed only when all of it checked out. */
-static int emit(FILE *out, char *text, bool ok, FILE *m, char *err, size_t err_size)
+/* Text is built in memory and printed only when all of it checked out;
+ * *text is only valid once the stream is closed. */
+static int emit(FILE *out, char **text, bool ok, FILE *m, char *err, size_t err_size)
 {
 	if (fclose(m) != 0)
 		ok = false;
-	if (ok)
-		fputs(text, out);
-	free(text);
+	if (ok && *text)
+		fputs(*text, out);
+	free(*text);
 	if (!ok && !err[0])
 		snprintf(err, err_size, "malformed answer");
 	return ok ? 0 : -EBADMSG;
@@ -142,7 +143,7 @@ int render_route_tables(FILE *out, json_t *ans, char *err, size_t err_size)
 		if (!(ok = table_text(m, t, err, err_size)))
 			break;
 	}
-	return emit(out, text, ok, m, err, err_size);
+	return emit(out, &text, ok, m, err, err_size);
 }
 
 int render_explain(FILE *out, json_t *ans, char *err, size_t err_size)
@@ -206,10 +207,12 @@ int render_explain(FILE *out, json_t *ans, char *err, size_t err_size)
 		char med[24] = "-";
 		if (json_is_integer(mj))
 			snprintf(med, sizeof(med), "%lld", (long long)json_integer_value(mj));
-		fprintf(m, "%s %-16s %-10s as-path [%s] (length %lld) med %s\n",
-			json_is_true(bj) ? "*" : " ", nb, src, path, len_, med);
+		json_t *mc = json_object_get(p, "med_compared");
+		fprintf(m, "%s %-16s %-10s as-path [%s] (length %lld) med %s%s\n",
+			json_is_true(bj) ? "*" : " ", nb, src, path, len_, med,
+			json_is_false(mc) ? " (MED not compared: another first AS)" : "");
 		if (lost[0])
 			fprintf(m, "    lost at %s: %s\n", lost, reason);
 	}
-	return emit(out, text, ok, m, err, err_size);
+	return emit(out, &text, ok, m, err, err_size);
 }
