@@ -295,6 +295,13 @@ void conf_validate_probes(struct pconf *pc, struct conf *c, struct conf_diag *d)
 					 pr->name, pc->probes[j].pos.line);
 				break;
 			}
+		for (size_t j = 0; j < c->n_conditions; j++)
+			if (strcmp(c->conditions[j].name, pr->name) == 0) {
+				diag_add(d, pr->pos, "probe '%s' has the name of the condition at "
+					 "line %u; a probe is a condition itself", pr->name,
+					 c->conditions[j].pos.line);
+				break;
+			}
 		if (!pr->kind)
 			diag_add(d, pr->pos, "probe %s has no target (add 'icmp ADDR' or "
 				 "'tcp ADDR:PORT')", pr->name);

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "ctl/ctl.h"
 #include "ctl/ctl_probes.h"
+#include "daemon/condition.h"
 #include "daemon/daemon.h"
 #include "daemon/probes.h"
 #include "probe/probe.h"
@@ -18,9 +19,15 @@
 static void daemon_probe_changed(struct probe *pr, const struct probe_fsm *f, void *arg)
 {
 	struct daemon *d = arg;
-	(void)d;
-	(void)f;
-	(void)pr;
+	const struct probe_transition *t = probe_fsm_transition_at(f, 0);
+	char why[DAEMON_REASON_MAX], tgt[80];
+	snprintf(why, sizeof(why), "probe %s %s: %s", probe_target_fmt(probe_params(pr), tgt,
+		 sizeof(tgt)), probe_state_name(f->state), t ? t->reason : "");
+	/* Only up counts as up: a probe that has never answered (unknown)
+	 * or has failed keeps the prefixes it gates withdrawn. */
+	int rc = daemon_condition_set(d, probe_name(pr), f->state == PROBE_UP, why);
+	if (rc < 0)
+		log_err("probe %s: cannot set its condition: %s", probe_name(pr), strerror(-rc));
 }
 
 static json_t *cmd_show_probes(void *ctx, json_t *req, char *err, size_t err_size)
@@ -75,6 +82,14 @@ int daemon_probes_start(struct daemon *d, struct ctl_server *ctl)
 			return -ENOMEM;
 		}
 		d->probes[d->n_probes++] = pr;
+		/* The condition exists from the start, down, and is not the
+		 * operator's to set (egressctl condition refuses it). */
+		int rc = daemon_condition_add(d, cp->name, false, false,
+					      "probe has not answered yet");
+		if (rc < 0 && rc != -EEXIST) {
+			log_err("probe %s: cannot add its condition: %s", cp->name, strerror(-rc));
+			return rc;
+		}
 		int e = probe_start(pr);
 		if (e < 0) {
 			log_err("probe %s: cannot start: %s", cp->name, strerror(-e));

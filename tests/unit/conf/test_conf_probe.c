@@ -29,6 +29,10 @@ static void test_icmp_defaults(void **state)
 	assert_int_equal(p->pos.line, 3);
 	assert_null(conf_probe_find(c, "other"));
 	conf_free(c);
+	/* A probe is a condition `originate ... when` may name. */
+	c = conf_test_ok(HEAD "originate 0.0.0.0/0 when uplink\nprobe uplink { icmp 192.0.2.1 }\n");
+	assert_string_equal(c->originate[0].when, "uplink");
+	conf_free(c);
 }
 
 static void test_all_settings(void **state)
@@ -100,6 +104,11 @@ static const struct {
 	  "t.conf:5:6: invalid interface name 'averyveryverylongname' (at most 15 bytes, no '/')" },
 	{ HEAD "probe up { icmp 192.0.2.1 }\nprobe up { icmp 192.0.2.2 }\n",
 	  "t.conf:4:7: duplicate probe 'up' (first at line 3)" },
+	{ HEAD "condition up\nprobe up { icmp 192.0.2.1 }\n",
+	  "t.conf:4:7: probe 'up' has the name of the condition at line 3; a probe is a "
+	  "condition itself" },
+	{ HEAD "probe up { icmp 192.0.2.1 }\noriginate 0.0.0.0/0 when upp\n",
+	  "t.conf:4:26: unknown condition 'upp' in originate" },
 	{ HEAD "probe 1up { icmp 192.0.2.1 }\n",
 	  "t.conf:3:7: invalid probe name '1up' (up to 64 letters, digits, '-', '_' or '.', "
 	  "starting with a letter)" },
