@@ -185,18 +185,25 @@ void daemon_fib_eor(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
 
 /* ---- life cycle ---- */
 
-static int open_fib(struct daemon_fib *df, uint32_t table, fib_error_cb ecb, void *earg,
-		    struct fib **out)
+/* inline_only: routes carry their next hops (RTA_MULTIPATH), no
+ * nexthop objects.  Extra tables need that: nexthop ids are per
+ * namespace, not per table, so a second FIB allocating from the same
+ * base would point its routes at the main FIB's objects, and its
+ * resync (which sweeps every nexthop object of our protocol it does not
+ * hold) would delete them. */
+static int open_fib(struct daemon_fib *df, uint32_t table, bool inline_only, fib_error_cb ecb,
+		    void *earg, struct fib **out)
 {
 	struct fib_backend be;
 	int rc;
 	if (df->cfg.install) {
-		struct fib_netlink_config nc = { .table = table, .protocol = df->cfg.protocol };
+		struct fib_netlink_config nc = { .table = table, .protocol = df->cfg.protocol,
+						 .no_nhobj = inline_only };
 		rc = fib_netlink_open(&nc, &be);
 	} else {
 		/* install off: the same logic on a table in memory, so
 		 * `show fib` says what would be there. */
-		rc = fib_mock_open(true, &be);
+		rc = fib_mock_open(!inline_only, &be);
 	}
 	if (rc < 0)
 		return rc;
@@ -229,7 +236,7 @@ int daemon_fib_start(struct daemon *d)
 		log_err("fib: cannot open the next-hop resolver: %s", strerror(-rc));
 		goto fail;
 	}
-	rc = open_fib(df, df->cfg.table, on_fib_error, df, &df->fib);
+	rc = open_fib(df, df->cfg.table, false, on_fib_error, df, &df->fib);
 	if (rc < 0) {
 		log_err("fib: cannot open the kernel table %u: %s", df->cfg.table, strerror(-rc));
 		goto fail;
@@ -321,7 +328,7 @@ int fib_sync_table_open(struct daemon *d, uint32_t table, struct fib_sync_table 
 		return -ENOMEM;
 	t->df = df;
 	t->table = table;
-	int rc = open_fib(df, table, on_fib_error, df, &t->fib);
+	int rc = open_fib(df, table, true, on_fib_error, df, &t->fib);
 	if (rc < 0) {
 		free(t);
 		return rc;

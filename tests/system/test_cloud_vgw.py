@@ -40,17 +40,19 @@ class CloudConfig:
     table and the customer gateways (no local-as, timers or policies:
     the personality implies them)."""
 
-    def __init__(self, personality, neighbors, extra=""):
+    def __init__(self, personality, neighbors, extra="", table_extra=""):
         self.personality = personality
-        self.neighbors = neighbors  # [(address, remote_as, description)]
+        self.neighbors = neighbors  # [(address, remote_as, description[, password])]
         self.extra = extra
+        self.table_extra = table_extra
 
     def text(self):
         lines = ["router-id 10.255.0.100", f"personality {self.personality}",
                  self.extra,
-                 f"route-table vpc {{ table {TABLE}; local {VPC} }}"]
-        for addr, asn, desc in self.neighbors:
-            lines.append(f'neighbor {addr} {{ remote-as {asn}; description "{desc}" }}')
+                 f"route-table vpc {{ table {TABLE}; local {VPC}; {self.table_extra} }}"]
+        for addr, asn, desc, *pw in self.neighbors:
+            key = f'; password "{pw[0]}"' if pw else ""
+            lines.append(f'neighbor {addr} {{ remote-as {asn}; description "{desc}"{key} }}')
         return "\n".join(lines) + "\n"
 
 
@@ -69,8 +71,9 @@ class CloudLab:
     def gw(i):
         return Star.addr("ipv4", i, "hub")
 
-    def start_cloud(self, personality, neighbors, extra=""):
-        self.cloud = Egress(self.star.hub, CloudConfig(personality, neighbors, extra))
+    def start_cloud(self, personality, neighbors, extra="", table_extra=""):
+        self.cloud = Egress(self.star.hub, CloudConfig(personality, neighbors, extra,
+                                                       table_extra))
         self.daemons.append(self.cloud)
         self.cloud.start()
         return self.cloud
@@ -85,10 +88,10 @@ class CloudLab:
         e.start()
         return e
 
-    def peer_cgw(self, kind, i, asn, announce):
+    def peer_cgw(self, kind, i, asn, announce, password=None):
         cfg = PeerConfig(local_as=asn, router_id=f"10.255.0.{i}", local_addr=self.cgw(i),
                          remote_addr=self.gw(i), remote_as=CLOUD_AS, announce=announce,
-                         hold_time=30)
+                         hold_time=30, password=password)
         p = peers.make(kind, self.star.spokes[i - 1], cfg)
         self.daemons.append(p)
         p.start()
@@ -222,3 +225,63 @@ def test_tgw_ecmp_two_equal_gateways(lab):
     want = sorted([lab.cgw(1), lab.cgw(2)])
     wait_until(lambda: lab.gateways(DEFAULT) == want, 20,
                what="default over both tunnels in table 100")
+
+
+def test_dx_local_preference_community_beats_as_path(lab):
+    """aws-dx: two Direct Connect interfaces (BIRD, TCP MD5 as Direct
+    Connect requires).  "Local preference communities ... evaluated
+    before AS_PATH": the route tagged 7224:7300 wins in table 100 over a
+    shorter untagged one, and explain says which step decided."""
+    need("bird")
+    pfx = "10.50.0.0/16"
+    lab.start_cloud("aws-dx", [(lab.cgw(1), 65001, "dx vif 1", "dx-key-1"),
+                               (lab.cgw(2), 65002, "dx vif 2", "dx-key-2")])
+    lab.peer_cgw("bird", 1, 65001, [Announce(pfx, prepend=[65001, 65001],
+                                             communities=["7224:7300"])], password="dx-key-1")
+    lab.peer_cgw("bird", 2, 65002, [Announce(pfx)], password="dx-key-2")
+    lab.cloud.wait_established(lab.cgw(1))
+    lab.cloud.wait_established(lab.cgw(2))
+
+    def both_offered():
+        return len(lab.cloud.ctl("explain", pfx)["paths"]) == 2
+    wait_until(both_offered, 15, what="both Direct Connect paths in the Loc-RIB")
+    wait_until(lambda: lab.gateways(pfx) == [lab.cgw(1)], 15,
+               what=f"{pfx} via the 7224:7300 interface in table 100")
+    ex = lab.cloud.ctl("explain", pfx)
+    assert ex["comparator"] == "aws-dx"
+    assert ex["decided_by"] == "local-pref-community"
+    lost = [p for p in ex["paths"] if not p["best"]][0]
+    assert lost["neighbor"] == lab.cgw(2) and lost["dx_local_pref"] == 200
+
+
+def test_route_table_static_and_limit(lab):
+    """The VPC route table's own rules, read back with `ip route`: a
+    static 0.0.0.0/0 (to a NAT gateway's address, say) beats the
+    propagated default from the customer gateway (logged as the classic
+    mistake), and with max-routes 3 only the first three propagated
+    prefixes in prefix order are installed; the rest are over-limit."""
+    need("exabgp")
+    nat = "10.0.1.99"
+    lab.start_cloud("aws-vgw", [(lab.cgw(1), 64521, "cgw1 tunnel 1")],
+                    table_extra=f"max-routes 3; static 0.0.0.0/0 via {nat}")
+    hosts = [f"198.18.0.{i}/32" for i in (5, 1, 4, 2, 3)]
+    lab.peer_cgw("exabgp", 1, 64521, [Announce(DEFAULT)] + [Announce(h) for h in hosts])
+    lab.cloud.wait_established(lab.cgw(1))
+
+    def table_done():
+        rt = lab.cloud.ctl("show", "route-table")["route_tables"][0]
+        return rt["propagated"] == 6 and rt
+    rt = wait_until(table_done, 15, what="six propagated routes in route-table vpc")
+    assert lab.gateways(DEFAULT) == [nat]
+    # The default counts as propagated (first in prefix order): two more fit.
+    kernel = lab.vpc_routes()
+    got = sorted(k for k in kernel if k.startswith("198.18."))
+    assert got == ["198.18.0.1", "198.18.0.2"]
+    states = {(r["destination"], r["origin"]): r["state"] for r in rt["routes"]}
+    assert states[(DEFAULT, "propagated")] == "suppressed-by-static"
+    assert states[(DEFAULT, "static")] == "active"
+    assert states[("198.18.0.5/32", "propagated")] == "over-limit"
+    assert rt["over_limit"] == 3
+    log = lab.cloud.log()
+    assert "hides the propagated 0.0.0.0/0" in log
+    assert "more than max-routes 3" in log
