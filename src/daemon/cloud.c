@@ -40,6 +40,14 @@ struct daemon_cloud {
 	bool sync_pending;
 };
 
+void daemon_cloud_peer_init(const struct daemon *d, struct daemon_peer *dp)
+{
+	if (d->conf->cloud.personality == CONF_PERSONALITY_NONE || !dp->n)
+		return;
+	dp->rp.source = dp->n->attachment == CONF_ATTACH_DX ? RIB_SOURCE_DX_BGP
+							     : RIB_SOURCE_VPN_BGP;
+}
+
 bool daemon_cloud_no_stale(const struct daemon *d)
 {
 	return d->conf->cloud.personality != CONF_PERSONALITY_NONE;
@@ -299,12 +307,9 @@ int daemon_cloud_start(struct daemon *d, struct ctl_server *ctl)
 	ev_timer_init(&dc->sync, sync_cb, 0., 0.);
 	dc->sync.data = d;
 	d->local.source = RIB_SOURCE_LOCAL;
-	for (size_t i = 1; i < d->n_peers; i++) {
-		struct daemon_peer *dp = &d->peers[i];
-		if (dp->peer && dp->n)
-			dp->rp.source = dp->n->attachment == CONF_ATTACH_DX ? RIB_SOURCE_DX_BGP
-									    : RIB_SOURCE_VPN_BGP;
-	}
+	for (size_t i = 1; i < d->n_peers; i++)
+		if (d->peers[i].peer)
+			daemon_cloud_peer_init(d, &d->peers[i]);
 	rc = statics_collect(d, dc);
 	if (rc < 0)
 		return rc;

@@ -22,6 +22,9 @@ int daemon_cloud_start(struct daemon *d, struct ctl_server *ctl);
 void daemon_cloud_stop(struct daemon *d);
 /* Loc-RIB change (sync.c forwards it). */
 void daemon_cloud_change(struct daemon *d, const struct loc_rib_change *c);
+/* A neighbor's route source (VPN or Direct Connect) from its config;
+ * at start and for a neighbor a reload adds. */
+void daemon_cloud_peer_init(const struct daemon *d, struct daemon_peer *dp);
 /* A tunnel came up or went down: its VPN static routes follow it. */
 void daemon_cloud_peer_up(struct daemon *d, struct daemon_peer *dp);
 void daemon_cloud_peer_down(struct daemon *d, struct daemon_peer *dp);

@@ -33,6 +33,7 @@
 
 #include "conf/parse.h"
 #include "core/log.h"
+#include "daemon/cloud.h"
 #include "daemon/daemon.h"
 #include "daemon/knobs.h"
 #include "daemon/soft.h"
@@ -106,6 +107,7 @@ static int peer_attach(struct daemon *d, const struct conf_neighbor *n)
 	dp->peer = p;
 	dp->rp = (struct rib_peer){ .id = p->id, .addr = n->addr, .as = n->remote_as,
 				    .ebgp = n->remote_as != d->conf->local_as };
+	daemon_cloud_peer_init(d, dp); /* VPN or Direct Connect (cloud.c) */
 	trie_init(&dp->queued);
 	daemon_gr_init(d, dp);
 	if (p->id >= d->n_peers)
