@@ -285,3 +285,29 @@ def test_route_table_static_and_limit(lab):
     log = lab.cloud.log()
     assert "hides the propagated 0.0.0.0/0" in log
     assert "more than max-routes 3" in log
+
+
+def test_vgw_vpn_static_route_follows_its_tunnel(lab):
+    """"VPN static routes" rank above "VPN BGP routes", and a tunnel counts
+    only while its session is Established: a static route of cgw1's VPN
+    connection beats cgw2's BGP route for the same prefix in table 100,
+    and gives way to it when cgw1's session goes down."""
+    need("bird")
+    pfx = "192.0.2.0/24"
+    lab.start_cloud("aws-vgw", [(lab.cgw(1), 64521, "cgw1 tunnel 1"),
+                                (lab.cgw(2), 64522, "cgw2 tunnel 1")],
+                    table_extra=f"static {pfx} via {lab.cgw(1)}")
+    cgw1 = lab.peer_cgw("bird", 1, 64521, [])
+    lab.peer_cgw("bird", 2, 64522, [Announce(pfx)])
+    lab.cloud.wait_established(lab.cgw(1))
+    lab.cloud.wait_established(lab.cgw(2))
+    wait_until(lambda: len(lab.cloud.ctl("explain", pfx)["paths"]) == 2, 15,
+               what="static and BGP paths for the prefix")
+    assert lab.gateways(pfx) == [lab.cgw(1)]
+    ex = lab.cloud.ctl("explain", pfx)
+    assert ex["decided_by"] == "route-source"
+    best = [p for p in ex["paths"] if p["best"]][0]
+    assert best["source"] == "vpn-static"
+    cgw1.stop()
+    wait_until(lambda: lab.gateways(pfx) == [lab.cgw(2)], 20,
+               what="the BGP route once cgw1's tunnel is down")
