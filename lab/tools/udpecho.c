@@ -1,6 +1,6 @@
 /* udpecho: the lab's traffic probe (issue 6).
  *
- *   udpecho server [-p PORT]
+ *   udpecho server [-b ADDR] [-p PORT]
  *   udpecho client -t ADDR:PORT [-i MS] [-f FLOWS] [-o FILE]
  *
  * The client sends a sequence-numbered UDP datagram every MS
@@ -66,10 +66,16 @@ static void put_u64(uint8_t *p, uint64_t v)
 	put_u32(p + 4, (uint32_t)v);
 }
 
-static int server(uint16_t port)
+static int server(uint16_t port, const char *bind_addr)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	/* Bound to the address the client asked for, so the echo comes
+	 * from it and not from whichever interface the route leaves by. */
+	if (bind_addr && inet_pton(AF_INET, bind_addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "udpecho: bad address '%s'\n", bind_addr);
+		return 2;
+	}
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		fprintf(stderr, "udpecho: cannot bind port %u: %s\n", port, strerror(errno));
 		return 1;
@@ -197,7 +203,7 @@ static int client(const char *target, unsigned interval_ms, int flows, FILE *out
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: udpecho server [-p PORT]\n"
+	fprintf(stderr, "usage: udpecho server [-b ADDR] [-p PORT]\n"
 			"       udpecho client -t ADDR:PORT [-i MS] [-f FLOWS] [-o FILE]\n");
 }
 
@@ -207,7 +213,7 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	const char *target = NULL, *outp = NULL;
+	const char *target = NULL, *outp = NULL, *bind_addr = NULL;
 	long port = 7777, interval = 10, flows = 1;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -217,6 +223,8 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "-p") == 0)
 			port = strtol(v, NULL, 10);
+		else if (strcmp(a, "-b") == 0)
+			bind_addr = v;
 		else if (strcmp(a, "-t") == 0)
 			target = v;
 		else if (strcmp(a, "-i") == 0)
@@ -240,7 +248,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	if (strcmp(argv[1], "server") == 0)
-		return server((uint16_t)port);
+		return server((uint16_t)port, bind_addr);
 	if (strcmp(argv[1], "client") != 0 || !target) {
 		usage();
 		return 2;

@@ -1,0 +1,1 @@
+"""The egress namespace lab (issue 6): topology, scenarios, report."""

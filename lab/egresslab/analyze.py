@@ -1,0 +1,171 @@
+"""Turns one scenario's raw records into figures: the outage (time from
+the last echo before a path change to the first on the new path, or the
+longest silence where several paths share the traffic), the packets lost,
+the paths before, during and after, the control-plane timeline, and every
+packet that took a path the VPC route table did not point to."""
+
+import bisect
+import json
+import os
+import re
+
+from . import topo
+
+LOG_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z (\w+): (.*)$")
+# A packet may follow the previous route for this long after the table
+# changed (queued in the kernel or on a veth), or the sampler may have
+# seen the change this late.
+SLACK = 0.1
+
+
+def parse_time(s):
+    import calendar
+    import time as _t
+    base, ms = s.split(".")
+    return calendar.timegm(_t.strptime(base, "%Y-%m-%dT%H:%M:%S")) + int(ms) / 1000.0
+
+
+def load_packets(path, n_routers):
+    sent, reply = {}, {}
+    with open(path) as f:
+        for ln in f:
+            p = ln.split()
+            if len(p) == 4 and p[0] == "S":
+                sent[int(p[1])] = (int(p[2]) / 1e9, int(p[3]))
+            elif len(p) == 6 and p[0] == "R":
+                r = None
+                for i in range(1, n_routers + 1):
+                    if p[4] == topo.nat_ip(i):
+                        r = i
+                reply.setdefault(int(p[1]), (int(p[3]) / 1e9, r))
+    return sent, reply
+
+
+def control_events(logs, n):
+    """(time, node, what) from the daemons' logs: session changes, hold
+    timer, probe transitions, origination changes."""
+    ev = []
+    names = {}
+    for i in range(1, n + 1):
+        for t in (0, 1):
+            names[topo.tunnel_cgw_ip(i, t)] = f"router {i} tunnel {t + 1}"
+            names[topo.tunnel_cloud_ip(i, t)] = f"cloud tunnel {t + 1}"
+    for role, text in logs.items():
+        for ln in text.splitlines():
+            m = LOG_RE.match(ln)
+            if not m:
+                continue
+            t, msg = parse_time(m.group(1)), m.group(3)
+            what = None
+            mm = re.match(r"peer (\S+): (\w+) -> (\w+)", msg)
+            if mm and ("Established" in (mm.group(2), mm.group(3))):
+                down = mm.group(2) == "Established"
+                who = names.get(mm.group(1), mm.group(1))
+                what = ("session down: " if down else "session up: ") + who
+                kind = "session-down" if down else "session-up"
+            elif "hold timer expired" in msg:
+                what, kind = "hold timer expired", "hold-timer"
+            elif re.match(r"probe \S+: \w+ -> (up|down)", msg):
+                what, kind = msg, ("probe-down" if msg.split("-> ")[1].startswith("down")
+                                   else "probe-up")
+            elif msg.startswith("originate ") and ("withdrawn" in msg or "announced" in msg):
+                what, kind = msg, ("withdraw" if "withdrawn" in msg else "announce")
+            elif "connection lost" in msg:
+                what, kind = msg, "connection-lost"
+            if what:
+                ev.append({"time": t, "node": role, "kind": kind, "what": what})
+    ev.sort(key=lambda e: e["time"])
+    return ev
+
+
+def allowed_paths(samples):
+    times = [s[0] for s in samples]
+
+    def allowed(t):
+        out = set()
+        i = bisect.bisect_right(times, t) - 1
+        if i >= 0:
+            out |= set(samples[i][1])
+        # Within SLACK of a change either side of it counts.
+        j = bisect.bisect_left(times, t - SLACK)
+        k = bisect.bisect_right(times, t + SLACK)
+        for x in range(max(j - 1, 0), min(k, len(samples))):
+            out |= set(samples[x][1])
+        return out
+    return allowed
+
+
+def window_stats(sent, reply, t0, t1, new_paths, shared):
+    """Outage and losses for packets sent in [t0, t1)."""
+    seqs = sorted(s for s, (ts, _f) in sent.items() if t0 <= ts < t1)
+    lost = [s for s in seqs if s not in reply]
+    got = sorted((reply[s][0], reply[s][1], s) for s in seqs if s in reply)
+    outage = None
+    first_new = None
+    if shared:
+        # Several paths share the traffic: the longest silence counts.
+        gaps = [b[0] - a[0] for a, b in zip(got, got[1:])]
+        outage = max(gaps) if gaps else None
+    else:
+        prev = None
+        for rt, r, _s in got:
+            if r in new_paths:
+                first_new = rt
+                break
+            prev = rt
+        if first_new is not None:
+            # Before any echo in the window: count from the window start.
+            outage = max(0.0, first_new - (prev if prev is not None else t0))
+    paths = sorted({r for _t, r, _s in got if r})
+    # Where traffic settled: the paths after the move (or all of them).
+    settled = sorted({r for rt, r, _s in got if r and (first_new is None or rt >= first_new)})
+    return {"sent": len(seqs), "lost": len(lost),
+            "outage_ms": None if outage is None else round(outage * 1000, 1),
+            "paths": paths, "settled": settled, "first_new": first_new}
+
+
+def analyze(out, sc):
+    d = os.path.join(out, sc["dir"])
+    n = sc["routers"]
+    sent, reply = load_packets(os.path.join(d, "packets.txt"), n)
+    with open(os.path.join(d, "logs.json")) as f:
+        logs = json.load(f)
+    events = [e for e in control_events(logs, n) if sc["start"] <= e["time"] <= sc["end"]]
+    samples = sc["route_samples"]
+    allowed = allowed_paths(samples)
+    viol = []
+    for s, (rt, r) in reply.items():
+        ts = sent.get(s, (rt, 0))[0]
+        if r is None or r not in allowed(ts):
+            viol.append({"seq": s, "sent": ts, "router": r,
+                         "allowed": sorted(allowed(ts))})
+    marks = {m["event"]: m["time"] for m in sc["marks"]}
+    shared = sc["mode"] == "ecmp"
+    all_r = set(range(1, n + 1))
+    res = {"name": sc["name"], "ok": sc["ok"], "error": sc.get("error"),
+           "detection": sc["detection"], "packets_sent": len(sent),
+           "packets_lost": len([s for s in sent if s not in reply]),
+           "path_violations": len(viol), "violations": viol[:20], "events": events,
+           "marks": sc["marks"], "route_samples": samples}
+    t_f = marks.get("fault")
+    t_r = marks.get("repair")
+    res["before"] = window_stats(sent, reply, sc["start"], t_f or sc["end"], set(), shared)
+    if t_f:
+        fo = window_stats(sent, reply, t_f, t_r or sc["end"],
+                          (all_r - {1}) if shared else {2}, shared)
+        rt = window_stats(sent, reply, t_r, sc["end"], {1}, shared) if t_r else None
+        res["failover"] = fo
+        res["return"] = rt
+        after_f = [e for e in events if e["time"] >= t_f and (not t_r or e["time"] < t_r)]
+        first = {}
+        for e in after_f:
+            first.setdefault(e["kind"], e["time"])
+        det = [first[k] for k in ("session-down", "probe-down", "hold-timer") if k in first]
+        res["detect_ms"] = round((min(det) - t_f) * 1000, 1) if det else None
+        chg = [s[0] for s in samples if s[0] >= t_f and (not t_r or s[0] < t_r)]
+        res["route_change_ms"] = round((chg[0] - t_f) * 1000, 1) if chg else None
+        res["sessions_down_during_fault"] = sum(1 for e in after_f if e["kind"] == "session-down"
+                                                and e["node"] == "cloud")
+        res["withdraw_ms"] = (round((first["withdraw"] - t_f) * 1000, 1)
+                              if "withdraw" in first else None)
+    return res

@@ -1,0 +1,154 @@
+"""The lab's report: a text table per scenario, lab/out/report.json and
+an SVG timeline (hand-written; no plotting package needed)."""
+
+import glob
+import json
+import os
+from datetime import datetime, timezone
+
+from .analyze import analyze
+
+COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+          "#bcbd22"]
+
+
+def fmt_ms(v):
+    return "-" if v is None else (f"{v / 1000:.1f} s" if v >= 10000 else f"{v:.0f} ms")
+
+
+def paths(p):
+    return "+".join(f"r{x}" for x in p) if p else "none"
+
+
+def load(out):
+    res = []
+    for path in sorted(glob.glob(os.path.join(out, "scenarios", "*", "scenario.json")),
+                       key=os.path.getmtime):
+        with open(path) as f:
+            sc = json.load(f)
+        res.append(analyze(out, sc))
+    return res
+
+
+def text_table(results, meta):
+    lines = [f"egress lab: {meta['routers']} routers, {meta['personality']}, {meta['mode']}"
+             f"  ({meta['when']})", ""]
+    hdr = (f"{'scenario':9} {'detected':>9} {'route':>9} {'outage':>9} {'lost':>5} "
+           f"{'back':>9} {'lost':>5} {'paths before > during > after':31} {'bgp down':>8} "
+           f"{'bad path':>8}")
+    lines += [hdr, "-" * len(hdr)]
+    for r in results:
+        fo, rt = r.get("failover") or {}, r.get("return") or {}
+        p = paths(r["before"]["paths"])
+        if fo:
+            p += " > " + paths(fo.get("settled")) + " > " + paths(rt.get("settled"))
+        lines.append(
+            f"{r['name']:9} {fmt_ms(r.get('detect_ms')):>9} {fmt_ms(r.get('route_change_ms')):>9} "
+            f"{fmt_ms(fo.get('outage_ms')):>9} {fo.get('lost', r['packets_lost']):>5} "
+            f"{fmt_ms(rt.get('outage_ms')):>9} {rt.get('lost', '-'):>5} {p:31} "
+            f"{r.get('sessions_down_during_fault', 0):>8} {r['path_violations']:>8}"
+            + ("" if r["ok"] else "  FAILED: " + (r.get("error") or "")))
+    lines += ["",
+              "detected: fault to the first session down (cloud) or probe down (router);",
+              "route: fault to the VPC route table's change (kernel table 100, sampled every",
+              "20 ms); outage: last echo before the move to the first on the new path",
+              "(ECMP: longest silence); back: the same for the return to router 1 after",
+              "the repair; lost: datagrams (one every 10 ms) never echoed; bgp down: cloud",
+              "sessions that went down during the fault; bad path: echoes that came back",
+              "through a router the route table did not point to.", ""]
+    for r in results:
+        lines.append(f"{r['name']}: {r['detection']}")
+        t0 = r["marks"][0]["time"] if r["marks"] else None
+        if not t0:
+            continue
+        tl = [(m["time"], f"{m['event']}: {m['what']}") for m in r["marks"]]
+        tl += [(e["time"], f"{e['node']}: {e['what']}") for e in r["events"]
+               if e["time"] >= t0 - 0.001]
+        tl += [(s[0], f"cloud kernel table 100: default via {paths(s[1])}")
+               for s in r["route_samples"] if s[0] >= t0]
+        for t, what in sorted(tl, key=lambda x: x[0]):
+            lines.append(f"  {1000 * (t - t0):8.0f} ms  {what}")
+    return "\n".join(lines) + "\n"
+
+
+def svg_timeline(out, results, meta):
+    """One band per scenario: every datagram as a tick at its send time,
+    coloured by the router that echoed it, red below the band if lost;
+    fault and repair as vertical lines, control-plane events as marks."""
+    W, left, band, gap = 1000, 90, 46, 26
+    H = 40 + len(results) * (band + gap) + 40
+    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
+         f'font-family="sans-serif" font-size="11">',
+         f'<rect width="{W}" height="{H}" fill="white"/>',
+         f'<text x="10" y="18" font-size="13">egress lab: {meta["routers"]} routers, '
+         f'{meta["personality"]}, {meta["mode"]}; one tick per UDP echo (10 ms), '
+         f'colour = router that carried it, red = lost</text>']
+    for i in range(meta["routers"]):
+        o.append(f'<rect x="{W - 230 + 55 * i}" y="26" width="10" height="10" '
+                 f'fill="{COLORS[i % len(COLORS)]}"/><text x="{W - 216 + 55 * i}" y="35">'
+                 f'router {i + 1}</text>')
+    y = 50
+    for r in results:
+        sc_dir = os.path.join(out, "scenarios", r["name"])
+        from .analyze import load_packets
+        sent, reply = load_packets(os.path.join(sc_dir, "packets.txt"), meta["routers"])
+        if not sent:
+            continue
+        t0 = min(t for t, _f in sent.values())
+        t1 = max(t for t, _f in sent.values())
+        span = max(t1 - t0, 1.0)
+        sx = lambda t: left + (W - left - 20) * (t - t0) / span  # noqa: E731
+        o.append(f'<text x="8" y="{y + band / 2 + 4}" font-weight="bold">{r["name"]}</text>')
+        o.append(f'<rect x="{left}" y="{y}" width="{W - left - 20}" height="{band}" '
+                 f'fill="#f4f4f4"/>')
+        for s, (ts, _f) in sorted(sent.items()):
+            x = sx(ts)
+            if s in reply and reply[s][1]:
+                c = COLORS[(reply[s][1] - 1) % len(COLORS)]
+                o.append(f'<line x1="{x:.1f}" y1="{y + 4}" x2="{x:.1f}" y2="{y + band * 0.55:.0f}" '
+                         f'stroke="{c}" stroke-width="0.6"/>')
+            else:
+                o.append(f'<line x1="{x:.1f}" y1="{y + band * 0.6:.0f}" x2="{x:.1f}" '
+                         f'y2="{y + band - 2}" stroke="red" stroke-width="0.8"/>')
+        for m in r["marks"]:
+            x = sx(m["time"])
+            o.append(f'<line x1="{x:.1f}" y1="{y - 4}" x2="{x:.1f}" y2="{y + band + 4}" '
+                     f'stroke="black" stroke-dasharray="3,2"/>')
+            o.append(f'<text x="{x + 2:.1f}" y="{y + band + 14}">{m["event"]}</text>')
+        for e in r["events"]:
+            if e["kind"] in ("session-down", "probe-down", "withdraw", "hold-timer") and \
+                    t0 <= e["time"] <= t1:
+                x = sx(e["time"])
+                o.append(f'<circle cx="{x:.1f}" cy="{y + band * 0.58:.0f}" r="2.5" fill="black">'
+                         f'<title>{e["node"]}: {e["what"]}</title></circle>')
+        o.append(f'<text x="{W - 20}" y="{y + band + 14}" text-anchor="end">{span:.1f} s</text>')
+        y += band + gap
+    o.append("</svg>")
+    with open(os.path.join(out, "timeline.svg"), "w") as f:
+        f.write("\n".join(o) + "\n")
+
+
+def write_report(out):
+    results = load(out)
+    if not results:
+        return "no scenario has run yet (lab/egress-lab scenario NAME)"
+    state = {}
+    for path in (os.path.join(out, "state.json"), os.path.join(out, "meta.json")):
+        if os.path.exists(path):
+            with open(path) as f:
+                state = json.load(f)
+            break
+    first = json.load(open(os.path.join(out, "scenarios", results[0]["name"],
+                                        "scenario.json")))
+    meta = {"routers": first["routers"], "personality": first["personality"],
+            "mode": first["mode"],
+            "when": datetime.fromtimestamp(first["start"], timezone.utc).strftime(
+                "%Y-%m-%d %H:%M UTC")}
+    meta.update({k: state[k] for k in ("routers", "personality", "mode") if k in state})
+    with open(os.path.join(out, "report.json"), "w") as f:
+        json.dump({"lab": meta, "scenarios": results}, f, indent=1)
+    text = text_table(results, meta)
+    with open(os.path.join(out, "report.txt"), "w") as f:
+        f.write(text)
+    svg_timeline(out, results, meta)
+    return text + f"\n(report.json, report.txt and timeline.svg in {out})"

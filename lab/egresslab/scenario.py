@@ -1,0 +1,284 @@
+"""Failure scenarios (issue 6), each measured with real packets.
+
+Every scenario runs the same way: udpecho sends from the VPC host to the
+internet host every 10 ms; the lab records the VPC route table (kernel
+table 100 in the cloud namespace) every 20 ms and the kernel's own route
+events (`ip -ts monitor`); after a quiet start it breaks router 1, waits
+until the cloud has moved the default away from it and traffic flows on
+the new path, repairs router 1, waits until traffic is back on it, and
+keeps everything (packets, route table samples, daemon logs, probe and
+session state from egressctl --json) for the report.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+from . import topo
+from .sh import LabError, nsip, nsrun, wait_until
+
+QUIET = 2.0        # seconds of traffic before the fault and after each move
+FAILOVER_WAIT = 45 # the silent case waits out the 30 s hold timer
+RETURN_WAIT = 45
+
+
+def now():
+    return time.time()
+
+
+class RoutePoller(threading.Thread):
+    """Samples which routers the VPC route table's default points to."""
+
+    def __init__(self, lab, period=0.02):
+        super().__init__(daemon=True)
+        self.lab = lab
+        self.period = period
+        self.samples = []   # (time, sorted router list), only changes kept
+        self.stop_ev = threading.Event()
+
+    def run(self):
+        last = None
+        while not self.stop_ev.is_set():
+            t0 = now()
+            cur = sorted(self.lab.vpc_default())
+            t1 = now()
+            if cur != last:
+                # The change happened somewhere between the last sample
+                # and this one; the time of the ask is the best we know.
+                self.samples.append(((t0 + t1) / 2, cur))
+                last = cur
+            self.stop_ev.wait(self.period)
+
+    def stop(self):
+        self.stop_ev.set()
+        self.join(timeout=2)
+
+
+class Capture:
+    """udpecho client in the VPC, route poller, kernel route monitor."""
+
+    def __init__(self, lab, name, flows):
+        self.lab = lab
+        self.dir = os.path.join(lab.out, "scenarios", name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.pkt_path = os.path.join(self.dir, "packets.txt")
+        self.mon_path = os.path.join(self.dir, "route-monitor.txt")
+        self.flows = flows
+
+    def start(self):
+        self.t_start = now()
+        self.mon = subprocess.Popen(
+            ["ip", "-ts", "-n", self.lab.ns("cloud"), "monitor", "route", "nexthop"],
+            stdout=open(self.mon_path, "w"), stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        self.poller = RoutePoller(self.lab)
+        self.poller.start()
+        self.client = subprocess.Popen(
+            ["ip", "netns", "exec", self.lab.ns("vpc"), self.lab.udpecho, "client", "-t",
+             f"{topo.INTERNET}:{topo.ECHO_PORT}", "-i", "10", "-f", str(self.flows), "-o",
+             self.pkt_path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+
+    def replies_since(self, t, router=None):
+        """Routers that carried echoes of packets sent after t."""
+        seen = set()
+        t_ns = int(t * 1e9)
+        try:
+            with open(self.pkt_path) as f:
+                for ln in f:
+                    p = ln.split()
+                    if len(p) >= 6 and p[0] == "R" and int(p[2]) >= t_ns:
+                        r = self.lab.router_of_nat(p[4])
+                        if r:
+                            seen.add(r)
+        except OSError:
+            pass
+        return seen if router is None else router in seen
+
+    def stop(self):
+        self.client.send_signal(signal.SIGINT)
+        try:
+            self.client.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.client.kill()
+        self.poller.stop()
+        self.mon.terminate()
+        try:
+            self.mon.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.mon.kill()
+        self.t_end = now()
+
+
+# -- faults and repairs: (what it does, how to undo it) -------------------
+
+def crash_break(lab):
+    lab.kill_egressd("cgw1", signal.SIGKILL)
+    return "kill -9 of router 1's egressd"
+
+
+def crash_repair(lab):
+    lab.start_egressd("cgw1")
+    return "egressd restarted on router 1"
+
+
+SILENT_TABLE = ("table inet egl_silent {\n"
+                " chain pre { type filter hook prerouting priority -400; policy drop; }\n"
+                " chain out { type filter hook output priority -400; policy drop; }\n"
+                "}\n")
+
+
+def silent_break(lab):
+    nsrun(lab.ns("cgw1"), ["nft", "-f", "-"], input_=SILENT_TABLE)
+    return "every packet of router 1 dropped (nftables), links up"
+
+
+def silent_repair(lab):
+    nsrun(lab.ns("cgw1"), ["nft", "delete", "table", "inet", "egl_silent"])
+    return "router 1 forwards again"
+
+
+def linkdown_break(lab):
+    for t in topo.TUN:
+        nsip(lab.ns("cgw1"), "link", "set", t, "down")
+    return "both tunnel links of router 1 down"
+
+
+def linkdown_repair(lab):
+    for t in topo.TUN:
+        nsip(lab.ns("cgw1"), "link", "set", t, "up")
+    return "both tunnel links of router 1 up"
+
+
+def isp_break(lab):
+    nsip(lab.ns("isp1"), "link", "set", "inet0", "down")
+    return "router 1's ISP lost its link to the internet"
+
+
+def isp_repair(lab):
+    nsip(lab.ns("isp1"), "link", "set", "inet0", "up")
+    return "router 1's ISP link back"
+
+
+FAULTS = {
+    "crash": (crash_break, crash_repair),
+    "silent": (silent_break, silent_repair),
+    "linkdown": (linkdown_break, linkdown_repair),
+    "isp": (isp_break, isp_repair),
+}
+
+DETECTION = {
+    "crash": "TCP connections reset by the kernel when the process died",
+    "silent": "hold timer only (30 s; no BFD yet): nothing else sees a silent router",
+    "linkdown": "link down seen by the cloud's egressd (its tunnel ends lost carrier)",
+    "isp": "uplink probe on router 1 (ICMP to the internet host), default withdrawn",
+    "baseline": "no fault",
+}
+
+
+def snapshot(lab, cap, tag):
+    """egressctl --json of every daemon that answers, kept for the
+    report's control-plane timeline."""
+    snap = {}
+    for role in ["cloud"] + [f"cgw{i}" for i in range(1, lab.n + 1)]:
+        try:
+            snap[role] = {"neighbors": lab.ctl(role, "show", "neighbors")["neighbors"]}
+            if role != "cloud":
+                snap[role]["probes"] = lab.ctl(role, "show", "probes")["probes"]
+        except (LabError, ValueError) as e:
+            snap[role] = {"error": str(e)}
+    with open(os.path.join(cap.dir, f"egressctl-{tag}.json"), "w") as f:
+        json.dump(snap, f, indent=1)
+
+
+def expected_after_fault(lab):
+    rest = set(range(2, lab.n + 1))
+    return rest if lab.mode == "ecmp" else {2}
+
+
+def run_one(lab, name, log=print):
+    flows = 8 if lab.mode == "ecmp" else 1
+    cap = Capture(lab, name, flows)
+    marks = []
+    log_offsets = {}
+    for role in ["cloud"] + [f"cgw{i}" for i in range(1, lab.n + 1)]:
+        try:
+            log_offsets[role] = os.path.getsize(lab.log_path(role))
+        except OSError:
+            log_offsets[role] = 0
+    cap.start()
+    result = {"name": name, "routers": lab.n, "personality": lab.personality,
+              "mode": lab.mode, "detection": DETECTION.get(name, ""), "ok": True}
+    try:
+        wait_until(lambda: cap.replies_since(cap.t_start), 10,
+                   what="the first echo from the internet host")
+        time.sleep(QUIET)
+        snapshot(lab, cap, "before")
+        if name in FAULTS:
+            brk, rep = FAULTS[name]
+            t = now()
+            marks.append({"time": t, "event": "fault", "what": brk(lab)})
+            want = expected_after_fault(lab)
+            wait_until(lambda: set(lab.vpc_default()) == want and
+                       cap.replies_since(t) & want, FAILOVER_WAIT,
+                       what=f"traffic to move to router(s) {sorted(want)} after {name}")
+            time.sleep(QUIET)
+            snapshot(lab, cap, "fault")
+            t = now()
+            marks.append({"time": t, "event": "repair", "what": rep(lab)})
+            want = lab.expected_default()
+            wait_until(lambda: set(lab.vpc_default()) == want and cap.replies_since(t, 1),
+                       RETURN_WAIT, what=f"traffic to return to router 1 after {name}")
+            time.sleep(QUIET)
+            snapshot(lab, cap, "after")
+    except LabError as e:
+        result["ok"] = False
+        result["error"] = str(e)
+        log(f"scenario {name}: {e}")
+    finally:
+        cap.stop()
+    result.update({"start": cap.t_start, "end": cap.t_end, "marks": marks,
+                   "route_samples": cap.poller.samples,
+                   "dir": os.path.relpath(cap.dir, lab.out)})
+    logs = {}
+    for role, off in log_offsets.items():
+        try:
+            with open(lab.log_path(role), errors="replace") as f:
+                f.seek(off)
+                logs[role] = f.read()
+        except OSError:
+            logs[role] = ""
+    with open(os.path.join(cap.dir, "logs.json"), "w") as f:
+        json.dump(logs, f)
+    with open(os.path.join(cap.dir, "scenario.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    if not result["ok"]:
+        # Leave the lab as the next scenario expects it.
+        try:
+            if name in FAULTS:
+                try:
+                    FAULTS[name][1](lab)
+                except LabError:
+                    pass
+            if lab._dead("cgw1"):
+                lab.start_egressd("cgw1")
+            lab.wait_converged(timeout=60)
+        except LabError as e:
+            log(f"scenario {name}: the lab did not recover: {e}")
+    return result
+
+
+def run_scenarios(lab, names, log=print):
+    unknown = [n for n in names if n != "baseline" and n not in FAULTS]
+    if unknown:
+        raise LabError(f"unknown scenario(s) {', '.join(unknown)} "
+                       f"(baseline, {', '.join(FAULTS)})")
+    lab.wait_converged()
+    results = []
+    for n in names:
+        log(f"scenario {n}: running" + (" (waits out the 30 s hold timer)" if n == "silent" else ""))
+        results.append(run_one(lab, n, log))
+    return results
