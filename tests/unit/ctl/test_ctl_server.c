@@ -502,6 +502,79 @@ static void test_added_commands(void **state)
 	json_decref(ans);
 }
 
+/* A streamed command: {"items":[0,1,...,n-1]} in parts of at most max. */
+struct counter {
+	int n, next, calls, freed;
+	bool open;
+};
+
+static void *stream_start(void *ctx, json_t *request, char *err, size_t err_size)
+{
+	struct counter *c = ctx;
+	json_t *n = json_object_get(request, "n");
+	if (!json_is_integer(n)) {
+		snprintf(err, err_size, "need n");
+		return NULL;
+	}
+	c->n = (int)json_integer_value(n);
+	c->next = 0;
+	c->open = false;
+	return c;
+}
+
+static int stream_next(void *st, size_t max, struct wbuf *w)
+{
+	struct counter *c = st;
+	char num[16];
+	c->calls++;
+	if (!c->open) {
+		wbuf_put_bytes(w, "{\"items\":[", 10);
+		c->open = true;
+	}
+	for (size_t i = 0; i < max && c->next < c->n; i++, c->next++) {
+		int k = snprintf(num, sizeof(num), "%s%d", c->next ? "," : "", c->next);
+		wbuf_put_bytes(w, num, (size_t)k);
+	}
+	if (c->next < c->n)
+		return 1;
+	wbuf_put_bytes(w, "]}\n", 3);
+	return 0;
+}
+
+static void stream_free(void *st)
+{
+	((struct counter *)st)->freed++;
+}
+
+static const struct ctl_stream_ops counter_ops = {
+	.start = stream_start, .next = stream_next, .free = stream_free,
+};
+
+static void test_stream_commands(void **state)
+{
+	struct harness *h = *state;
+	struct counter c = { 0 };
+	server_start(h);
+	assert_int_equal(ctl_server_add_stream_command(h->srv, "count", &counter_ops, &c), 0);
+	assert_int_equal(ctl_server_add_stream_command(h->srv, "count", &counter_ops, &c),
+			 -EEXIST);
+	json_t *ans = ask(h, "{\"command\":\"count\",\"n\":10000}\n");
+	json_t *items = json_object_get(ans, "items");
+	assert_int_equal(json_array_size(items), 10000);
+	for (size_t i = 0; i < json_array_size(items); i++)
+		assert_int_equal(json_integer_value(json_array_get(items, i)), (json_int_t)i);
+	json_decref(ans);
+	/* Produced in many small steps, not in one piece, and freed once. */
+	assert_true(c.calls >= 10000 / 64);
+	assert_int_equal(c.freed, 1);
+	assert_error(ask(h, "{\"command\":\"count\"}\n"), "need n");
+	assert_int_equal(c.freed, 1);
+	ans = ask(h, "{\"command\":\"count\",\"n\":0}\n");
+	assert_int_equal(json_array_size(json_object_get(ans, "items")), 0);
+	json_decref(ans);
+	assert_int_equal(c.freed, 2);
+}
+
 static void test_silent_client_times_out(void **state)
 {
 	struct harness *h = *state;
@@ -660,6 +733,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_requests_get_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_added_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_client_times_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_that_stops_reading_is_dropped, setup,
 						teardown),
