@@ -18,9 +18,9 @@ struct fib_show {
 	char *text;                /* the whole check answer */
 };
 
-static void info_of(const struct daemon *d, struct ctl_fib_info *info)
+static void info_of(struct daemon *d, struct ctl_fib_info *info)
 {
-	const struct conf_fib *c = &d->conf->fib;
+	const struct conf_fib *c = daemon_fib_config(d);
 	*info = (struct ctl_fib_info){ .table = c->table, .protocol = c->protocol,
 				       .install = c->install, .ecmp = c->ecmp };
 }
@@ -50,7 +50,7 @@ static void *show_start(void *ctx, json_t *req, char *err, size_t err_size)
 	if (!s)
 		return NULL;
 	struct ctl_fib_info info;
-	info_of(d, &info);
+	info_of(d, &info); /* f exists, so does its config */
 	if (check) {
 		json_t *ans = ctl_fib_check(f, &info, CTL_FIB_CHECK_MAX);
 		s->text = ans ? json_dumps(ans, JSON_COMPACT) : NULL;

@@ -225,7 +225,10 @@ int daemon_fib_start(struct daemon *d)
 	trie_init(&df->nh_trie);
 	ev_prepare_init(&df->commit, commit_cb);
 	df->commit.data = df;
-	size_t np = d->n_peers ? d->n_peers : 1;
+	/* Room for the neighbors a reload may add (daemon.h, peers_cap). */
+	size_t np = d->peers_cap > d->n_peers ? d->peers_cap : d->n_peers;
+	if (!np)
+		np = 1;
 	df->eor_wait = calloc(np, sizeof(*df->eor_wait));
 	df->peer_seen = calloc(np, sizeof(*df->peer_seen));
 	df->peer_ifindex = calloc(np, sizeof(*df->peer_ifindex));
@@ -314,6 +317,11 @@ void daemon_fib_stop(struct daemon *d)
 struct fib *daemon_fib_get(struct daemon *d)
 {
 	return d->fib ? d->fib->fib : NULL;
+}
+
+const struct conf_fib *daemon_fib_config(struct daemon *d)
+{
+	return d->fib ? &d->fib->cfg : NULL;
 }
 
 /* ---- extra tables ---- */

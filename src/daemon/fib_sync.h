@@ -44,6 +44,9 @@ void daemon_fib_eor(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
 
 /* The FIB itself, for `show fib` (fib_show.c); NULL before start. */
 struct fib *daemon_fib_get(struct daemon *d);
+/* The settings it runs with (a reload does not change them). */
+struct conf_fib;
+const struct conf_fib *daemon_fib_config(struct daemon *d);
 /* Adds `show fib` ({"check": true} for the comparison) to the control
  * socket (fib_show.c). */
 struct ctl_server;

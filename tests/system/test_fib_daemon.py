@@ -402,3 +402,30 @@ def test_install_off_writes_nothing(fl):
     assert r["state"] == "not-installed"
     assert [n["gateway"] for n in r["nexthops"]] == [fl.spoke_addr(1)]
     assert fl.kroutes() == {} and fl.kroutes(table="main") == {}
+
+
+def test_address_removed_drops_session_and_moves_route(fl):
+    """Removing the hub's address on eg1 (link still up) takes the
+    session that used it down at once and moves the route to eg2; the
+    address back brings both back."""
+    fl.bird(1, [Announce(PFX)])
+    fl.bird(2, [Announce(PFX, prepend=[SPOKE_AS])])
+    e = fl.start_egress(f"fib {{ table {TABLE} }}")
+    e.wait_established(fl.spoke_addr(1))
+    e.wait_established(fl.spoke_addr(2))
+    wait_until(lambda: PFX in fl.kroutes() and
+               fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(1)], 10,
+               what=f"{PFX} via eg1")
+    t0 = time.monotonic()
+    fl.star.hub.ip("addr", "del", f"{fl.hub_addr(1)}/24", "dev", "eg1")
+    wait_until(lambda: fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(2)], 3,
+               interval=0.01, what=f"{PFX} via eg2")
+    wait_until(lambda: e.state(fl.spoke_addr(1)) != "Established", 3, interval=0.05,
+               what="session over the removed address down")
+    assert time.monotonic() - t0 < 3
+    n = e.neighbor(fl.spoke_addr(1))
+    assert "removed" in json.dumps(n), n
+    fl.star.hub.addr_add("eg1", f"{fl.hub_addr(1)}/24")
+    e.wait_established(fl.spoke_addr(1), timeout=40)
+    wait_until(lambda: fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(1)], 10,
+               what=f"{PFX} back via eg1")
