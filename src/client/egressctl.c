@@ -43,6 +43,7 @@ static const char usage_text[] =
 	"                    them with the kernel table and lists differences\n"
 	"  originate         originated prefixes, their conditions, up/down and why\n"
 	"  condition NAME up|down   set a condition defined in the configuration\n"
+	"  show rib in neighbor ADDR --pre-policy   as received (soft-reconfiguration inbound)\n"
 	"  show route-table [NAME]  cloud personality: the VPC route table(s)\n"
 	"  explain PREFIX    the decision process for PREFIX, step by step\n"
 	"  reload\n"
@@ -297,7 +298,7 @@ static int exchange(const char *path, const struct ctl_request *req, const char 
 int main(int argc, char **argv)
 {
 	const char *sock = CTL_DEFAULT_SOCKET;
-	bool json = false;
+	bool json = false, pre_policy = false;
 	char **words = calloc((size_t)argc + 1, sizeof(*words));
 	int nwords = 0;
 
@@ -315,6 +316,8 @@ int main(int argc, char **argv)
 			sock = a + 9;
 		} else if (word_is(a, "--json") || word_is(a, "-j")) {
 			json = true;
+		} else if (word_is(a, "--pre-policy")) {
+			pre_policy = true;
 		} else if (word_is(a, "-h") || word_is(a, "--help")) {
 			fputs(usage_text, stdout);
 			free(words);
@@ -335,7 +338,22 @@ int main(int argc, char **argv)
 
 	struct ctl_request req;
 	const char *ext = NULL;
-	int rc = command_parse(words, nwords, &req, &ext);
+	int rc;
+	if (pre_policy) {
+		/* Only for one neighbor's Adj-RIB-In: the stored copy is per
+		 * neighbor. */
+		if (nwords != 5 || !word_is(words[0], "show") || !word_is(words[1], "rib") ||
+		    !word_is(words[2], "in") || !word_is(words[3], "neighbor")) {
+			free(words);
+			return usage_error("%s", "--pre-policy goes with: show rib in neighbor ADDR");
+		}
+		memset(&req, 0, sizeof(req));
+		ext = "show rib in pre-policy";
+		ext_request = json_pack("{s:s, s:s}", "command", ext, "neighbor", words[4]);
+		rc = ext_request ? 0 : usage_error("%s", "out of memory");
+	} else {
+		rc = command_parse(words, nwords, &req, &ext);
+	}
 	free(words);
 	if (rc)
 		return rc;
@@ -372,6 +390,10 @@ int main(int argc, char **argv)
 	} else if (ext && (strcmp(ext, "show route-table") == 0 || strcmp(ext, "explain") == 0)) {
 		rc = ext[0] == 'e' ? render_explain(stdout, ans, err, sizeof(err))
 				   : render_route_tables(stdout, ans, err, sizeof(err));
+		if (rc && rc != -EIO)
+			prefix = "malformed answer from egressd: ";
+	} else if (ext && strcmp(ext, "show rib in pre-policy") == 0) {
+		rc = render_routes(stdout, ans, err, sizeof(err));
 		if (rc && rc != -EIO)
 			prefix = "malformed answer from egressd: ";
 	} else if (ext && strcmp(ext, "condition") == 0) {

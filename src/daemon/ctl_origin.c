@@ -116,5 +116,7 @@ int daemon_ctl_origin_add(struct daemon *d, struct ctl_server *ctl)
 	int rc = ctl_server_add_command(ctl, "originate", cmd_originate, d);
 	if (rc == 0)
 		rc = ctl_server_add_command(ctl, "condition", cmd_condition, d);
+	if (rc == 0)
+		rc = daemon_ctl_soft_add(d, ctl);
 	return rc;
 }

@@ -152,6 +152,13 @@ def test_reload_soft_reconfiguration_inbound(lab):
     eg.ctl("reload")
     wait_until(lambda: P2 not in rib_in(eg, them), 15, what="P2 dropped by new import")
     assert rib_in(eg, them)[P1]["local_pref"] == 200
+    # The stored copy still has both, as BIRD sent them.
+    pre = {canon_prefix(r["prefix"]): r for r in
+           eg.ctl("show", "rib", "in", "neighbor", them, "--pre-policy")["routes"]}
+    assert set(pre) == {P1, P2}, pre
+    assert pre[P1]["local_pref"] is None and pre[P1]["as_path"] == [PEER_AS], pre
+    out = ctl_text(eg, "show", "rib", "in", "neighbor", them, "--pre-policy")
+    assert out.returncode == 0 and P2 in out.stdout, out
     # And back: P2 returns from the stored copy, not from the peer.
     eg.cfg.extra = V1
     eg.write_config()
