@@ -362,16 +362,40 @@ static void nexthops_down_on(struct daemon_fib *df, int ifindex)
 			log_warn("fib: repointing groups away from %s: %s", addr_fmt(&e->a, ab),
 				 strerror(-rc));
 		}
+		fib_sync_tables_link(df, &e->via);
 	}
+}
+
+/* The kernel repeats link messages for a link that stays down (flag
+ * and statistics changes); act on the first. */
+static bool down_if_mark(struct daemon_fib *df, int ifindex, bool down)
+{
+	for (size_t i = 0; i < df->n_down_if; i++) {
+		if (df->down_if[i] != ifindex)
+			continue;
+		if (!down)
+			df->down_if[i] = df->down_if[--df->n_down_if];
+		return !down; /* known down: news only if it came back */
+	}
+	if (down && df->n_down_if < FIB_SYNC_DOWN_MAX)
+		df->down_if[df->n_down_if++] = ifindex;
+	return down;
 }
 
 static void mon_link(void *arg, const struct fib_link_event *ev)
 {
 	struct daemon_fib *df = arg;
 	if (ev->up && !ev->deleted) {
+		if (down_if_mark(df, ev->ifindex, false)) {
+			log_info("fib: interface %s (%d) up", ev->name[0] ? ev->name : "?",
+				 ev->ifindex);
+			fib_sync_tables_link(df, NULL);
+		}
 		reresolve_soon(df, FIB_RERESOLVE_QUIET);
 		return;
 	}
+	if (!down_if_mark(df, ev->ifindex, true))
+		return;
 	log_info("fib: interface %s (%d) %s", ev->name[0] ? ev->name : "?", ev->ifindex,
 		 ev->deleted ? "deleted" : "down");
 	nexthops_down_on(df, ev->ifindex);

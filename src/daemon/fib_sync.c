@@ -356,6 +356,17 @@ static void table_batch(struct fib_sync_table *t)
 	ev_prepare_start(t->df->d->loop, &t->df->commit);
 }
 
+void fib_sync_tables_link(struct daemon_fib *df, const struct fib_nexthop *nh)
+{
+	for (struct fib_sync_table *t = df->tables; t; t = t->next) {
+		table_batch(t);
+		int rc = nh ? fib_nexthop_down(t->fib, nh) : fib_resync(t->fib);
+		if (rc < 0)
+			log_warn("fib: table %u: %s after a link change: %s", t->table,
+				 nh ? "repointing groups" : "resync", strerror(-rc));
+	}
+}
+
 int fib_sync_table_set(struct fib_sync_table *t, const struct prefix *p, const struct addr *nhs,
 		       size_t n)
 {

@@ -15,6 +15,8 @@
 
 struct rib_path;
 
+#define FIB_SYNC_DOWN_MAX 64
+
 struct nh_entry {
 	struct addr a;
 	int state;              /* 0 resolved, FIB_RESOLVE_LOCAL, or -errno */
@@ -62,6 +64,9 @@ struct daemon_fib {
 	/* sessions: interface each peer is reached over (0 unknown) */
 	int *peer_ifindex;
 	struct log_ratelimit err_rl;
+	/* interfaces seen going down and not yet back (one event each) */
+	int down_if[FIB_SYNC_DOWN_MAX];
+	size_t n_down_if;
 };
 
 /* fib_sync.c */
@@ -71,6 +76,11 @@ void fib_sync_batch_need(struct daemon_fib *df);
 void fib_sync_commit(struct daemon_fib *df);
 /* Brings the kernel route for p in line with the Loc-RIB's best. */
 void fib_sync_route(struct daemon_fib *df, const struct prefix *p, const struct rib_path *best);
+
+/* A link went down (nh: every group of the extra tables loses it) or
+ * came back (nh NULL: the extra tables are resynced, since the kernel
+ * dropped their nexthops on that link and nothing re-decides them). */
+void fib_sync_tables_link(struct daemon_fib *df, const struct fib_nexthop *nh);
 
 /* fib_nexthop.c */
 /* The entry for next hop a, made and resolved on first use; NULL when
