@@ -32,6 +32,10 @@ static void test_parse(void **state)
 	assert_null(c->originate[3].when);
 	conf_free(c);
 	/* Either order. */
+	/* A probe defines a condition of its name. */
+	c = conf_test_ok(HEAD "probe uplink { icmp 192.0.2.1 }\noriginate 0.0.0.0/0 when uplink\n");
+	assert_string_equal(c->originate[0].when, "uplink");
+	conf_free(c);
 	c = conf_test_ok(HEAD POL "condition u down\noriginate 0.0.0.0/0 when u policy tag\n");
 	assert_string_equal(c->originate[0].policy, "tag");
 	assert_string_equal(c->originate[0].when, "u");
