@@ -127,10 +127,18 @@ static void peer_detach(struct daemon *d, struct daemon_peer *dp, uint8_t cease)
 	/* The NOTIFICATION with our reason first; the delete's own stop
 	 * then finds the session down already.  The down callback
 	 * withdraws the peer's routes (in slices). */
+	bool stale = dp->stale != NULL;
 	bgp_peer_stop(p, cease, NULL);
 	daemon_sync_stop(d, dp);
 	daemon_soft_clear(dp, 0);
 	daemon_gr_free(d, dp);
+	/* Routes kept stale for a peer that was already down (graceful
+	 * restart, RFC 4724 4.2) have no session left to refresh them. */
+	if (stale) {
+		rib_peer_remove(d->rib, p->id);
+		daemon_flush_start(d, dp, BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
+						  BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST));
+	}
 	bgp_peer_delete(d->sp, p);
 	dp->peer = NULL;
 	dp->n = NULL;

@@ -6,7 +6,10 @@ egressd's import), spoke 3 receives egressd's best.  For each knob the
 test checks the best path in `egressctl show rib --json` and the AS path
 BIRD on spoke 3 receives, first without the knob, then after writing it
 and `egressctl reload` (the sessions stay up; the decision is re-run for
-every prefix)."""
+every prefix).  prefer-oldest (RFC 5004) is shown with arrival order
+controlled by a reload that starts importing spoke 1's path late;
+deterministic-med needs three paths in a given arrival order and is
+covered by the unit tests (tests/unit/daemon/test_knobs.c)."""
 
 import pytest
 
@@ -36,7 +39,7 @@ POLICIES = "policy lp150 { set local-pref 150; accept }\n"
 
 
 class Net:
-    def __init__(self, workdir, knob):
+    def __init__(self, workdir, knob, imp1="all"):
         (as1, med1), (as2, med2), imp2, _, _ = CASES[knob]
         self.star = Star(workdir, 3)
         self.daemons = []
@@ -51,7 +54,7 @@ class Net:
             self.daemons.append(p)
             self.spokes.append(p)
         nbrs = [Neighbor(address=Star.addr("ipv4", 1, "spoke"), remote_as=as1,
-                         export="none"),
+                         import_=imp1, export="none"),
                 Neighbor(address=Star.addr("ipv4", 2, "spoke"), remote_as=as2,
                          import_=imp2, export="none"),
                 Neighbor(address=Star.addr("ipv4", 3, "spoke"), remote_as=65013,
@@ -94,11 +97,11 @@ class Net:
 def net_for(tmp_path):
     made = []
 
-    def make_net(knob):
+    def make_net(knob, **kw):
         why = missing("bird")
         if why:
             pytest.skip(why)
-        n = Net(str(tmp_path), knob)
+        n = Net(str(tmp_path), knob, **kw)
         made.append(n)
         n.start()
         return n
@@ -153,3 +156,28 @@ def test_multipath_marks_equal_paths(net_for):
     wait_until(lambda: flags() == [True, True], 10, what="both paths multipath")
     assert n.best_spoke() == 1
     assert n.receiver_path() == [HUB_AS, 65011]
+
+
+@pytest.mark.parametrize("knob", ["", "prefer-oldest"])
+def test_prefer_oldest(net_for, knob):
+    """RFC 5004: spoke 2's path arrives first (spoke 1 is imported only
+    after a reload, through ROUTE-REFRESH).  Without the knob the newer
+    path of spoke 1 wins on its lower router id; with it the older one
+    stays."""
+    n = net_for("always-compare-med", imp1="none")
+
+    def paths():
+        return [r for r in n.eg.ctl("show", "rib")["routes"] if r["prefix"] == PFX]
+    wait_until(lambda: len(paths()) == 1, 20, what="spoke 2's path in egressd")
+    wait_until(lambda: n.receiver_path() == [HUB_AS, 65012], 20,
+               what="spoke 3 receives the path via spoke 2")
+    # MEDs of different ASes are not compared: equal up to the tie-breaks.
+    n.eg.cfg.neighbors[0].import_ = "all"
+    n.eg.cfg.extra = POLICIES + (knob + "\n" if knob else "")
+    n.eg.write_config()
+    n.eg.ctl("reload")
+    wait_until(lambda: len(paths()) == 2, 20, what="spoke 1's path after the reload")
+    want = 2 if knob else 1
+    wait_until(lambda: n.best_spoke() == want, 10, what=f"best via spoke {want}")
+    wait_until(lambda: n.receiver_path() == [HUB_AS, {1: 65011, 2: 65012}[want]], 20,
+               what=f"spoke 3 receives the path via spoke {want}")
