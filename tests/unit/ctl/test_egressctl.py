@@ -105,6 +105,23 @@ def main():
               req)
         check("rib rc", r.returncode == 0, r.stderr)
 
+        # Daemon-added commands with arguments (issue 3).
+        r, req = exchange(d, ["condition", "uplink", "down"],
+                          b'{"condition":"uplink","state":"down","changed":true}\n')
+        check("condition request", req == {"command": "condition", "name": "uplink",
+                                           "state": "down"}, req)
+        check("condition output", r.returncode == 0 and
+              r.stdout == "condition uplink down\n", (r.stdout, r.stderr))
+        r, req = exchange(d, ["show", "rib", "in", "neighbor", "192.0.2.1", "--pre-policy"],
+                          b'{"routes":[]}\n')
+        check("pre-policy request", req == {"command": "show rib in pre-policy",
+                                            "neighbor": "192.0.2.1"}, req)
+        check("pre-policy rc", r.returncode == 0, r.stderr)
+        r, req = exchange(d, ["reload"], b'{"error":"x.conf:3:5: boom"}\n')
+        check("reload request", req == {"command": "reload"}, req)
+        check("reload error", r.returncode == 1 and
+              r.stderr == "egressctl: x.conf:3:5: boom\n", r.stderr)
+
         r, _ = exchange(d, ["show", "neighbor", "192.0.2.9"],
                         b'{"error":"no neighbor 192.0.2.9"}\n')
         check("error rc", r.returncode == 1, r.returncode)
@@ -142,6 +159,11 @@ def main():
              "egressctl: expected: show rib in|out [neighbor ADDR]\n"),
             (["--bogus", "show", "neighbors"], "egressctl: unknown option '--bogus'\n"),
             (["flush", "everything"], "egressctl: unknown command 'flush'\n"),
+            (["condition", "uplink"], "egressctl: expected: condition NAME up|down\n"),
+            (["condition", "uplink", "sideways"],
+             "egressctl: expected: condition NAME up|down\n"),
+            (["show", "rib", "in", "--pre-policy"],
+             "egressctl: --pre-policy goes with: show rib in neighbor ADDR\n"),
         ]:
             r = run(args, gone)
             check(f"usage {args} rc", r.returncode == 1, r.returncode)
