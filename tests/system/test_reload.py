@@ -86,6 +86,8 @@ def assert_same_session(eg, peer, them, before, since):
     for k in ("established_count", "flaps"):
         if k in before:
             assert after[k] == before[k], (k, before[k], after[k])
+    # egressctl's uptime kept counting (time in state Established).
+    assert after["uptime_s"] >= before["uptime_s"], (before["uptime_s"], after["uptime_s"])
 
 
 def test_reload_policies_without_reset(lab):
@@ -198,3 +200,25 @@ def test_reload_session_changes(lab, change):
     else:
         n = eg.neighbors()
         assert len(n) == 1 and n[0]["remote_as"] == PEER_AS + 1, n
+
+
+def test_reload_adds_neighbor(lab):
+    """A neighbor written into the file and reloaded gets its session:
+    BIRD reaches Established and receives our prefix."""
+    afi = "ipv4"
+    them = Pair.addr(afi, "b")
+    peer = lab.peer("bird", afi, announce=[Announce(P1)])
+    eg = lab.egress(afi, import_="in-pol", export="out-pol")
+    eg.cfg.extra = V1
+    nbr = eg.cfg.neighbors
+    eg.cfg.neighbors = []
+    peer.start()
+    eg.start()
+    assert eg.neighbors() == []
+    eg.cfg.neighbors = nbr
+    eg.write_config()
+    eg.ctl("reload")
+    eg.wait_established(them, timeout=30)
+    wait_until(lambda: MINE in peer.routes(), 20, what="bird sees our prefix")
+    wait_until(lambda: P1 in rib_in(eg, them), 20, what="bird's route in")
+    assert "neighbor 10.0.0.2 added" in eg.log()
