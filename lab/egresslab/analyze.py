@@ -159,8 +159,15 @@ def analyze(out, sc):
         after_f = [e for e in events if e["time"] >= t_f and (not t_r or e["time"] < t_r)]
         first = {}
         for e in after_f:
+            key = e["kind"] + ("@cloud" if e["node"] == "cloud" else "")
+            first.setdefault(key, e["time"])
             first.setdefault(e["kind"], e["time"])
-        det = [first[k] for k in ("session-down", "probe-down", "hold-timer") if k in first]
+        # What moved the route: the cloud losing the sessions (crash,
+        # link down, hold timer), else the router's own withdrawal after
+        # its probe failed (ISP).  A probe that went down behind a router
+        # that could no longer tell anyone (silent) detected nothing.
+        det = [first[k] for k in ("session-down@cloud",) if k in first] or \
+              [first[k] for k in ("withdraw", "probe-down") if k in first]
         res["detect_ms"] = round((min(det) - t_f) * 1000, 1) if det else None
         chg = [s[0] for s in samples if s[0] >= t_f and (not t_r or s[0] < t_r)]
         res["route_change_ms"] = round((chg[0] - t_f) * 1000, 1) if chg else None

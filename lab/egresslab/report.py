@@ -49,7 +49,8 @@ def text_table(results, meta):
             f"{r.get('sessions_down_during_fault', 0):>8} {r['path_violations']:>8}"
             + ("" if r["ok"] else "  FAILED: " + (r.get("error") or "")))
     lines += ["",
-              "detected: fault to the first session down (cloud) or probe down (router);",
+              "detected: fault to the cloud's first session down, else to the router's",
+              "withdrawal of its default after its probe failed;",
               "route: fault to the VPC route table's change (kernel table 100, sampled every",
               "20 ms); outage: last echo before the move to the first on the new path",
               "(ECMP: longest silence); back: the same for the return to router 1 after",

@@ -160,6 +160,8 @@ def isp_break(lab):
 
 def isp_repair(lab):
     nsip(lab.ns("isp1"), "link", "set", "inet0", "up")
+    # The kernel flushed the route through the link when it went down.
+    nsip(lab.ns("isp1"), "route", "replace", f"{topo.INTERNET}/32", "via", topo.inet_side_ip(1))
     return "router 1's ISP link back"
 
 
