@@ -12,6 +12,9 @@ import re
 from . import topo
 
 LOG_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z (\w+): (.*)$")
+# Log lines carry milliseconds, cut down: an event logged in the same
+# millisecond as the fault may read up to 1 ms before it.
+LOG_RES = 0.0015
 # A packet may follow the previous route for this long after the table
 # changed (queued in the kernel or on a veth), or the sampler may have
 # seen the change this late.
@@ -130,7 +133,8 @@ def analyze(out, sc):
     sent, reply = load_packets(os.path.join(d, "packets.txt"), n)
     with open(os.path.join(d, "logs.json")) as f:
         logs = json.load(f)
-    events = [e for e in control_events(logs, n) if sc["start"] <= e["time"] <= sc["end"]]
+    events = [e for e in control_events(logs, n)
+              if sc["start"] - LOG_RES <= e["time"] <= sc["end"]]
     samples = sc["route_samples"]
     allowed = allowed_paths(samples)
     viol = []
@@ -156,7 +160,8 @@ def analyze(out, sc):
         rt = window_stats(sent, reply, t_r, sc["end"], {1}, shared) if t_r else None
         res["failover"] = fo
         res["return"] = rt
-        after_f = [e for e in events if e["time"] >= t_f and (not t_r or e["time"] < t_r)]
+        after_f = [e for e in events
+                   if e["time"] >= t_f - LOG_RES and (not t_r or e["time"] < t_r - LOG_RES)]
         first = {}
         for e in after_f:
             key = e["kind"] + ("@cloud" if e["node"] == "cloud" else "")
@@ -168,7 +173,7 @@ def analyze(out, sc):
         # that could no longer tell anyone (silent) detected nothing.
         det = [first[k] for k in ("session-down@cloud",) if k in first] or \
               [first[k] for k in ("withdraw", "probe-down") if k in first]
-        res["detect_ms"] = round((min(det) - t_f) * 1000, 1) if det else None
+        res["detect_ms"] = round(max(0.0, min(det) - t_f) * 1000, 1) if det else None
         chg = [s[0] for s in samples if s[0] >= t_f and (not t_r or s[0] < t_r)]
         res["route_change_ms"] = round((chg[0] - t_f) * 1000, 1) if chg else None
         res["sessions_down_during_fault"] = sum(1 for e in after_f if e["kind"] == "session-down"

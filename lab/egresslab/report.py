@@ -64,11 +64,11 @@ def text_table(results, meta):
             continue
         tl = [(m["time"], f"{m['event']}: {m['what']}") for m in r["marks"]]
         tl += [(e["time"], f"{e['node']}: {e['what']}") for e in r["events"]
-               if e["time"] >= t0 - 0.001]
+               if e["time"] >= t0 - 0.0015]
         tl += [(s[0], f"cloud kernel table 100: default via {paths(s[1])}")
                for s in r["route_samples"] if s[0] >= t0]
         for t, what in sorted(tl, key=lambda x: x[0]):
-            lines.append(f"  {1000 * (t - t0):8.0f} ms  {what}")
+            lines.append(f"  {max(0.0, 1000 * (t - t0)):8.0f} ms  {what}")
     return "\n".join(lines) + "\n"
 
 

@@ -40,7 +40,7 @@ class RoutePoller(threading.Thread):
         self.stop_ev = threading.Event()
 
     def run(self):
-        last = None
+        last = self.samples[-1][1] if self.samples else None
         while not self.stop_ev.is_set():
             t0 = now()
             cur = sorted(self.lab.vpc_default())
@@ -75,6 +75,8 @@ class Capture:
             stdout=open(self.mon_path, "w"), stderr=subprocess.DEVNULL,
             start_new_session=True)
         self.poller = RoutePoller(self.lab)
+        # The table as the first datagram finds it.
+        self.poller.samples.append((now(), sorted(self.lab.vpc_default())))
         self.poller.start()
         self.client = subprocess.Popen(
             ["ip", "netns", "exec", self.lab.ns("vpc"), self.lab.udpecho, "client", "-t",
@@ -190,6 +192,12 @@ def snapshot(lab, cap, tag):
             snap[role] = {"neighbors": lab.ctl(role, "show", "neighbors")["neighbors"]}
             if role != "cloud":
                 snap[role]["probes"] = lab.ctl(role, "show", "probes")["probes"]
+            # The kernel's own view of the BGP connections: a session
+            # that was reset comes back on a new TCP connection.
+            r = nsrun(lab.ns(role), ["ss", "-Htn", "state", "established",
+                                     "( sport = :179 or dport = :179 )"], check=False)
+            snap[role]["tcp"] = sorted(" ".join(ln.split()[-2:]) for ln in r.stdout.splitlines()
+                                       if ln.strip())
         except (LabError, ValueError) as e:
             snap[role] = {"error": str(e)}
     with open(os.path.join(cap.dir, f"egressctl-{tag}.json"), "w") as f:

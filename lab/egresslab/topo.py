@@ -24,6 +24,7 @@ internet  203.0.113.10 on lo, reachable through every ISP; echoes
 
 import json
 import os
+import shutil
 import time
 
 from .sh import LabError, kill_pid, nsip, nsrun, pid_alive, run, spawn, wait_until
@@ -100,6 +101,12 @@ class Lab:
         self.run_dir = os.path.join(self.out, "run")
         self.state_path = os.path.join(self.out, "state.json")
 
+    def asn(self, i):
+        """Router i's AS.  For ECMP the transit gateway wants byte-identical
+        AS paths (AWS: AS path and advertised ASN must match), so equal
+        routers share one AS, as they do in such deployments."""
+        return router_as(1) if self.mode == "ecmp" else router_as(i)
+
     # -- names and binaries ---------------------------------------------
     def ns(self, role):
         return f"{self.prefix}-{role}"
@@ -168,7 +175,7 @@ class Lab:
                   "}"]
         for i in range(1, self.n + 1):
             for t in (0, 1):
-                lines.append(f"neighbor {tunnel_cgw_ip(i, t)} {{ remote-as {router_as(i)}; "
+                lines.append(f"neighbor {tunnel_cgw_ip(i, t)} {{ remote-as {self.asn(i)}; "
                              f"connect-retry {CONNECT_RETRY}; "
                              f'description "cgw{i} tunnel {t + 1}" }}')
         return "\n".join(lines) + "\n"
@@ -180,7 +187,7 @@ class Lab:
         export = "primary" if primary else "backup"
         lines = [
             f"router-id 10.255.1.{i}",
-            f"local-as {router_as(i)}",
+            f"local-as {self.asn(i)}",
             f"probe uplink {{ icmp {INTERNET} via isp0 {PROBE} }}",
             "originate 0.0.0.0/0 when uplink",
             f"prefix-set vpc {{ {VPC_CIDR} le 24 }}",
@@ -223,6 +230,14 @@ class Lab:
 
     def up(self):
         self.down(quiet=True)  # a re-run after an interrupted one starts clean
+        # Results of an earlier lab would mix with this one's.
+        for sub in ("scenarios", "run"):
+            shutil.rmtree(os.path.join(self.out, sub), ignore_errors=True)
+        for f in ("report.json", "report.txt", "timeline.svg"):
+            try:
+                os.unlink(os.path.join(self.out, f))
+            except FileNotFoundError:
+                pass
         os.makedirs(self.run_dir, exist_ok=True)
         try:
             self._build()
