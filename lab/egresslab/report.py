@@ -82,8 +82,8 @@ def svg_timeline(out, results, meta):
          f'font-family="sans-serif" font-size="11">',
          f'<rect width="{W}" height="{H}" fill="white"/>',
          f'<text x="10" y="18" font-size="13">egress lab: {meta["routers"]} routers, '
-         f'{meta["personality"]}, {meta["mode"]}; one tick per UDP echo (10 ms), '
-         f'colour = router that carried it, red = lost</text>']
+         f'{meta["personality"]}, {meta["mode"]}; UDP echo every 10 ms, '
+         f'bar colour = router that carried it, red = lost</text>']
     for i in range(meta["routers"]):
         o.append(f'<rect x="{W - 230 + 55 * i}" y="26" width="10" height="10" '
                  f'fill="{COLORS[i % len(COLORS)]}"/><text x="{W - 216 + 55 * i}" y="35">'
@@ -102,15 +102,24 @@ def svg_timeline(out, results, meta):
         o.append(f'<text x="8" y="{y + band / 2 + 4}" font-weight="bold">{r["name"]}</text>')
         o.append(f'<rect x="{left}" y="{y}" width="{W - left - 20}" height="{band}" '
                  f'fill="#f4f4f4"/>')
+        # Runs of datagrams with the same fate (echoed by the same router,
+        # or lost) become one bar, so the file stays small.
+        runs = []
         for s, (ts, _f) in sorted(sent.items()):
-            x = sx(ts)
-            if s in reply and reply[s][1]:
-                c = COLORS[(reply[s][1] - 1) % len(COLORS)]
-                o.append(f'<line x1="{x:.1f}" y1="{y + 4}" x2="{x:.1f}" y2="{y + band * 0.55:.0f}" '
-                         f'stroke="{c}" stroke-width="0.6"/>')
+            fate = reply[s][1] if s in reply and reply[s][1] else 0
+            if runs and runs[-1][0] == fate and ts - runs[-1][2] < 0.05:
+                runs[-1][2] = ts
             else:
-                o.append(f'<line x1="{x:.1f}" y1="{y + band * 0.6:.0f}" x2="{x:.1f}" '
-                         f'y2="{y + band - 2}" stroke="red" stroke-width="0.8"/>')
+                runs.append([fate, ts, ts])
+        for fate, a, b in runs:
+            x0, x1 = sx(a), max(sx(b + 0.01), sx(a) + 0.8)
+            if fate:
+                c = COLORS[(fate - 1) % len(COLORS)]
+                o.append(f'<rect x="{x0:.1f}" y="{y + 4}" width="{x1 - x0:.1f}" '
+                         f'height="{band * 0.5:.0f}" fill="{c}"/>')
+            else:
+                o.append(f'<rect x="{x0:.1f}" y="{y + band * 0.6:.0f}" width="{x1 - x0:.1f}" '
+                         f'height="{band * 0.38:.0f}" fill="red"/>')
         for m in r["marks"]:
             x = sx(m["time"])
             o.append(f'<line x1="{x:.1f}" y1="{y - 4}" x2="{x:.1f}" y2="{y + band + 4}" '
