@@ -356,7 +356,11 @@ static void nexthops_down_on(struct daemon_fib *df, int ifindex)
 		if (e->state != 0 || e->via.ifindex != ifindex)
 			continue;
 		fib_sync_batch_need(df);
-		int rc = fib_nexthop_down(df->fib, &e->via);
+		/* The kernel flushed the nexthops on the link itself: groups
+		 * with other members are already shrunk (we agree with it),
+		 * routes of groups left empty are gone and get rewritten as
+		 * the Loc-RIB re-decides them. */
+		int rc = fib_nexthop_gone(df->fib, &e->via);
 		if (rc < 0) {
 			char ab[ADDR_STRLEN];
 			log_warn("fib: repointing groups away from %s: %s", addr_fmt(&e->a, ab),
@@ -453,6 +457,39 @@ static void mon_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		log_warn("fib: reading kernel notifications: %s", strerror(-rc));
 }
 
+
+void daemon_fib_peer_down(struct daemon *d, struct daemon_peer *dp)
+{
+	struct daemon_fib *df = d->fib;
+	if (!df || !dp->peer)
+		return;
+	/* The peer's address is the next hop of its eBGP routes (RFC 4271
+	 * 5.1.3).  Looked up, not made: a peer whose routes never came has
+	 * no entry. */
+	struct prefix hp = { .addr = dp->peer->cfg.addr,
+			     .len = (uint8_t)addr_bits(dp->peer->cfg.addr.af) };
+	struct nh_entry *e = trie_lookup(&df->nh_trie, &hp);
+	if (!e || e->state != 0)
+		return;
+	/* Another session to the same next hop keeps it alive. */
+	for (size_t i = 1; i < d->n_peers; i++) {
+		struct bgp_peer *o = d->peers[i].peer;
+		if (o && o != dp->peer && o->state == BGP_STATE_ESTABLISHED &&
+		    addr_eq(&o->cfg.addr, &dp->peer->cfg.addr))
+			return;
+	}
+	/* Prefix-independent convergence: every group through the peer
+	 * moves to its other members or its backup in one request, before
+	 * the sliced withdrawal of the peer's paths re-decides each prefix
+	 * (which then finds the routes where they already are). */
+	fib_sync_batch_need(df);
+	int rc = fib_nexthop_down(df->fib, &e->via);
+	if (rc < 0) {
+		char ab[ADDR_STRLEN];
+		log_warn("fib: repointing groups away from %s: %s", addr_fmt(&e->a, ab),
+			 strerror(-rc));
+	}
+}
 
 int fib_sync_nh_start(struct daemon_fib *df)
 {

@@ -84,6 +84,51 @@ void fib_sync_commit(struct daemon_fib *df)
 
 /* ---- routes ---- */
 
+/* Where a path forwards to: its resolved next hop, or NULL (our own
+ * prefix, or a next hop that is local or not resolved). */
+static const struct fib_nexthop *path_via(struct daemon_fib *df, int af,
+					  const struct rib_path *path)
+{
+	if (path->peer == &df->d->local || !path->nh_reachable)
+		return NULL;
+	struct nh_entry *e = fib_sync_nh_of_path(df, af, path->attrs);
+	return e && e->state == 0 ? &e->via : NULL;
+}
+
+struct backup_ctx {
+	struct daemon_fib *df;
+	int af;
+	const struct fib_nhset *primary;
+};
+
+/* Paths that cannot be the backup: through a next hop of the primary
+ * set (they die with it), or going nowhere. */
+static bool backup_skip(void *arg, const struct rib_path *path)
+{
+	struct backup_ctx *x = arg;
+	const struct fib_nexthop *via = path_via(x->df, x->af, path);
+	if (!via)
+		return true;
+	for (unsigned i = 0; i < x->primary->n; i++)
+		if (!fib_nexthop_cmp(&x->primary->nh[i], via))
+			return true;
+	return false;
+}
+
+/* The backup of a route: where the decision process would send it if
+ * every next hop of its set died.  Routes are grouped by (set,
+ * backup), so a dead next hop is repaired with one group replace
+ * whether the route had equal paths or a primary and a backup; the
+ * Loc-RIB's re-decision then finds the routes where they already are. */
+static void backup_fill(struct daemon_fib *df, const struct prefix *p, struct fib_route *r)
+{
+	struct backup_ctx x = { .df = df, .af = p->addr.af, .primary = &r->nhs };
+	const struct rib_path *b = loc_rib_best_without(rib_loc(df->d->rib), p, backup_skip, &x);
+	const struct fib_nexthop *via = b ? path_via(df, p->addr.af, b) : NULL;
+	if (via)
+		(void)fib_nhset_add(&r->backup, via);
+}
+
 /* Brings the kernel route for p in line with the Loc-RIB. */
 void fib_sync_route(struct daemon_fib *df, const struct prefix *p, const struct rib_path *best)
 {
@@ -99,14 +144,12 @@ void fib_sync_route(struct daemon_fib *df, const struct prefix *p, const struct 
 			n = 1;
 		}
 		for (size_t i = 0; i < n; i++) {
-			if (paths[i]->peer == &df->d->local)
-				continue; /* our own prefix: nothing to forward to */
-			struct nh_entry *e = fib_sync_nh_of_path(df, p->addr.af, paths[i]->attrs);
-			if (!e || e->state != 0)
-				continue;
-			if (fib_nhset_add(&r.nhs, &e->via) < 0)
+			const struct fib_nexthop *via = path_via(df, p->addr.af, paths[i]);
+			if (via && fib_nhset_add(&r.nhs, via) < 0)
 				break;
 		}
+		if (r.nhs.n)
+			backup_fill(df, p, &r);
 	}
 	fib_sync_batch_need(df);
 	if (r.nhs.n == 0) {
@@ -123,7 +166,7 @@ void fib_sync_route(struct daemon_fib *df, const struct prefix *p, const struct 
 void daemon_fib_change(struct daemon *d, const struct loc_rib_change *c)
 {
 	struct daemon_fib *df = DF(d);
-	if (!df || (!c->best_changed && !c->multipath_changed))
+	if (!df || (!c->best_changed && !c->multipath_changed && !c->others_changed))
 		return;
 	fib_sync_route(df, c->prefix, c->new_best);
 }
@@ -244,6 +287,8 @@ int daemon_fib_start(struct daemon *d)
 		log_err("fib: cannot open the kernel table %u: %s", df->cfg.table, strerror(-rc));
 		goto fail;
 	}
+	/* Changes of non-best paths too: they move the backup. */
+	loc_rib_report_paths(rib_loc(d->rib), true);
 	rc = fib_sync_nh_start(df);
 	if (rc < 0) {
 		log_err("fib: cannot watch links and addresses: %s", strerror(-rc));
@@ -360,7 +405,7 @@ void fib_sync_tables_link(struct daemon_fib *df, const struct fib_nexthop *nh)
 {
 	for (struct fib_sync_table *t = df->tables; t; t = t->next) {
 		table_batch(t);
-		int rc = nh ? fib_nexthop_down(t->fib, nh) : fib_resync(t->fib);
+		int rc = nh ? fib_nexthop_gone(t->fib, nh) : fib_resync(t->fib);
 		if (rc < 0)
 			log_warn("fib: table %u: %s after a link change: %s", t->table,
 				 nh ? "repointing groups" : "resync", strerror(-rc));

@@ -91,6 +91,7 @@ static void on_down(struct bgp_peer *p, void *ctx)
 	if (daemon_cloud_no_stale(d))
 		daemon_gr_free(d, dp);
 	if (!stale) {
+		daemon_fib_peer_down(d, dp);
 		rib_peer_remove(d->rib, p->id);
 		daemon_flush_start(d, dp, BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
 						  BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST));

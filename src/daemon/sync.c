@@ -202,8 +202,10 @@ static void on_change(void *arg, const struct loc_rib_change *c)
 	/* The second consumer, after export: its writes are only queued
 	 * here and sent once per loop iteration (fib_sync.c). */
 	daemon_fib_change(d, c);
-	/* The cloud personality's route tables (cloud.c). */
-	daemon_cloud_change(d, c);
+	/* The cloud personality's route tables (cloud.c), which follow the
+	 * best and multipath set only. */
+	if (c->best_changed || c->multipath_changed)
+		daemon_cloud_change(d, c);
 }
 
 int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,

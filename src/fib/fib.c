@@ -162,9 +162,11 @@ static int auto_end(struct fib *f, bool opened, int rc)
 
 static int route_install(struct fib *f, const struct fib_route *r)
 {
-	struct fib_nhset set = r->nhs;
+	struct fib_nhset set = r->nhs, bk = r->backup;
 	struct prefix pfx = r->pfx;
 	int rc = fib_nhset_normalize(&set);
+	if (!rc)
+		rc = fib_nhset_normalize(&bk);
 	if (rc)
 		return rc;
 	if (!set.n)
@@ -174,14 +176,18 @@ static int route_install(struct fib *f, const struct fib_route *r)
 	if (pfx.len > addr_bits(pfx.addr.af))
 		return -EINVAL;
 	prefix_mask(&pfx);
-	if (!f->cfg.ecmp)
+	if (!f->cfg.ecmp) {
 		set.n = 1; /* RFC 4271 9.1.2: one best path when ECMP is off */
+		if (bk.n > 1)
+			bk.n = 1;
+	}
 
 	struct fib_rt *rt = rt_find(f, &pfx);
-	if (rt && !rt->err && fib_nhset_eq(&rt->g->set, &set) && rt->g->installed)
+	if (rt && !rt->err && fib_nhset_eq(&rt->g->set, &set) &&
+	    fib_nhset_eq(&rt->g->backup, &bk) && rt->g->installed)
 		return 0; /* the kernel has it already */
 
-	struct fib_group *g = fib_nhg_acquire(&f->nhg, &set, &rc);
+	struct fib_group *g = fib_nhg_acquire(&f->nhg, &set, &bk, &rc);
 	if (!g)
 		return rc;
 	rc = fib_nhg_ensure(&f->nhg, g);
@@ -287,9 +293,10 @@ int fib_flush(struct fib *f)
 
 /* ---- repairs ---- */
 
-static int group_replace(struct fib *f, struct fib_group *g, const struct fib_nhset *to)
+static int group_replace(struct fib *f, struct fib_group *g, const struct fib_nhset *to,
+			 const struct fib_nhset *bk)
 {
-	int rc = fib_nhg_replace(&f->nhg, g, to);
+	int rc = fib_nhg_replace(&f->nhg, g, to, bk);
 	if (rc || f->nhg.nhobj)
 		return rc;
 	/* Inline routes carry their next hops: each one is rewritten (the
@@ -314,11 +321,11 @@ int fib_group_replace(struct fib *f, const struct fib_nhset *from, const struct 
 		return -EINVAL;
 	if (!f->cfg.ecmp)
 		b.n = 1;
-	struct fib_group *g = fib_nhg_find(&f->nhg, &a);
+	struct fib_group *g = fib_nhg_find(&f->nhg, &a, NULL);
 	if (!g)
 		return -ENOENT;
 	bool opened = auto_begin(f);
-	return auto_end(f, opened, group_replace(f, g, &b));
+	return auto_end(f, opened, group_replace(f, g, &b, NULL));
 }
 
 int fib_nexthop_down(struct fib *f, const struct fib_nexthop *nh)
@@ -333,21 +340,71 @@ int fib_nexthop_down(struct fib *f, const struct fib_nexthop *nh)
 	bool opened = auto_begin(f);
 	int rc = 0, orphans = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct fib_nhset to = {0};
+		struct fib_nhset to = {0}, none = {0};
+		const struct fib_nhset *bk = NULL; /* keeps its backup */
 		for (unsigned j = 0; j < gs[i]->set.n; j++)
 			if (fib_nexthop_cmp(&gs[i]->set.nh[j], nh))
 				to.nh[to.n++] = gs[i]->set.nh[j];
 		if (!to.n) {
+			/* The last member died: the routes' backup, where
+			 * they all go anyway once the RIB has re-decided. */
+			for (unsigned j = 0; j < gs[i]->backup.n; j++)
+				if (fib_nexthop_cmp(&gs[i]->backup.nh[j], nh))
+					to.nh[to.n++] = gs[i]->backup.nh[j];
+			bk = &none;
+		}
+		if (!f->cfg.ecmp && to.n > 1)
+			to.n = 1;
+		if (!to.n) {
 			orphans++;
 			continue;
 		}
-		int r = group_replace(f, gs[i], &to);
+		int r = group_replace(f, gs[i], &to, bk);
 		if (r && !rc)
 			rc = r;
 	}
 	free(gs);
 	rc = auto_end(f, opened, rc);
 	return rc ? rc : orphans;
+}
+
+int fib_nexthop_gone(struct fib *f, const struct fib_nexthop *nh)
+{
+	if (!f->nhg.nhobj)
+		return fib_nexthop_down(f, nh); /* inline routes: rewritten */
+	size_t n = fib_nhg_groups_with(&f->nhg, nh, NULL, 0);
+	if (!n)
+		return 0;
+	struct fib_group **gs = calloc(n, sizeof(*gs));
+	if (!gs)
+		return -ENOMEM;
+	fib_nhg_groups_with(&f->nhg, nh, gs, n);
+	bool opened = auto_begin(f);
+	int rc = 0, lost = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct fib_group *g = gs[i];
+		struct fib_nhset to = {0};
+		for (unsigned j = 0; j < g->set.n; j++) {
+			if (fib_nexthop_cmp(&g->set.nh[j], nh))
+				to.nh[to.n++] = g->set.nh[j];
+			else
+				fib_nhg_mark_failed(&f->nhg, g->mem[j]->id);
+		}
+		if (to.n) {
+			int r = group_replace(f, g, &to, NULL);
+			if (r && !rc)
+				rc = r;
+			continue;
+		}
+		/* Deleted by the kernel with its routes. */
+		lost++;
+		g->installed = false;
+		for (struct fib_rt *rt = g->routes; rt; rt = rt->gnext)
+			rt_set_err(f, rt, -ENETDOWN);
+	}
+	free(gs);
+	rc = auto_end(f, opened, rc);
+	return rc ? rc : lost;
 }
 
 /* ---- resync ---- */

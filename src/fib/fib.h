@@ -56,6 +56,11 @@ struct fib_nhset {
 struct fib_route {
 	struct prefix pfx;
 	struct fib_nhset nhs;
+	/* Optional: the next hops the route falls back to when every one
+	 * of nhs is dead (its next-best path).  Routes are grouped by
+	 * (nhs, backup), so fib_nexthop_down repairs a primary/backup pair
+	 * with one group replace as it does an ECMP set.  n = 0: none. */
+	struct fib_nhset backup;
 };
 
 /* ---- next-hop sets (fib_nhgroup.c) ---- */
@@ -290,10 +295,20 @@ int fib_flush(struct fib *f);
 int fib_group_replace(struct fib *f, const struct fib_nhset *from,
 		      const struct fib_nhset *to);
 /* A next hop died: every group holding it loses it (one request per
- * group).  Groups for which it was the only member are left as they
- * are (the RIB must choose new paths for those routes); their number
- * is returned, or a negative errno. */
+ * group); a group for which it was the only member takes its routes'
+ * backup next hops instead when they gave some.  Groups left with
+ * nothing are left as they are (the RIB must choose new paths for
+ * those routes); their number is returned, or a negative errno. */
 int fib_nexthop_down(struct fib *f, const struct fib_nexthop *nh);
+
+/* The kernel itself removed the next hop (its device went down: Linux
+ * deletes the nexthop objects on it, shrinks the groups holding them
+ * and deletes groups left empty together with every route using
+ * them).  Groups with other members are brought in line (one request
+ * each); routes whose group had no other member are gone from the
+ * kernel and are marked failed (-ENETDOWN), so the next install writes
+ * them again.  Returns how many groups were lost, or a negative errno. */
+int fib_nexthop_gone(struct fib *f, const struct fib_nexthop *nh);
 
 /* Reads the kernel's view (our protocol, our table) and makes it equal
  * ours: deletes routes and nexthops we do not hold, reinstalls every

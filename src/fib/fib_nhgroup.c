@@ -250,12 +250,26 @@ static int group_send(struct fib_nhg_table *t, struct fib_group *g, bool replace
 	return rc;
 }
 
-struct fib_group *fib_nhg_find(const struct fib_nhg_table *t, const struct fib_nhset *s)
+static const struct fib_nhset no_backup;
+
+/* A group without backup hashes as its set alone. */
+static uint32_t group_hash(const struct fib_nhset *s, const struct fib_nhset *bk)
 {
 	uint32_t h = fib_nhset_hash(s);
+	if (bk && bk->n)
+		h = (h * 31u) ^ (fib_nhset_hash(bk) + 0x9e3779b9u);
+	return h;
+}
+
+struct fib_group *fib_nhg_find(const struct fib_nhg_table *t, const struct fib_nhset *s,
+			       const struct fib_nhset *bk)
+{
+	if (!bk)
+		bk = &no_backup;
+	uint32_t h = group_hash(s, bk);
 	for (struct fib_hnode *e = fib_htab_chain(&t->groups, h); e; e = e->next) {
 		struct fib_group *g = fib_container_of(e, struct fib_group, h);
-		if (e->hash == h && fib_nhset_eq(&g->set, s))
+		if (e->hash == h && fib_nhset_eq(&g->set, s) && fib_nhset_eq(&g->backup, bk))
 			return g;
 	}
 	return NULL;
@@ -278,13 +292,15 @@ static int members_acquire(struct fib_nhg_table *t, const struct fib_nhset *s,
 }
 
 struct fib_group *fib_nhg_acquire(struct fib_nhg_table *t, const struct fib_nhset *s,
-				  int *err)
+				  const struct fib_nhset *bk, int *err)
 {
 	if (!s->n) {
 		*err = -EINVAL;
 		return NULL;
 	}
-	struct fib_group *g = fib_nhg_find(t, s);
+	if (!bk)
+		bk = &no_backup;
+	struct fib_group *g = fib_nhg_find(t, s, bk);
 	if (g) {
 		g->refs++;
 		return g;
@@ -295,6 +311,7 @@ struct fib_group *fib_nhg_acquire(struct fib_nhg_table *t, const struct fib_nhse
 		return NULL;
 	}
 	g->set = *s;
+	g->backup = *bk;
 	int rc = members_acquire(t, s, g->mem);
 	if (rc) {
 		free(g);
@@ -311,7 +328,7 @@ struct fib_group *fib_nhg_acquire(struct fib_nhg_table *t, const struct fib_nhse
 		*err = rc;
 		return NULL;
 	}
-	fib_htab_insert(&t->groups, &g->h, fib_nhset_hash(&g->set));
+	fib_htab_insert(&t->groups, &g->h, group_hash(&g->set, &g->backup));
 	return g;
 }
 
@@ -332,7 +349,8 @@ void fib_nhg_release(struct fib_nhg_table *t, struct fib_group *g)
 	free(g);
 }
 
-int fib_nhg_replace(struct fib_nhg_table *t, struct fib_group *g, const struct fib_nhset *to)
+int fib_nhg_replace(struct fib_nhg_table *t, struct fib_group *g, const struct fib_nhset *to,
+		    const struct fib_nhset *bk)
 {
 	if (!to->n)
 		return -EINVAL;
@@ -345,11 +363,13 @@ int fib_nhg_replace(struct fib_nhg_table *t, struct fib_group *g, const struct f
 	memcpy(old, g->mem, sizeof(old));
 	fib_htab_remove(&t->groups, &g->h);
 	g->set = *to;
+	if (bk)
+		g->backup = *bk;
 	memcpy(g->mem, mem, sizeof(mem));
 	/* Another group may already hold `to`; the two then stay apart
 	 * (lookups find either), because merging them would rewrite every
 	 * route of one, which is what this call exists to avoid. */
-	fib_htab_insert(&t->groups, &g->h, fib_nhset_hash(&g->set));
+	fib_htab_insert(&t->groups, &g->h, group_hash(&g->set, &g->backup));
 	rc = group_send(t, g, true);
 	/* Old members go after the replace so none is deleted while the
 	 * group still names it. */

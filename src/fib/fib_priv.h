@@ -69,6 +69,12 @@ struct fib_rt;
 struct fib_group {
 	struct fib_hnode h;
 	struct fib_nhset set;
+	/* Where the group's routes go when every member is dead (part of
+	 * the key, never sent to the kernel): routes with the same members
+	 * but different backups need different groups, so that one group
+	 * replace repairs them all (prefix-independent convergence for a
+	 * primary/backup pair, not only for ECMP). */
+	struct fib_nhset backup;
 	struct fib_nhobj *mem[FIB_NH_MAX];
 	uint32_t id;
 	uint32_t refs; /* routes using it */
@@ -88,17 +94,22 @@ struct fib_nhg_table {
 int fib_nhg_init(struct fib_nhg_table *t, struct fib_backend *be, bool nhobj,
 		 uint32_t id_base);
 void fib_nhg_fini(struct fib_nhg_table *t);
-struct fib_group *fib_nhg_find(const struct fib_nhg_table *t, const struct fib_nhset *s);
-/* The group for set s (normalized), made and sent to the kernel if new,
- * with one more reference.  NULL and *err on failure. */
+/* The group of members s and backup bk (NULL: none). */
+struct fib_group *fib_nhg_find(const struct fib_nhg_table *t, const struct fib_nhset *s,
+			       const struct fib_nhset *bk);
+/* The group for set s and backup bk (normalized; NULL: none), made and
+ * sent to the kernel if new, with one more reference.  NULL and *err on
+ * failure. */
 struct fib_group *fib_nhg_acquire(struct fib_nhg_table *t, const struct fib_nhset *s,
-				  int *err);
+				  const struct fib_nhset *bk, int *err);
 /* Drops a reference; the last one deletes the group and any member no
  * other group holds.  Queue route changes away from g first: the kernel
  * takes requests in order. */
 void fib_nhg_release(struct fib_nhg_table *t, struct fib_group *g);
-/* Gives g the members `to` in place (one kernel request). */
-int fib_nhg_replace(struct fib_nhg_table *t, struct fib_group *g, const struct fib_nhset *to);
+/* Gives g the members `to` in place (one kernel request), and the
+ * backup bk (NULL: keeps its own). */
+int fib_nhg_replace(struct fib_nhg_table *t, struct fib_group *g, const struct fib_nhset *to,
+		    const struct fib_nhset *bk);
 /* Re-sends g and its members if an earlier request for them failed. */
 int fib_nhg_ensure(struct fib_nhg_table *t, struct fib_group *g);
 /* A kernel request for object id failed: it must be sent again. */

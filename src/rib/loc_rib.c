@@ -38,6 +38,7 @@ struct loc_rib {
 	size_t scratch_cap;
 	struct rib_path *mp_old;     /* multipath set before a change */
 	const struct rib_path **mp_new;
+	bool report_paths;           /* loc_rib_report_paths */
 };
 
 #define BEST_BIT ((uintptr_t)1)
@@ -233,13 +234,15 @@ static void report(struct loc_rib *lr, const struct prefix *p, struct snapshot *
 			mp_changed = !found;
 		}
 	}
-	if ((best_changed || mp_changed) && lr->fn) {
+	bool others = !best_changed && !mp_changed && nb && lr->report_paths;
+	if ((best_changed || mp_changed || others) && lr->fn) {
 		struct loc_rib_change c = {
 			.prefix = p,
 			.old_best = s->has_best ? &s->best : NULL,
 			.new_best = nb,
 			.best_changed = best_changed,
 			.multipath_changed = mp_changed,
+			.others_changed = others,
 		};
 		lr->fn(lr->arg, &c);
 	}
@@ -553,6 +556,31 @@ size_t loc_rib_multipath(struct loc_rib *lr, const struct prefix *p,
 	if (max > lr->cfg.multipath)
 		max = lr->cfg.multipath;
 	return mp_collect(lr, v, out, max);
+}
+
+void loc_rib_report_paths(struct loc_rib *lr, bool on)
+{
+	lr->report_paths = on;
+}
+
+const struct rib_path *loc_rib_best_without(struct loc_rib *lr, const struct prefix *p,
+					    bool (*skip)(void *arg, const struct rib_path *path),
+					    void *arg)
+{
+	void *v = trie_lookup(&lr->trie, p);
+	if (!v)
+		return NULL;
+	size_t n = 0;
+	for (struct loc_path *lp = val_head(v); lp; lp = lp->next)
+		n++;
+	if (scratch_reserve(lr, n) < 0)
+		return NULL;
+	n = 0;
+	for (struct loc_path *lp = val_head(v); lp; lp = lp->next)
+		if (!skip(arg, &lp->path))
+			lr->scratch[n++] = &lp->path;
+	int b = n ? rib_best_select(lr->cfg.cmp, &lr->cfg.opts, lr->scratch, n) : -ENOENT;
+	return b < 0 ? NULL : lr->scratch[b];
 }
 
 size_t loc_rib_explain(const struct loc_rib *lr, const struct prefix *p,

@@ -32,6 +32,9 @@ struct loc_rib_change {
 	const struct rib_path *new_best;
 	bool best_changed;      /* old and new best differ */
 	bool multipath_changed; /* the equal-cost set differs (multipath > 1) */
+	/* Neither moved but another candidate came, went or changed (only
+	 * with loc_rib_report_paths on): the FIB's backup may have. */
+	bool others_changed;
 };
 
 /* Must not update or withdraw in the same Loc-RIB; reading is fine. */
@@ -46,6 +49,10 @@ struct loc_rib_config {
 
 /* fn may be NULL (no events).  NULL on -ENOMEM. */
 struct loc_rib *loc_rib_new(const struct loc_rib_config *cfg, loc_rib_change_fn fn, void *arg);
+/* Also report changes of candidates other than the best and the
+ * multipath set (others_changed), for consumers that keep a backup
+ * path (the FIB's prefix-independent repair).  Off by default. */
+void loc_rib_report_paths(struct loc_rib *lr, bool on);
 /* Drops every path and its attribute reference; no events. */
 void loc_rib_free(struct loc_rib *lr);
 
@@ -87,6 +94,14 @@ size_t loc_rib_paths(const struct loc_rib *lr, const struct prefix *p,
  * configured multipath count and max. */
 size_t loc_rib_multipath(struct loc_rib *lr, const struct prefix *p,
 			 const struct rib_path **out, size_t max);
+
+/* The path the decision process would choose for p if the paths for
+ * which skip(arg, path) is true were gone, or NULL: the FIB's backup
+ * (the next-best path through other next hops), chosen by the Loc-RIB's
+ * own comparator and options.  Valid until the next change. */
+const struct rib_path *loc_rib_best_without(struct loc_rib *lr, const struct prefix *p,
+					    bool (*skip)(void *arg, const struct rib_path *path),
+					    void *arg);
 
 /* For `explain`: a candidate and the decision step at which it loses to
  * the best (RIB_STEP_EQUAL for the best itself, or for a path nothing

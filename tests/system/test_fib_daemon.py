@@ -207,6 +207,12 @@ def test_interface_down_moves_traffic_before_hold_timer(fl):
                what="HOST via eg1 (primary)")
     assert fl.route_get(HOST)["gateway"] == fl.spoke_addr(1)
     assert ping_moves(fl, "eg1", "eg2")
+    # Routes are grouped by primary and backup, so the group the route
+    # uses becomes the backup's: the route keeps its group id.  (With
+    # the link down the kernel deleted the group's only nexthop, the
+    # group and its routes, so here they are written again; a session
+    # that fails with its link up is repaired by the one group replace.)
+    gid = fl.kroutes(table="main")[PFX].get("nhid")
 
     t0 = time.monotonic()
     fl.star.hub.ip("link", "set", "dev", "eg1", "down")
@@ -214,6 +220,8 @@ def test_interface_down_moves_traffic_before_hold_timer(fl):
                interval=0.01, what="HOST via eg2 after eg1 went down")
     moved = time.monotonic() - t0
     assert fl.route_get(HOST)["gateway"] == fl.spoke_addr(2)
+    if gid is not None:
+        assert fl.kroutes(table="main")[PFX].get("nhid") == gid
     # Far below the 90 s hold time: the link event did it.
     assert moved < 1.5, f"route moved after {moved:.3f} s"
     wait_until(lambda: e.state(fl.spoke_addr(1)) != "Established", 3,
