@@ -215,7 +215,8 @@ int main(int argc, char **argv)
 	}
 	const char *target = NULL, *outp = NULL, *bind_addr = NULL;
 	long port = 7777, interval = 10, flows = 1;
-	for (int i = 2; i < argc; i++) {
+	/* Options come in pairs: -X VALUE. */
+	for (int i = 2; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v) {
 			usage();
@@ -237,7 +238,6 @@ int main(int argc, char **argv)
 			usage();
 			return 2;
 		}
-		i++;
 	}
 	if (port < 1 || port > 65535 || interval < 1 || interval > 10000 || flows < 1 ||
 	    flows > MAX_FLOWS) {
