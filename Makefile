@@ -75,7 +75,8 @@ demo: all
 # reported).  bench-rib: DAEMONS a comma list.  bench-fib: FIB_PARTS
 # (install,failover), FIB_DAEMONS (install: egressd,bird,fib_probe),
 # FIB_FAILOVER (probe-group,probe-inline,egressd,bird), FIB_EVENT (how
-# the daemons' first path dies: session or link), DSTS (destinations
+# the daemons' first path dies: session or link), FIB_MODE (backup: the
+# second path is a backup; ecmp: both paths equal), DSTS (destinations
 # the failover traffic goes to, default 100).
 bench: bench-rib bench-fib
 
@@ -99,7 +100,8 @@ bench-fib: bench-build
 		$(if $(MRT),--mrt $(MRT)) $(if $(FIB_PARTS),--parts $(FIB_PARTS)) \
 		$(if $(FIB_DAEMONS),--daemons $(FIB_DAEMONS)) \
 		$(if $(FIB_FAILOVER),--failover-daemons $(FIB_FAILOVER)) \
-		$(if $(FIB_EVENT),--event $(FIB_EVENT)) $(if $(DSTS),--dsts $(DSTS))
+		$(if $(FIB_EVENT),--event $(FIB_EVENT)) $(if $(FIB_MODE),--mode $(FIB_MODE)) \
+		$(if $(DSTS),--dsts $(DSTS))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

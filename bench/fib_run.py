@@ -663,7 +663,7 @@ def report(results, versions):
         print()
     fo = results["failover"]
     if fo:
-        print(f"{'failover':<13} {'event':<14} {'all moved ms':>12} "
+        print(f"{'failover':<13} {'event/mode':<20} {'all moved ms':>12} "
               f"{'median ms':>9} {'event call ms':>13} {'netlink ms':>10} "
               f"{'lost pkts':>9} {'routes notified':>15} {'load':>5} "
               f"{'runs':>5}")
@@ -681,7 +681,7 @@ def report(results, versions):
             if not ok:
                 print(f"{name:<13} {runs[0]['status'] if runs else 'not run'}")
                 continue
-            print(f"{name:<13} {ok[0]['event'] + '/' + ok[0]['mode']:<14} "
+            print(f"{name:<13} {ok[0]['event'] + '/' + ok[0]['mode']:<20} "
                   f"{fmt(s['failover_ms'], '12.1f')} "
                   f"{fmt(s['median_dst_ms'], '9.1f')} "
                   f"{fmt(s['event_call_ms'], '13.2f')} "
