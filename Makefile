@@ -73,11 +73,11 @@ demo: all
 # Shared: PREFIXES sizes the synthetic table (default 1000000), MRT=FILE
 # replays a real one instead, RUNS runs per daemon (default 3, medians
 # reported).  bench-rib: DAEMONS a comma list.  bench-fib: FIB_PARTS
-# (install,failover), FIB_DAEMONS (install: egressd,bird,fib_probe),
-# FIB_FAILOVER (probe-group,probe-inline,egressd,bird), FIB_EVENT (how
-# the daemons' first path dies: session or link), FIB_MODE (backup: the
-# second path is a backup; ecmp: both paths equal), DSTS (destinations
-# the failover traffic goes to, default 100).
+# (install,failover), FIB_DAEMONS (install: egressd,bird,fib_table),
+# FIB_FAILOVER (probe-group,probe-inline,egressd,bird), FIB_SCENARIOS
+# (EVENT/MODE list for egressd and bird, default
+# link/ecmp,link/backup,session/backup), DSTS (destinations the
+# failover traffic goes to, default 100).
 bench: bench-rib bench-fib
 
 bench-build:
@@ -100,7 +100,7 @@ bench-fib: bench-build
 		$(if $(MRT),--mrt $(MRT)) $(if $(FIB_PARTS),--parts $(FIB_PARTS)) \
 		$(if $(FIB_DAEMONS),--daemons $(FIB_DAEMONS)) \
 		$(if $(FIB_FAILOVER),--failover-daemons $(FIB_FAILOVER)) \
-		$(if $(FIB_EVENT),--event $(FIB_EVENT)) $(if $(FIB_MODE),--mode $(FIB_MODE)) \
+		$(if $(FIB_SCENARIOS),--scenarios $(FIB_SCENARIOS)) \
 		$(if $(DSTS),--dsts $(DSTS))
 
 clean:

@@ -663,7 +663,7 @@ def report(results, versions):
         print()
     fo = results["failover"]
     if fo:
-        print(f"{'failover':<13} {'event/mode':<20} {'all moved ms':>12} "
+        print(f"{'failover':<26} {'all moved ms':>12} "
               f"{'median ms':>9} {'event call ms':>13} {'netlink ms':>10} "
               f"{'lost pkts':>9} {'routes notified':>15} {'load':>5} "
               f"{'runs':>5}")
@@ -679,9 +679,9 @@ def report(results, versions):
             s["lost_after"] = statistics.median(vals) if vals else None
             summary["failover"][name] = s
             if not ok:
-                print(f"{name:<13} {runs[0]['status'] if runs else 'not run'}")
+                print(f"{name:<26} {runs[0]['status'] if runs else 'not run'}")
                 continue
-            print(f"{name:<13} {ok[0]['event'] + '/' + ok[0]['mode']:<20} "
+            print(f"{name:<26} "
                   f"{fmt(s['failover_ms'], '12.1f')} "
                   f"{fmt(s['median_dst_ms'], '9.1f')} "
                   f"{fmt(s['event_call_ms'], '13.2f')} "
@@ -711,11 +711,11 @@ def main():
                     default="probe-group,probe-inline,egressd,bird",
                     help="failover part: probe-group, probe-inline, "
                     "egressd, bird")
-    ap.add_argument("--event", choices=("session", "link"), default="session",
-                    help="how the daemons' first path dies")
-    ap.add_argument("--mode", choices=("backup", "ecmp"), default="backup",
-                    help="failover, egressd and bird: B as a backup path "
-                    "(lower LOCAL_PREF) or both paths equal (ECMP)")
+    ap.add_argument("--scenarios", default="link/ecmp,link/backup,session/backup",
+                    help="failover, egressd and bird: EVENT/MODE list; EVENT "
+                    "link (carrier of the router's link to A goes down) or "
+                    "session (feeder A ends its BGP session), MODE ecmp (both "
+                    "paths equal) or backup (B has a lower LOCAL_PREF)")
     ap.add_argument("--dsts", type=int, default=100)
     ap.add_argument("--interval-us", type=int, default=1000)
     ap.add_argument("--fo-timeout", type=float, default=120.0)
@@ -742,10 +742,26 @@ def main():
         if not os.access(b, os.X_OK):
             sys.exit(f"{b} not built (meson setup {args.build} -Dbench=true)")
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    plan = {"install": [d.strip() for d in args.daemons.split(",")
-                        if d.strip()] if "install" in parts else [],
-            "failover": [d.strip() for d in args.failover_daemons.split(",")
-                         if d.strip()] if "failover" in parts else []}
+    # (row name, driver, scenario): the probe drivers' event is their
+    # own group replace, the daemons run once per --scenarios entry.
+    scen = [tuple(x.strip().split("/")) for x in args.scenarios.split(",")
+            if x.strip()]
+    for sc in scen:
+        if len(sc) != 2 or sc[0] not in ("session", "link") \
+                or sc[1] not in ("backup", "ecmp"):
+            sys.exit(f"bad scenario {'/'.join(sc)!r}: EVENT/MODE with EVENT "
+                     "session or link, MODE backup or ecmp")
+    plan = {"install": [], "failover": []}
+    if "install" in parts:
+        plan["install"] = [(d.strip(), d.strip(), None)
+                           for d in args.daemons.split(",") if d.strip()]
+    if "failover" in parts:
+        for d in (d.strip() for d in args.failover_daemons.split(",")):
+            if d.startswith("probe"):
+                plan["failover"].append((d, d, None))
+            elif d:
+                plan["failover"] += [(f"{d} {e}/{m}", d, (e, m))
+                                     for e, m in scen]
 
     table_args = (["--mrt", os.path.abspath(args.mrt)] if args.mrt
                   else ["--prefixes", str(args.prefixes)])
@@ -760,31 +776,32 @@ def main():
           f"kernel table {TABLE}", flush=True)
 
     sweep_stale()
-    names = sorted(set(plan["install"]) | set(plan["failover"]))
+    names = sorted({d for part in plan.values() for _, d, _ in part})
     versions = {}
     for d in names:
         base = "egressd" if d == "egressd" else "bird" if d == "bird" else d
         versions[d] = version(base)
-    results = {"install": {d: [] for d in plan["install"]},
-               "failover": {d: [] for d in plan["failover"]}}
+    results = {part: {row: [] for row, _, _ in plan[part]} for part in plan}
     workroot = tempfile.mkdtemp(prefix="egress-fibbench-")
     for part, fn in (("install", install_once), ("failover", failover_once)):
         for i in range(args.runs):
-            for d in plan[part]:
+            for row, d, sc in plan[part]:
                 why = missing(d, args)
                 if why:
                     if i == 0:
-                        results[part][d].append(
+                        results[part][row].append(
                             {"daemon": d, "run": i, "status": f"skipped: {why}"})
                     continue
+                if sc:
+                    args.event, args.mode = sc
                 t0 = time.monotonic()
                 r = fn(d, args, n, table_args, workroot, i)
-                results[part][d].append(r)
+                results[part][row].append(r)
                 brief = {k: r.get(k) for k in (
                     "rate", "install_s", "delete_rate", "rss_bytes",
                     "failover_ms", "event_call_ms", "netlink_call_ms",
                     "routes_notified_after") if r.get(k) is not None}
-                print(f"{part} run {i + 1}/{args.runs} {d}: {r['status']} "
+                print(f"{part} run {i + 1}/{args.runs} {row}: {r['status']} "
                       f"{json.dumps(brief)} ({time.monotonic() - t0:.0f} s)",
                       flush=True)
     print()
