@@ -294,7 +294,8 @@ def install_once(name, args, n, table_args, workroot, idx):
     res = {"part": "install", "daemon": name, "run": idx, "status": "ok"}
     pair = drv = None
     try:
-        pair = Pair(os.path.join(workroot, f"install-{name}-{idx}"))
+        pair = Pair(tempfile.mkdtemp(dir=workroot,
+                                     prefix=f"install-{name}-{idx}-"))
         watcher, wlog = start_watcher(args, pair.d, [])
         procs = [("watcher", watcher)]
         if name in ("fib_table", "fib_probe"):
@@ -461,7 +462,10 @@ def failover_once(name, args, n, table_args, workroot, idx):
            "mode": args.mode if name in DAEMONS else "backup"}
     star = drv = probe = None
     try:
-        star = Star(os.path.join(workroot, f"failover-{name}-{idx}"))
+        # A directory of its own: the process logs are appended to, and
+        # an earlier scenario's events must not be read as this one's.
+        star = Star(tempfile.mkdtemp(dir=workroot,
+                                     prefix=f"failover-{name}-{idx}-"))
         watcher, wlog = start_watcher(args, star.r, [])
         procs = [("watcher", watcher)]
         event_fd = None
@@ -505,8 +509,9 @@ def failover_once(name, args, n, table_args, workroot, idx):
                 wait_event(Events(f), "announced", "feeder's table sent",
                            procs, 600)
             wait_burst(wlog, procs, want_new=n, stall=args.stall)
-            # let the backup paths settle too (no FIB change expected)
-            time.sleep(args.quiet + 0.5)
+            # A route may be written more than once (first path, then
+            # the ECMP set): wait until the kernel table stands still.
+            wait_quiet(wlog, 0, args.quiet, args.stall * 5)
             if args.event == "session":
                 event = f"signal:{fa.pid}:{int(signal.SIGTERM)}"
             else:
@@ -538,6 +543,16 @@ def failover_once(name, args, n, table_args, workroot, idx):
         if r.returncode != 0:
             res["status"] = ("not every destination switched: "
                              + r.stderr.strip()[-300:])
+        elif res["mode"] == "ecmp" and not (out["warm_via_b_only"]
+                                            and out["warm_via_a"]):
+            # Both paths equal must mean traffic on both before the
+            # event, as the kernel spreads it; else this was no ECMP run.
+            res["status"] = (f"no ECMP before the event: {out['warm_via_a']} "
+                             f"destinations via A, {out['warm_via_b_only']} "
+                             "via B only")
+        elif res["mode"] == "backup" and out["warm_via_b_only"]:
+            res["status"] = (f"{out['warm_via_b_only']} destinations used the "
+                             "backup path before the event")
         if probe is not None:
             rep = wait_probe(plog, "replaced", probe, 120)
             res["netlink_call_ms"] = rep["seconds"] * 1e3
