@@ -35,6 +35,8 @@ struct rtab {
 	bool has_k;
 	struct rtab_entry *e;
 	size_t n, cap;
+	struct prefix *locals;      /* the local CIDRs again: a handful, */
+	size_t n_locals;            /* checked against every propagated route */
 	struct rtab_counts counts;
 	size_t last_over;           /* over-limit count last logged */
 };
@@ -134,6 +136,7 @@ void rtab_free(struct rtab *rt)
 	if (!rt)
 		return;
 	free(rt->e);
+	free(rt->locals);
 	free(rt->name);
 	free(rt);
 }
@@ -144,10 +147,15 @@ uint32_t rtab_max_routes(const struct rtab *rt) { return rt->max_routes; }
 
 int rtab_local_add(struct rtab *rt, const struct prefix *p)
 {
+	struct prefix *l = realloc(rt->locals, (rt->n_locals + 1) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	rt->locals = l;
 	struct rtab_entry *e = get(rt, p, true);
 	if (!e)
 		return -ENOMEM;
 	e->local = true;
+	rt->locals[rt->n_locals++] = *p;
 	return 0;
 }
 
@@ -184,9 +192,9 @@ int rtab_propagated_set(struct rtab *rt, const struct prefix *p, const struct rt
 /* Inside one of the VPC's local CIDRs (or equal to one). */
 static bool covered_by_local(const struct rtab *rt, const struct prefix *p)
 {
-	for (size_t i = 0; i < rt->n; i++) {
-		const struct prefix *l = &rt->e[i].prefix;
-		if (!rt->e[i].local || l->addr.af != p->addr.af || l->len > p->len)
+	for (size_t i = 0; i < rt->n_locals; i++) {
+		const struct prefix *l = &rt->locals[i];
+		if (l->addr.af != p->addr.af || l->len > p->len)
 			continue;
 		unsigned full = l->len / 8, rem = l->len % 8;
 		if (memcmp(l->addr.b, p->addr.b, full) != 0)
