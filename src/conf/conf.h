@@ -313,6 +313,10 @@ bool conf_decision_equal(const struct conf_decision *a, const struct conf_decisi
 /* Originations (with their policy and condition) and conditions alike. */
 bool conf_origination_equal(const struct conf *a, const struct conf *b);
 const struct conf_condition *conf_condition_find(const struct conf *c, const char *name);
+/* The policy called name is the same in a and b, prefix sets it matches
+ * included (reload: re-evaluate only what a changed policy touches).
+ * Absent from both counts as the same. */
+bool conf_policy_same(const struct conf *a, const struct conf *b, const char *name);
 /* Policy or prefix set by name, NULL if none. */
 const struct conf_policy *conf_policy_find(const struct conf *c, const char *name);
 const struct conf_prefix_set *conf_prefix_set_find(const struct conf *c, const char *name);

@@ -135,6 +135,33 @@ bool conf_policies_equal(const struct conf *a, const struct conf *b)
 	return true;
 }
 
+bool conf_policy_same(const struct conf *a, const struct conf *b, const char *name)
+{
+	const struct conf_policy *x = conf_policy_find(a, name), *y = conf_policy_find(b, name);
+	if (!x || !y)
+		return x == y;
+	if (x->n_terms != y->n_terms || x->default_accept != y->default_accept)
+		return false;
+	for (size_t t = 0; t < x->n_terms; t++) {
+		if (!term_eq(&x->terms[t], &y->terms[t]))
+			return false;
+		/* A prefix set is matched by name: its contents count too. */
+		for (size_t m = 0; m < x->terms[t].n_match; m++) {
+			const struct conf_match *mt = &x->terms[t].match[m];
+			if (mt->kind != CONF_MATCH_PREFIX_SET || !mt->name)
+				continue;
+			const struct conf_prefix_set *sa = conf_prefix_set_find(a, mt->name);
+			const struct conf_prefix_set *sb = conf_prefix_set_find(b, mt->name);
+			if (!sa || !sb || sa->n != sb->n)
+				return false;
+			for (size_t j = 0; j < sa->n; j++)
+				if (!range_eq(&sa->ranges[j], &sb->ranges[j]))
+					return false;
+		}
+	}
+	return true;
+}
+
 /* ---- printing ---- */
 
 static void print_range(FILE *f, const struct conf_prefix_range *r)

@@ -194,20 +194,22 @@ static void import_again(struct daemon *d, struct daemon_peer *dp)
 		 "old policy's verdict until the peer sends them again", nb);
 }
 
-/* Whether a resolved filter of a kept neighbor means something else now. */
-static bool filter_changed(enum conf_filter of, const char *oname, enum conf_filter nf,
-			   const char *nname, bool policies_changed)
+/* Whether a resolved filter of a kept neighbor means something else now:
+ * other filter, other policy, or the same policy (or a prefix set it
+ * matches) written differently. */
+static bool filter_changed(const struct conf *oc, const struct conf *nc, enum conf_filter of,
+			   const char *oname, enum conf_filter nf, const char *nname)
 {
 	if (of != nf)
 		return true;
 	if (nf != CONF_FILTER_POLICY)
 		return false;
-	return !str_same(oname, nname) || policies_changed;
+	return !str_same(oname, nname) || !conf_policy_same(oc, nc, nname);
 }
 
 /* A kept neighbor: new filters and options in place. */
 static void peer_update(struct daemon *d, struct daemon_peer *dp, const struct conf_neighbor *nn,
-			bool policies_changed)
+			const struct conf *oc)
 {
 	struct bgp_peer *p = dp->peer;
 	char nb[ADDR_STRLEN];
@@ -222,8 +224,8 @@ static void peer_update(struct daemon *d, struct daemon_peer *dp, const struct c
 		dp->import = dp->export = CONF_FILTER_NONE;
 		dp->import_pol = dp->export_pol = NULL;
 	}
-	import_ch = filter_changed(oi, oin, dp->import, nn->import_policy, policies_changed);
-	export_ch = filter_changed(oe, oen, dp->export, nn->export_policy, policies_changed);
+	import_ch = filter_changed(oc, d->conf, oi, oin, dp->import, nn->import_policy);
+	export_ch = filter_changed(oc, d->conf, oe, oen, dp->export, nn->export_policy);
 	/* on still points into the old config, freed after this pass. */
 	if (!str_same(p->cfg.description, nn->description)) {
 		char *dsc = nn->description ? strdup(nn->description) : NULL;
@@ -336,7 +338,6 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	struct conf *oc = d->conf;
 	struct policy_set *ops = d->policies;
 	bool global_reset = oc->router_id != nc->router_id || oc->local_as != nc->local_as;
-	bool policies_changed = !conf_policies_equal(oc, nc);
 	bool knobs_changed = !conf_decision_equal(&oc->decision, &nc->decision) ||
 			     oc->router_id != nc->router_id;
 	note_unapplied(oc, nc);
@@ -383,7 +384,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 			reset++;
 			continue;
 		}
-		peer_update(d, dp, nn, policies_changed);
+		peer_update(d, dp, nn, oc);
 		kept++;
 	}
 	for (size_t j = 0; j < nc->n_neighbors; j++) {
