@@ -213,6 +213,21 @@ def test_vgw_max_prefix_trips(lab):
     assert "max-prefix" in st.get("last_error", "")
 
 
+def test_vgw_max_prefix_boundary(lab):
+    """Exactly 100 prefixes is within "100 dynamic routes per VPN
+    connection": the session stays Established, no NOTIFICATION, and all
+    100 are in table 100 (also exactly the route table's limit)."""
+    need("exabgp")
+    lab.start_cloud("aws-vgw", [(lab.cgw(1), 64521, "cgw1 tunnel 1")])
+    announce = [Announce(f"198.18.{i // 256}.{i % 256}/32") for i in range(100)]
+    ex = lab.peer_cgw("exabgp", 1, 64521, announce)
+    lab.cloud.wait_established(lab.cgw(1))
+    wait_until(lambda: len([k for k in lab.vpc_routes() if k.startswith("198.18.")]) == 100,
+               20, what="100 routes in table 100")
+    assert lab.cloud.neighbor(lab.cgw(1))["state"] == "Established"
+    assert not [n for n in ex.notifications() if n.get("code") == 6]
+
+
 def test_tgw_ecmp_two_equal_gateways(lab):
     """aws-tgw with vpn-ecmp on (its default): two tunnels advertising the
     default with the same AS path and ASN give one kernel route in table
