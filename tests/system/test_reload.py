@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -222,3 +223,32 @@ def test_reload_adds_neighbor(lab):
     wait_until(lambda: MINE in peer.routes(), 20, what="bird sees our prefix")
     wait_until(lambda: P1 in rib_in(eg, them), 20, what="bird's route in")
     assert "neighbor 10.0.0.2 added" in eg.log()
+
+
+def test_reload_unrelated_change_asks_nothing(lab):
+    """A reload that adds a policy no neighbor uses (and a condition)
+    re-evaluates nothing: no ROUTE-REFRESH, no UPDATE to BIRD."""
+    eg, peer, them = start_pair(lab)
+    # Our initial UPDATEs (routes, End-of-RIB) must be out before the
+    # count is taken: wait for it to stand still for a second.
+    seen = {"n": None, "t": 0.0}
+
+    def settled():
+        c = eg.neighbor(them)["messages"]["out"]["update"]
+        now = time.monotonic()
+        if c != seen["n"]:
+            seen.update(n=c, t=now)
+            return False
+        return now - seen["t"] >= 1.0
+    wait_until(settled, 10, what="our initial UPDATEs all sent")
+    n = eg.neighbor(them)
+    updates, rr = n["messages"]["out"]["update"], n["messages"]["out"]["route_refresh"]
+    eg.cfg.extra = V1 + "policy spare { set med 1; accept }\ncondition spare\n"
+    eg.write_config()
+    eg.ctl("reload")
+    wait_until(lambda: "applied: 1 neighbors kept" in eg.log(), 5, what="reload applied")
+    n = eg.neighbor(them)
+    assert n["messages"]["out"]["route_refresh"] == rr
+    assert n["messages"]["out"]["update"] == updates
+    assert "import is now" not in eg.log() and "export is now" not in eg.log()
+    assert [c["name"] for c in eg.ctl("originate")["conditions"]] == ["spare"]
