@@ -7,9 +7,8 @@ test checks the best path in `egressctl show rib --json` and the AS path
 BIRD on spoke 3 receives, first without the knob, then after writing it
 and `egressctl reload` (the sessions stay up; the decision is re-run for
 every prefix).  prefer-oldest (RFC 5004) is shown with arrival order
-controlled by a reload that starts importing spoke 1's path late;
-deterministic-med needs three paths in a given arrival order and is
-covered by the unit tests (tests/unit/daemon/test_knobs.c)."""
+controlled by a reload that starts importing spoke 1's path late, and
+deterministic-med with three paths imported one reload at a time."""
 
 import pytest
 
@@ -181,3 +180,69 @@ def test_prefer_oldest(net_for, knob):
     wait_until(lambda: n.best_spoke() == want, 10, what=f"best via spoke {want}")
     wait_until(lambda: n.receiver_path() == [HUB_AS, {1: 65011, 2: 65012}[want]], 20,
                what=f"spoke 3 receives the path via spoke {want}")
+
+
+def test_deterministic_med(tmp_path):
+    """Three paths that beat each other in a circle (RFC 4271 9.1.2.2 c
+    compares MED only within a neighbour AS): a (AS 65011, MED 20),
+    b (AS 65012, MED 0), c (AS 65011, MED 10), router ids in that order.
+    Imported in the order a, b, c (one reload each), the plain decision
+    ends on c; deterministic-med (best per neighbour AS first) gives b.
+    A fourth BIRD receives the choice."""
+    if missing("bird"):
+        pytest.skip(missing("bird"))
+    spec = [(65011, 20), (65012, 0), (65011, 10), (65013, None)]
+    star = Star(str(tmp_path), 4)
+    procs = []
+    try:
+        spokes = []
+        for i, (asn, med) in enumerate(spec, 1):
+            ann = [Announce(PFX, med=med)] if i < 4 else []
+            p = make("bird", star.spokes[i - 1], PeerConfig(
+                local_as=asn, router_id=f"10.0.{i}.2",
+                local_addr=Star.addr("ipv4", i, "spoke"),
+                remote_addr=Star.addr("ipv4", i, "hub"), remote_as=HUB_AS, announce=ann))
+            procs.append(p)
+            spokes.append(p)
+        nbrs = [Neighbor(address=Star.addr("ipv4", i, "spoke"), remote_as=spec[i - 1][0],
+                         import_="none", export="all" if i == 4 else "none")
+                for i in (1, 2, 3, 4)]
+        eg = Egress(star.hub, EgressConfig(
+            router_id="10.0.0.1", local_as=HUB_AS,
+            listen=[Star.addr("ipv4", i, "hub") for i in (1, 2, 3, 4)], neighbors=nbrs))
+        procs.append(eg)
+        for p in spokes:
+            p.start()
+        eg.start()
+        for i in (1, 2, 3, 4):
+            eg.wait_established(Star.addr("ipv4", i, "spoke"), timeout=30)
+
+        def paths():
+            return [r for r in eg.ctl("show", "rib")["routes"] if r["prefix"] == PFX]
+
+        def best():
+            b = [r["neighbor"] for r in paths() if r["best"]]
+            return b[0] if len(b) == 1 else None
+        for i in (1, 2, 3):
+            eg.cfg.neighbors[i - 1].import_ = "all"
+            eg.write_config()
+            eg.ctl("reload")
+            wait_until(lambda: len(paths()) == i, 20, what=f"{i} paths in egressd")
+        assert best() == Star.addr("ipv4", 3, "spoke")
+
+        def received():
+            r = spokes[3].routes().get(PFX)
+            return r.as_path if r else None
+        wait_until(lambda: received() == [HUB_AS, 65011], 20, what="spoke 4 gets c")
+        eg.cfg.extra = "deterministic-med\n"
+        eg.write_config()
+        eg.ctl("reload")
+        wait_until(lambda: best() == Star.addr("ipv4", 2, "spoke"), 10, what="best b")
+        wait_until(lambda: received() == [HUB_AS, 65012], 20, what="spoke 4 gets b")
+    finally:
+        for p in reversed(procs):
+            try:
+                p.stop()
+            except Exception as exc:  # noqa: BLE001 - teardown goes on
+                print(f"stopping: {exc!r}")
+        star.close()
