@@ -22,9 +22,10 @@ void daemon_soft_store(struct daemon *d, struct daemon_peer *dp, const struct bg
 		return;
 	/* The shared copy (the same one the import path interns), so the
 	 * pre-policy table costs its entries, not the attributes again. */
-	struct bgp_attrs *a = attr_intern(rib_attr_table(d->rib), bgp_attrs_ref(u->attrs));
+	struct bgp_attrs *r = bgp_attrs_ref(u->attrs);
+	struct bgp_attrs *a = attr_intern(rib_attr_table(d->rib), r);
 	if (!a)
-		a = bgp_attrs_ref(u->attrs);
+		a = r; /* -ENOMEM: our reference to the message's copy serves */
 	for (uint32_t i = 0; i < u->n_announced; i++) {
 		if (adj_rib_update(dp->pre_in, &u->announced[i], a) < 0) {
 			log_err("peer %s: out of memory for its pre-policy routes",

@@ -141,11 +141,13 @@ def test_multipath_marks_equal_paths(net_for):
     """multipath 2 relax: both paths carry the multipath flag, the best
     alone is still what spoke 3 receives (BGP sends one path)."""
     n = net_for("always-compare-med")
-    wait_until(lambda: n.best_spoke() == 1, 20, what="best via spoke 1")
 
     def flags():
         return sorted(r["multipath"] for r in n.eg.ctl("show", "rib")["routes"]
                       if r["prefix"] == PFX)
+    # Both paths in (the best alone is in its own multipath set).
+    wait_until(lambda: len(flags()) == 2, 20, what="both paths in egressd's Loc-RIB")
+    assert n.best_spoke() == 1
     assert flags() == [False, True]
     # MEDs differ only across ASes (not compared), so the paths are equal
     # up to the IGP cost step; relax lets the other AS join.

@@ -111,9 +111,10 @@ def test_reload_policies_without_reset(lab):
     r = wait_until(exported, 15, what="BIRD sees MED 33 after reload")
     assert r.as_path == [EGRESS_AS] * 3, r
     # Import: the peer was asked again and the new policy judged it.
-    wait_until(lambda: P2 not in rib_in(eg, them), 15, what="P2 dropped by new import")
-    rin = rib_in(eg, them)
-    assert rin[P1]["local_pref"] == 200, rin
+    def new_import():
+        rin = rib_in(eg, them)
+        return P2 not in rin and P1 in rin and rin[P1]["local_pref"] == 200
+    wait_until(new_import, 15, what="P2 dropped and P1 at local-pref 200 by new import")
     best = {canon_prefix(x["prefix"]): x for x in eg.ctl("show", "rib")["routes"]
             if x["best"]}
     assert P2 not in best and best[P1]["local_pref"] == 200, best
@@ -140,7 +141,8 @@ def test_reload_policies_without_reset(lab):
     wait_until(lambda: peer.routes().get(MINE) and peer.routes()[MINE].med is None,
                15, what="BIRD sees the first export again after SIGHUP")
     assert peer.routes()[MINE].as_path == [EGRESS_AS]
-    wait_until(lambda: P2 in rib_in(eg, them), 15, what="P2 accepted again")
+    wait_until(lambda: P2 in rib_in(eg, them) and rib_in(eg, them)[P1]["local_pref"] is None,
+               15, what="P2 accepted again, P1 without local-pref")
     assert_same_session(eg, peer, them, before, since)
 
 
@@ -153,8 +155,10 @@ def test_reload_soft_reconfiguration_inbound(lab):
     eg.cfg.extra = V2
     eg.write_config()
     eg.ctl("reload")
-    wait_until(lambda: P2 not in rib_in(eg, them), 15, what="P2 dropped by new import")
-    assert rib_in(eg, them)[P1]["local_pref"] == 200
+    def new_import():
+        rin = rib_in(eg, them)
+        return P2 not in rin and P1 in rin and rin[P1]["local_pref"] == 200
+    wait_until(new_import, 15, what="P2 dropped and P1 at local-pref 200 by new import")
     # The stored copy still has both, as BIRD sent them.
     pre = {canon_prefix(r["prefix"]): r for r in
            eg.ctl("show", "rib", "in", "neighbor", them, "--pre-policy")["routes"]}
@@ -166,8 +170,10 @@ def test_reload_soft_reconfiguration_inbound(lab):
     eg.cfg.extra = V1
     eg.write_config()
     eg.ctl("reload")
-    wait_until(lambda: P2 in rib_in(eg, them), 15, what="P2 back from the stored copy")
-    assert rib_in(eg, them)[P1]["local_pref"] is None
+    def old_import():
+        rin = rib_in(eg, them)
+        return P2 in rin and P1 in rin and rin[P1]["local_pref"] is None
+    wait_until(old_import, 15, what="P2 back and P1 without local-pref, from the stored copy")
     _, rr_after = counters(eg, them)
     assert rr_after == rr_before, "ROUTE-REFRESH sent despite soft-reconfiguration"
     assert "stored routes" in eg.log()
