@@ -101,6 +101,8 @@ class Capture:
         return seen if router is None else router in seen
 
     def stop(self):
+        if getattr(self, "t_end", None):
+            return
         self.client.send_signal(signal.SIGINT)
         try:
             self.client.wait(timeout=5)
@@ -248,6 +250,16 @@ def run_one(lab, name, log=print):
         result["ok"] = False
         result["error"] = str(e)
         log(f"scenario {name}: {e}")
+    except KeyboardInterrupt:
+        # Undo the fault so the lab is usable (or at least clean to
+        # take down) after Ctrl-C in the middle of a scenario.
+        cap.stop()
+        if name in FAULTS and marks and marks[-1]["event"] == "fault":
+            try:
+                FAULTS[name][1](lab)
+            except LabError:
+                pass
+        raise
     finally:
         cap.stop()
     result.update({"start": cap.t_start, "end": cap.t_end, "marks": marks,
@@ -268,7 +280,7 @@ def run_one(lab, name, log=print):
     if not result["ok"]:
         # Leave the lab as the next scenario expects it.
         try:
-            if name in FAULTS:
+            if name in FAULTS and marks and marks[-1]["event"] == "fault":
                 try:
                     FAULTS[name][1](lab)
                 except LabError:

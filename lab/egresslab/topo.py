@@ -25,7 +25,6 @@ internet  203.0.113.10 on lo, reachable through every ISP; echoes
 import json
 import os
 import shutil
-import time
 
 from .sh import LabError, kill_pid, nsip, nsrun, pid_alive, run, spawn, wait_until
 
@@ -168,7 +167,7 @@ class Lab:
 
     # -- configs ----------------------------------------------------------
     def cloud_conf(self):
-        lines = [f"router-id 10.255.0.100", f"personality {self.personality}"]
+        lines = ["router-id 10.255.0.100", f"personality {self.personality}"]
         if self.personality == "aws-tgw":
             lines.append("vpn-ecmp on" if self.mode == "ecmp" else "vpn-ecmp off")
         lines += ["route-table vpc {", f"    table {ROUTE_TABLE}", f"    local {VPC_CIDR}",
