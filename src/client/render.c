@@ -520,11 +520,13 @@ int render_memory(FILE *out, json_t *ans, char *err, size_t err_size)
  * ('!' success, '.' failure, newest last) and its transitions. */
 static void fmt_wall(double t, char *buf, size_t size)
 {
-	time_t s = (time_t)t;
+	/* Rounded to the millisecond first, so 1.4 s never prints .399. */
+	long long ms = (long long)(t * 1000.0 + 0.5);
+	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
 	gmtime_r(&s, &tm);
 	size_t n = strftime(buf, size, "%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%03dZ", (int)((t - (double)s) * 1000) % 1000);
+	snprintf(buf + n, size - n, ".%03dZ", (int)(ms % 1000));
 }
 
 static int probes_fn(FILE *mem, json_t *ans, struct ck *k)
