@@ -51,8 +51,8 @@ def text_table(results, meta):
     lines += ["",
               "detected: fault to the cloud's first session down, else to the router's",
               "withdrawal of its default after its probe failed;",
-              "route: fault to the VPC route table's change (kernel table 100, sampled every",
-              "20 ms); outage: last echo before the move to the first on the new path",
+              "route: fault to the VPC route table's change (kernel table 100, as `ip -ts",
+              "monitor` announced it); outage: last echo before the move to the first on the new path",
               "(ECMP: longest silence); back: the same for the return to router 1 after",
               "the repair; lost: datagrams (one every 10 ms) never echoed; bgp down: cloud",
               "sessions that went down during the fault; bad path: echoes that came back",
@@ -65,8 +65,11 @@ def text_table(results, meta):
         tl = [(m["time"], f"{m['event']}: {m['what']}") for m in r["marks"]]
         tl += [(e["time"], f"{e['node']}: {e['what']}") for e in r["events"]
                if e["time"] >= t0 - 0.0015]
-        tl += [(s[0], f"cloud kernel table 100: default via {paths(s[1])}")
-               for s in r["route_samples"] if s[0] >= t0]
+        if r["kernel_events"]:
+            tl += [(k[0], f"cloud kernel: {k[1]}") for k in r["kernel_events"] if k[0] >= t0]
+        else:
+            tl += [(s[0], f"cloud kernel table 100: default via {paths(s[1])}")
+                   for s in r["route_samples"] if s[0] >= t0]
         for t, what in sorted(tl, key=lambda x: x[0]):
             lines.append(f"  {max(0.0, 1000 * (t - t0)):8.0f} ms  {what}")
     return "\n".join(lines) + "\n"
