@@ -552,9 +552,13 @@ static int probes_fn(FILE *mem, json_t *ans, struct ck *k)
 		render_sanitize(target, t, sizeof(t));
 		render_sanitize(state, s, sizeof(s));
 		json_t *port = json_object_get(p, "port");
-		fprintf(mem, "probe %s: %s, %s %s", n, s, strcmp(kind, "tcp") == 0 ? "tcp" : "icmp", t);
+		bool v6 = strchr(t, ':') != NULL;
 		if (json_is_integer(port))
-			fprintf(mem, ":%lld", (long long)json_integer_value(port));
+			fprintf(mem, "probe %s: %s, tcp %s%s%s:%lld", n, s, v6 ? "[" : "", t,
+				v6 ? "]" : "", (long long)json_integer_value(port));
+		else
+			fprintf(mem, "probe %s: %s, %s %s", n, s,
+				strcmp(kind, "tcp") == 0 ? "tcp" : "icmp", t);
 		fprintf(mem, " every %lldms, %lld ok, %lld failed\n", iv, ok, fail);
 		size_t nr = json_array_size(res), m = 0;
 		for (size_t j = nr; j-- > 0 && m < PROBE_STRIP;) {

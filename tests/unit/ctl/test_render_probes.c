@@ -43,6 +43,9 @@ static const char answer[] =
 	"\"transitions\":[{\"time\":1795700001.4,\"from\":\"up\",\"to\":\"down\","
 	"\"reason\":\"3 failures in a row\"},{\"time\":1795700000.25,\"from\":\"unknown\","
 	"\"to\":\"up\",\"reason\":\"3 successes in a row\"}]},"
+	"{\"name\":\"web6\",\"kind\":\"tcp\",\"target\":\"2001:db8::1\",\"port\":443,"
+	"\"interval_ms\":1000,\"timeout_ms\":500,\"rise\":3,\"fall\":2,\"state\":\"up\","
+	"\"ok\":3,\"fail\":0,\"results\":[],\"transitions\":[]},"
 	"{\"name\":\"web\",\"kind\":\"tcp\",\"target\":\"192.0.2.1\",\"port\":443,"
 	"\"interval_ms\":1000,\"timeout_ms\":500,\"rise\":3,\"fall\":2,\"state\":\"unknown\","
 	"\"ok\":0,\"fail\":0,\"results\":[],\"transitions\":[]}]}";
@@ -59,6 +62,8 @@ static void test_probes_text(void **state)
 		"  last results  !!...\n"
 		"  13:33:21.400Z  up -> down (3 failures in a row)\n"
 		"  13:33:20.250Z  unknown -> up (3 successes in a row)\n"
+		"probe web6: up, tcp [2001:db8::1]:443 every 1000ms, 3 ok, 0 failed\n"
+		"  last results  (none yet)\n"
 		"probe web: unknown, tcp 192.0.2.1:443 every 1000ms, 0 ok, 0 failed\n"
 		"  last results  (none yet)\n");
 	free(out);
