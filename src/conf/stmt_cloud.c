@@ -434,6 +434,12 @@ static void check_route_tables(struct conf_cloud *cl, const struct conf *c, stru
 				diag_add(d, t->pos, "route-table %s uses table %u, as route-table %s "
 					 "(line %u) does", t->name, t->table, u->name, u->pos.line);
 		}
+		/* Both would write the table with the same protocol number,
+		 * and each sweeps what it does not hold.  (The fib block's
+		 * default, main, is refused for route tables already.) */
+		if (t->table && t->table == c->fib.table)
+			diag_add(d, t->pos, "route-table %s uses table %u, which the fib block "
+				 "writes too; give the route table its own", t->name, t->table);
 		rt_dups(d, t->local, t->n_local, "local");
 		rt_dups(d, t->statics, t->n_static, "static");
 		/* via a neighbor's address: a static route of that VPN

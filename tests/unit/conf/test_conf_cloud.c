@@ -174,6 +174,9 @@ static const struct bad bad_cases[] = {
 	  "t.conf:4:13: route-table b uses table 100, as route-table a (line 3) does" },
 	{ RID "personality aws-vgw\nroute-table a { table 100 }\nroute-table a { table 101 }\n",
 	  "t.conf:4:13: duplicate route-table 'a' (first defined at line 3)" },
+	{ RID "personality aws-vgw\nfib { table 100 }\nroute-table vpc { table 100 }\n",
+	  "t.conf:4:13: route-table vpc uses table 100, which the fib block writes too; give the "
+	  "route table its own" },
 	{ RID "local-as 1\nneighbor 10.0.0.2 { remote-as 2; max-prefix 0 }\n",
 	  "t.conf:3:45: max-prefix 0 out of range (1..4294967295)" },
 	{ RID "local-as 1\nneighbor 10.0.0.2 { remote-as 2; attachment ipsec }\n",
