@@ -123,8 +123,15 @@ def window_stats(sent, reply, t0, t1, new_paths, shared):
     outage = None
     first_new = None
     if shared:
-        # Several paths share the traffic: the longest silence counts.
-        gaps = [b[0] - a[0] for a, b in zip(got, got[1:])]
+        # Several paths share the traffic, each flow (source port) on
+        # one of them: the longest silence of the worst flow counts.
+        # Each flow's last echo before the window starts its first gap.
+        before = sorted((reply[s][0], s) for s, (ts, _f) in sent.items()
+                        if t0 - 0.5 <= ts < t0 and s in reply)
+        by_flow = {}
+        for rt, s in before + [(rt, s) for rt, _r, s in got]:
+            by_flow.setdefault(sent[s][1], []).append(rt)
+        gaps = [b - a for ts in by_flow.values() for a, b in zip(ts, ts[1:])]
         outage = max(gaps) if gaps else None
     else:
         prev = None
@@ -137,8 +144,13 @@ def window_stats(sent, reply, t0, t1, new_paths, shared):
             # Before any echo in the window: count from the window start.
             outage = max(0.0, first_new - (prev if prev is not None else t0))
     paths = sorted({r for _t, r, _s in got if r})
-    # Where traffic settled: the paths after the move (or all of them).
-    settled = sorted({r for rt, r, _s in got if r and (first_new is None or rt >= first_new)})
+    # Where traffic settled: the paths after the move, or (shared, or no
+    # move) those of the window's last second.
+    if first_new is not None:
+        settled = sorted({r for rt, r, _s in got if r and rt >= first_new})
+    else:
+        last = got[-1][0] if got else t1
+        settled = sorted({r for rt, r, _s in got if r and rt >= last - 1.0})
     return {"sent": len(seqs), "lost": len(lost),
             "outage_ms": None if outage is None else round(outage * 1000, 1),
             "paths": paths, "settled": settled, "first_new": first_new}

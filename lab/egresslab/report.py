@@ -53,7 +53,8 @@ def text_table(results, meta):
               "withdrawal of its default after its probe failed;",
               "route: fault to the VPC route table's change (kernel table 100, as `ip -ts",
               "monitor` announced it); outage: last echo before the move to the first on the new path",
-              "(ECMP: longest silence); back: the same for the return to router 1 after",
+              "(ECMP: the longest silence of any of the 8 flows, each sending every 80 ms);",
+              "back: the same for the return to router 1 after",
               "the repair; lost: datagrams (one every 10 ms) never echoed; bgp down: cloud",
               "sessions that went down during the fault; bad path: echoes that came back",
               "through a router the route table did not point to.", ""]
