@@ -408,7 +408,11 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 
 	if (knobs_changed) {
 		struct loc_rib_config cfg = {0};
-		daemon_rib_config(nc, &cfg);
+		/* The new knobs under the running personality: a personality
+		 * change is not applied by a reload (note_unapplied). */
+		struct conf knobs = *nc;
+		knobs.cloud = oc->cloud;
+		daemon_rib_config(&knobs, &cfg);
 		rc = loc_rib_set_config(rib_loc(d->rib), &cfg);
 		if (rc < 0)
 			log_err("reload: decision options not applied: %s", strerror(-rc));
