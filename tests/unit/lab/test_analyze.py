@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""The lab's figures on made-up records, where the right answer is known:
+outage from the last echo before a move to the first on the new path,
+losses, where traffic settled, the worst flow's silence under ECMP,
+packets on a path the route table did not allow, and the control-plane
+events read from daemon log lines.
+
+usage: test_analyze.py LAB_DIR"""
+
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, sys.argv.pop(1) if len(sys.argv) > 1 else
+                os.path.join(os.path.dirname(__file__), "..", "..", "..", "lab"))
+
+from egresslab import analyze, topo  # noqa: E402
+
+T0 = 1_800_000_000.0
+
+
+def write_packets(path, pkts):
+    """pkts: (seq, send, flow, reply_or_None, router_or_None), times in
+    seconds from T0."""
+    with open(path, "w") as f:
+        for s, ts, fl, rt, r in pkts:
+            ts += T0
+            rt = None if rt is None else rt + T0
+            f.write(f"S {s} {int(ts * 1e9)} {fl}\n")
+            if rt is not None:
+                f.write(f"R {s} {int(ts * 1e9)} {int(rt * 1e9)} {topo.nat_ip(r)} {fl}\n")
+        f.write(f"E {len(pkts)}\n")
+
+
+def scenario(d, name, pkts, marks, samples, mode="primary-backup", logs=None):
+    sd = os.path.join(d, "scenarios", name)
+    os.makedirs(sd)
+    write_packets(os.path.join(sd, "packets.txt"), pkts)
+    with open(os.path.join(sd, "logs.json"), "w") as f:
+        json.dump(logs or {}, f)
+    return {"name": name, "routers": 2, "personality": "aws-vgw", "mode": mode,
+            "detection": "", "ok": True, "start": T0, "end": T0 + 10,
+            "marks": [{"time": T0 + t, "event": e, "what": e} for t, e in marks],
+            "route_samples": [[T0 + t, r] for t, r in samples],
+            "dir": os.path.relpath(sd, d)}
+
+
+class Analyze(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.d = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_failover_and_return(self):
+        # Every 10 ms; r1 until 3.00 s, nothing 3.00-3.50, r2 until 6 s, r1 after.
+        pkts = []
+        for k in range(900):
+            ts = k * 0.01
+            if ts < 3.0:
+                pkts.append((k, ts, 0, ts + 0.001, 1))
+            elif ts < 3.5:
+                pkts.append((k, ts, 0, None, None))
+            elif ts < 6.0:
+                pkts.append((k, ts, 0, ts + 0.001, 2))
+            else:
+                pkts.append((k, ts, 0, ts + 0.001, 1))
+        logs = {"cloud": "2027-01-15T08:00:02.999Z warning: peer 169.254.247.2: hold timer "
+                         "expired in Established\n"
+                         "2027-01-15T08:00:03.002Z info: peer 169.254.247.2: Established -> Idle\n"}
+        sc = scenario(self.d, "crash", pkts, [(2.95, "fault"), (5.9, "repair")],
+                      [(0, [1]), (3.45, [2]), (5.995, [1])], logs=logs)
+        r = analyze.analyze(self.d, sc)
+        fo, back = r["failover"], r["return"]
+        self.assertEqual(fo["lost"], 50)
+        # Last r1 echo at 2.991, first r2 echo at 3.501.
+        self.assertAlmostEqual(fo["outage_ms"], 510.0, delta=0.2)
+        self.assertEqual(fo["settled"], [2])
+        self.assertEqual(back["settled"], [1])
+        self.assertEqual(back["lost"], 0)
+        self.assertAlmostEqual(back["outage_ms"], 10.0, delta=0.2)
+        self.assertEqual(r["path_violations"], 0)
+        self.assertEqual(r["before"]["paths"], [1])
+        self.assertAlmostEqual(r["route_change_ms"], 500.0, delta=0.2)
+        # Log times are UTC wall clock (T0 is 2027-01-15T08:00:00Z): the
+        # session went down 52 ms after the fault.
+        self.assertEqual(r["sessions_down_during_fault"], 1)
+        self.assertAlmostEqual(r["detect_ms"], 52.0, delta=0.5)
+
+    def test_path_violation_counted(self):
+        # r2 echoes while the table still pointed at r1 only.
+        pkts = [(k, k * 0.01, 0, k * 0.01 + 0.001, 2 if 100 <= k < 103 else 1)
+                for k in range(300)]
+        sc = scenario(self.d, "baseline", pkts, [], [(0, [1])])
+        r = analyze.analyze(self.d, sc)
+        self.assertEqual(r["path_violations"], 3)
+        self.assertEqual([v["seq"] for v in r["violations"]], [100, 101, 102])
+
+    def test_ecmp_worst_flow(self):
+        # Two flows alternating, flow 0 on r2 throughout; flow 1 on r1,
+        # silent 2.0-2.7 s, then on r2.
+        pkts = []
+        for k in range(500):
+            ts, fl = k * 0.01, k % 2
+            if fl == 1 and 2.0 <= ts < 2.7:
+                pkts.append((k, ts, fl, None, None))
+            else:
+                pkts.append((k, ts, fl, ts + 0.001, 1 if (fl == 1 and ts < 2.0) else 2))
+        sc = scenario(self.d, "isp", pkts, [(1.95, "fault"), (4.0, "repair")],
+                      [(0, [1, 2]), (2.69, [2])], mode="ecmp")
+        r = analyze.analyze(self.d, sc)
+        fo = r["failover"]
+        self.assertEqual(r["before"]["paths"], [1, 2])
+        self.assertEqual(fo["lost"], 35)
+        # Flow 1: last echo of a packet sent at 1.99, next at 2.71.
+        self.assertAlmostEqual(fo["outage_ms"], 720.0, delta=0.2)
+        self.assertEqual(fo["settled"], [2])
+
+    def test_control_events(self):
+        logs = {"cloud": "2027-01-15T08:00:00.100Z info: peer 169.254.247.2: Established -> Idle\n"
+                         "garbage line\n",
+                "cgw1": "2027-01-15T08:00:00.050Z warning: probe uplink: up -> down "
+                        "(3 failures in a row)\n"
+                        "2027-01-15T08:00:00.051Z info: originate 0.0.0.0/0: withdrawn (x)\n"}
+        ev = analyze.control_events(logs, 2)
+        self.assertEqual([e["kind"] for e in ev], ["probe-down", "withdraw", "session-down"])
+        self.assertEqual(ev[2]["what"], "session down: router 1 tunnel 1")
+        self.assertAlmostEqual(ev[2]["time"] - ev[0]["time"], 0.05, delta=1e-6)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
