@@ -437,3 +437,28 @@ def test_address_removed_drops_session_and_moves_route(fl):
     e.wait_established(fl.spoke_addr(1), timeout=40)
     wait_until(lambda: fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(1)], 10,
                what=f"{PFX} back via eg1")
+
+
+def test_session_loss_repoints_the_group_in_place(fl):
+    """Primary/backup with the link up: the primary peer's session ends
+    (BIRD stopped) and the route moves to the backup by one group
+    replace: same group id, `ip nexthop` shows the backup as its member,
+    and the kernel table stays in line with egressd's."""
+    b1 = fl.bird(1, [Announce(PFX)])
+    fl.bird(2, [Announce(PFX, prepend=[SPOKE_AS])])
+    e = fl.start_egress(f"fib {{ table {TABLE} }}")
+    e.wait_established(fl.spoke_addr(1))
+    e.wait_established(fl.spoke_addr(2))
+    wait_until(lambda: PFX in fl.kroutes() and
+               fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(1)], 10,
+               what=f"{PFX} via the primary")
+    gid = fl.kroutes()[PFX].get("nhid")
+    if gid is None:
+        pytest.skip("kernel without nexthop objects: routes carry next hops inline")
+    b1.stop()
+    wait_until(lambda: fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(2)], 5,
+               interval=0.01, what=f"{PFX} via the backup")
+    assert fl.kroutes()[PFX]["nhid"] == gid
+    wait_until(lambda: e.ctl("show", "fib", "--check")["difference_count"] == 0, 5,
+               what="kernel in line with egressd after the re-decision")
+    assert fl.kroutes()[PFX]["nhid"] == gid
