@@ -101,12 +101,14 @@ struct nh_entry *fib_sync_nh_get(struct daemon_fib *df, const struct addr *a)
 
 struct nh_entry *fib_sync_nh_of_path(struct daemon_fib *df, int af, const struct bgp_attrs *a)
 {
-	if (a == df->last_attrs && af == df->last_af)
-		return df->last_nh;
 	struct addr nh;
-	struct nh_entry *e = path_nexthop(af, a, &nh) ? fib_sync_nh_get(df, &nh) : NULL;
-	df->last_attrs = a;
-	df->last_af = af;
+	if (!path_nexthop(af, a, &nh))
+		return NULL;
+	/* Consecutive paths mostly share their next hop: compared by value
+	 * (an attribute set's address may be reused once it is freed). */
+	if (df->last_nh && addr_eq(&df->last_nh->a, &nh))
+		return df->last_nh;
+	struct nh_entry *e = fib_sync_nh_get(df, &nh);
 	df->last_nh = e;
 	return e;
 }
@@ -270,7 +272,6 @@ static void walk_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void reresolve_all(struct daemon_fib *df)
 {
 	bool any = false;
-	df->last_attrs = NULL;
 	for (size_t i = 0; i < df->n_nhs; i++) {
 		bool was = df->nhs[i]->changed;
 		df->nhs[i]->changed = false;

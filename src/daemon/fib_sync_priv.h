@@ -46,9 +46,7 @@ struct daemon_fib {
 	struct trie nh_trie;
 	struct nh_entry **nhs;
 	size_t n_nhs, cap_nhs;
-	const struct bgp_attrs *last_attrs; /* lookup cache: interned sets repeat */
-	int last_af;
-	struct nh_entry *last_nh;
+	struct nh_entry *last_nh; /* lookup cache: consecutive paths share one */
 	ev_timer reresolve;
 	/* revalidation walk over the Loc-RIB */
 	bool walk_pending, walking;
