@@ -164,6 +164,17 @@ def analyze(out, sc):
         logs = json.load(f)
     events = [e for e in control_events(logs, n)
               if sc["start"] - LOG_RES <= e["time"] <= sc["end"]]
+    # egressd's own route table (egressctl show route-table), first
+    # sample left out: it is the state before anything happened.
+    names = {}
+    for i in range(1, n + 1):
+        for t in (0, 1):
+            names[topo.tunnel_cgw_ip(i, t)] = f"router {i} tunnel {t + 1}"
+    for t, hops in sc.get("route_table_samples", [])[1:]:
+        what = ", ".join(names.get(h, h) for h in hops) or "nothing"
+        events.append({"time": t, "node": "cloud", "kind": "route-table",
+                       "what": f"egressctl show route-table: 0.0.0.0/0 via {what}"})
+    events.sort(key=lambda e: e["time"])
     samples = sc["route_samples"]
     allowed = allowed_paths(samples)
     viol = []

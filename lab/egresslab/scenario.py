@@ -57,6 +57,38 @@ class RoutePoller(threading.Thread):
         self.join(timeout=2)
 
 
+class RouteTablePoller(RoutePoller):
+    """What the cloud's egressd says its VPC route table holds for
+    0.0.0.0/0 (`egressctl show route-table --json`), to set beside the
+    kernel's table: the gap between the two is the FIB write."""
+
+    def __init__(self, lab, period=0.05):
+        super().__init__(lab, period)
+
+    def current(self):
+        try:
+            ans = self.lab.ctl("cloud", "show", "route-table")
+        except (LabError, ValueError):
+            return None
+        hops = []
+        for rt in ans.get("route_tables", []):
+            for r in rt.get("routes", []):
+                if r.get("destination") == "0.0.0.0/0" and r.get("installed"):
+                    hops += [t.get("next_hop") for t in r.get("targets", [])]
+        return sorted(h for h in hops if h)
+
+    def run(self):
+        last = None
+        while not self.stop_ev.is_set():
+            t0 = now()
+            cur = self.current()
+            t1 = now()
+            if cur is not None and cur != last:
+                self.samples.append(((t0 + t1) / 2, cur))
+                last = cur
+            self.stop_ev.wait(self.period)
+
+
 class Capture:
     """udpecho client in the VPC, route poller, kernel route monitor."""
 
@@ -78,6 +110,8 @@ class Capture:
         # The table as the first datagram finds it.
         self.poller.samples.append((now(), sorted(self.lab.vpc_default())))
         self.poller.start()
+        self.ctl_poller = RouteTablePoller(self.lab)
+        self.ctl_poller.start()
         self.client = subprocess.Popen(
             ["ip", "netns", "exec", self.lab.ns("vpc"), self.lab.udpecho, "client", "-t",
              f"{topo.INTERNET}:{topo.ECHO_PORT}", "-i", "10", "-f", str(self.flows), "-o",
@@ -109,6 +143,7 @@ class Capture:
         except subprocess.TimeoutExpired:
             self.client.kill()
         self.poller.stop()
+        self.ctl_poller.stop()
         self.mon.terminate()
         try:
             self.mon.wait(timeout=2)
@@ -264,6 +299,7 @@ def run_one(lab, name, log=print):
         cap.stop()
     result.update({"start": cap.t_start, "end": cap.t_end, "marks": marks,
                    "route_samples": cap.poller.samples,
+                   "route_table_samples": cap.ctl_poller.samples,
                    "dir": os.path.relpath(cap.dir, lab.out)})
     logs = {}
     for role, off in log_offsets.items():
