@@ -462,7 +462,7 @@ static void mon_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 void daemon_fib_peer_down(struct daemon *d, struct daemon_peer *dp)
 {
 	struct daemon_fib *df = d->fib;
-	if (!df || !dp->peer)
+	if (!df || df->frozen || !dp->peer)
 		return;
 	/* The peer's address is the next hop of its eBGP routes (RFC 4271
 	 * 5.1.3).  Looked up, not made: a peer whose routes never came has

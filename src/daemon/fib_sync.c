@@ -163,10 +163,16 @@ void fib_sync_route(struct daemon_fib *df, const struct prefix *p, const struct 
 		on_fib_error(df, p, rc);
 }
 
+void daemon_fib_freeze(struct daemon *d)
+{
+	if (d->fib)
+		d->fib->frozen = true;
+}
+
 void daemon_fib_change(struct daemon *d, const struct loc_rib_change *c)
 {
 	struct daemon_fib *df = DF(d);
-	if (!df || (!c->best_changed && !c->multipath_changed && !c->others_changed))
+	if (!df || df->frozen || (!c->best_changed && !c->multipath_changed && !c->others_changed))
 		return;
 	fib_sync_route(df, c->prefix, c->new_best);
 }

@@ -46,6 +46,11 @@ void daemon_fib_eor(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
  * once (fib_nexthop.c). */
 void daemon_fib_peer_down(struct daemon *d, struct daemon_peer *dp);
 
+/* Shutting down: no more kernel writes until daemon_fib_stop (which
+ * removes the routes, or with graceful-restart leaves them as they
+ * were forwarding, not repointed by the sessions' ends). */
+void daemon_fib_freeze(struct daemon *d);
+
 /* The FIB itself, for `show fib` (fib_show.c); NULL before start. */
 struct fib *daemon_fib_get(struct daemon *d);
 /* The settings it runs with (a reload does not change them). */

@@ -46,6 +46,7 @@ struct daemon_fib {
 	struct trie nh_trie;
 	struct nh_entry **nhs;
 	size_t n_nhs, cap_nhs;
+	bool frozen;              /* daemon_fib_freeze: shutting down */
 	struct nh_entry *last_nh; /* lookup cache: consecutive paths share one */
 	ev_timer reresolve;
 	/* revalidation walk over the Loc-RIB */

@@ -143,6 +143,9 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
 	log_info("signal %d: stopping every session", w->signum);
+	/* The kernel routes stay as they are from here (graceful restart)
+	 * or all go at the end (daemon_fib_stop): no repairs meanwhile. */
+	daemon_fib_freeze(d);
 	for (size_t i = 0; i < bgp_speaker_peer_count(d->sp); i++)
 		bgp_peer_stop(bgp_speaker_peer_at(d->sp, i), BGP_CEASE_ADMIN_SHUTDOWN,
 			      DAEMON_SHUTDOWN_MSG);

@@ -129,6 +129,14 @@ def fl(request, tmp_path):
     lab.close()
 
 
+def wait_paths(e, prefix, n):
+    """Until egressd's Loc-RIB holds n candidate paths for prefix (the
+    backup has arrived, not only the best)."""
+    wait_until(lambda: len([r for r in e.ctl("show", "rib")["routes"]
+                            if r["prefix"] == prefix]) == n, 10,
+               what=f"{n} paths for {prefix} in the Loc-RIB")
+
+
 def bird_reannounce(p, announce):
     """Changes what a BIRD spoke announces (a real withdrawal)."""
     p.cfg.announce = announce
@@ -212,6 +220,7 @@ def test_interface_down_moves_traffic_before_hold_timer(fl):
     # the link down the kernel deleted the group's only nexthop, the
     # group and its routes, so here they are written again; a session
     # that fails with its link up is repaired by the one group replace.)
+    wait_paths(e, PFX, 2)
     gid = fl.kroutes(table="main")[PFX].get("nhid")
 
     t0 = time.monotonic()
@@ -452,6 +461,7 @@ def test_session_loss_repoints_the_group_in_place(fl):
     wait_until(lambda: PFX in fl.kroutes() and
                fl.gateways(fl.kroutes()[PFX]) == [fl.spoke_addr(1)], 10,
                what=f"{PFX} via the primary")
+    wait_paths(e, PFX, 2)
     gid = fl.kroutes()[PFX].get("nhid")
     if gid is None:
         pytest.skip("kernel without nexthop objects: routes carry next hops inline")
