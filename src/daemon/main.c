@@ -23,6 +23,7 @@
 #include "daemon/ctl_origin.h"
 #include "daemon/cloud.h"
 #include "daemon/daemon.h"
+#include "daemon/soft.h"
 #include "daemon/fib_sync.h"
 
 #define DAEMON_HOLD_TIME_DEFAULT 90    /* RFC 4271 10 */
@@ -200,6 +201,10 @@ static json_t *cmd_show_memory(void *ctx, json_t *req, char *err, size_t err_siz
 	if (!only_command_key(req, err, err_size))
 		return NULL;
 	json_t *ans = ctl_show_memory(d->rib);
+	if (ans && daemon_soft_memory(d, ans) < 0) {
+		json_decref(ans);
+		ans = NULL;
+	}
 	if (!ans)
 		snprintf(err, err_size, "out of memory");
 	return ans;

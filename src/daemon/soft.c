@@ -1,5 +1,6 @@
 /* Soft reconfiguration inbound: see daemon/soft.h. */
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 
 #include "core/log.h"
@@ -57,6 +58,19 @@ void daemon_soft_clear(struct daemon_peer *dp, int af)
 size_t daemon_soft_count(const struct daemon_peer *dp)
 {
 	return dp->pre_in ? adj_rib_count(dp->pre_in) : 0;
+}
+
+int daemon_soft_memory(struct daemon *d, void *answer)
+{
+	size_t n = 0;
+	for (size_t i = 1; i < d->n_peers; i++)
+		n += daemon_soft_count(&d->peers[i]);
+	/* Entries only, as for the other Adj-RIBs: the attribute sets are
+	 * the interned ones, counted under "attributes". */
+	json_t *o = json_pack("{s:I}", "routes", (json_int_t)n);
+	if (!o || json_object_set_new(answer, "adj_rib_in_pre_policy", o) != 0)
+		return -ENOMEM;
+	return 0;
 }
 
 int daemon_soft_rerun_start(struct daemon *d, struct daemon_peer *dp)

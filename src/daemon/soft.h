@@ -26,5 +26,8 @@ int daemon_soft_rerun_start(struct daemon *d, struct daemon_peer *dp);
 bool daemon_soft_step(struct daemon *d, struct daemon_peer *dp, size_t budget);
 /* Routes held pre-policy for the peer. */
 size_t daemon_soft_count(const struct daemon_peer *dp);
+/* Adds "adj_rib_in_pre_policy":{"routes":N} (all peers) to a
+ * `show memory` answer (a json_t object).  0 or -ENOMEM. */
+int daemon_soft_memory(struct daemon *d, void *answer);
 
 #endif

@@ -166,6 +166,7 @@ def test_reload_soft_reconfiguration_inbound(lab):
     assert pre[P1]["local_pref"] is None and pre[P1]["as_path"] == [PEER_AS], pre
     out = ctl_text(eg, "show", "rib", "in", "neighbor", them, "--pre-policy")
     assert out.returncode == 0 and P2 in out.stdout, out
+    assert eg.ctl("show", "memory")["adj_rib_in_pre_policy"] == {"routes": 2}
     # And back: P2 returns from the stored copy, not from the peer.
     eg.cfg.extra = V1
     eg.write_config()
