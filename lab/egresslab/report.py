@@ -116,7 +116,8 @@ def svg_timeline(out, results, meta):
             else:
                 runs.append([fate, ts, ts])
         for fate, a, b in runs:
-            x0, x1 = sx(a), max(sx(b + 0.01), sx(a) + 0.8)
+            x0 = sx(a)
+            x1 = min(max(sx(b + 0.01), x0 + 0.8), W - 20)
             if fate:
                 c = COLORS[(fate - 1) % len(COLORS)]
                 o.append(f'<rect x="{x0:.1f}" y="{y + 4}" width="{x1 - x0:.1f}" '
