@@ -43,6 +43,11 @@ struct fib_mock {
 	size_t nnh, capnh;
 	struct mock_route *rts;
 	size_t nrt, caprt;
+	/* Index of rts by prefix (open addressing, linear probing, slot =
+	 * position + 1, 0 empty), so `fib { install off }`, which runs the
+	 * daemon on this mock, stays linear on a full table. */
+	uint32_t *rtix;
+	size_t rtix_cap; /* power of two, or 0 */
 	struct mock_op *ops;
 	size_t nops, capops;
 	size_t requests;
@@ -75,17 +80,67 @@ static struct mock_nh *nh_get(const struct fib_mock *m, uint32_t id)
 	return NULL;
 }
 
+/* Slot of pfx in the index, or of the empty slot where it would go. */
+static size_t rtix_find(const struct fib_mock *m, const struct prefix *pfx)
+{
+	size_t mask = m->rtix_cap - 1, i = prefix_hash(pfx) & mask;
+	while (m->rtix[i] && !prefix_eq(&m->rts[m->rtix[i] - 1].pfx, pfx))
+		i = (i + 1) & mask;
+	return i;
+}
+
 static struct mock_route *rt_get(const struct fib_mock *m, const struct prefix *pfx)
 {
+	if (!m->rtix_cap)
+		return NULL;
+	uint32_t v = m->rtix[rtix_find(m, pfx)];
+	return v ? &m->rts[v - 1] : NULL;
+}
+
+/* Keeps the load under 1/2; rebuilds from rts. */
+static int rtix_reserve(struct fib_mock *m, size_t n)
+{
+	if (n * 2 <= m->rtix_cap)
+		return 0;
+	size_t cap = m->rtix_cap ? m->rtix_cap : 64;
+	while (n * 2 > cap)
+		cap *= 2;
+	uint32_t *ix = calloc(cap, sizeof(*ix));
+	if (!ix)
+		return -ENOMEM;
+	free(m->rtix);
+	m->rtix = ix;
+	m->rtix_cap = cap;
 	for (size_t i = 0; i < m->nrt; i++)
-		if (prefix_eq(&m->rts[i].pfx, pfx))
-			return &m->rts[i];
-	return NULL;
+		m->rtix[rtix_find(m, &m->rts[i].pfx)] = (uint32_t)i + 1;
+	return 0;
+}
+
+/* Backward-shift deletion of index slot i (no tombstones). */
+static void rtix_delete(struct fib_mock *m, size_t i)
+{
+	size_t mask = m->rtix_cap - 1, hole = i, j = (i + 1) & mask;
+	m->rtix[i] = 0;
+	while (m->rtix[j]) {
+		size_t home = prefix_hash(&m->rts[m->rtix[j] - 1].pfx) & mask;
+		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+		if (!stays) {
+			m->rtix[hole] = m->rtix[j];
+			m->rtix[j] = 0;
+			hole = j;
+		}
+		j = (j + 1) & mask;
+	}
 }
 
 static void rt_remove_at(struct fib_mock *m, size_t i)
 {
-	m->rts[i] = m->rts[--m->nrt];
+	rtix_delete(m, rtix_find(m, &m->rts[i].pfx));
+	size_t last = --m->nrt;
+	if (i != last) {
+		m->rtix[rtix_find(m, &m->rts[last].pfx)] = (uint32_t)i + 1;
+		m->rts[i] = m->rts[last];
+	}
 }
 
 static void routes_drop_via(struct fib_mock *m, uint32_t id)
@@ -191,9 +246,12 @@ static int apply(struct fib_mock *m, const struct mock_op *op)
 		if (!op->id && !op->nhs.n)
 			return -EINVAL;
 		if (!r) {
-			if (grow((void **)&m->rts, &m->caprt, m->nrt, sizeof(*m->rts)))
+			if (grow((void **)&m->rts, &m->caprt, m->nrt, sizeof(*m->rts)) ||
+			    rtix_reserve(m, m->nrt + 1))
 				return -ENOMEM;
 			r = &m->rts[m->nrt++];
+			r->pfx = op->pfx;
+			m->rtix[rtix_find(m, &op->pfx)] = (uint32_t)m->nrt;
 		}
 		r->pfx = op->pfx;
 		r->nh_id = op->id;
@@ -311,6 +369,7 @@ static void mock_destroy(void *be)
 	struct fib_mock *m = be;
 	free(m->nhs);
 	free(m->rts);
+	free(m->rtix);
 	free(m->ops);
 	free(m);
 }
