@@ -156,8 +156,12 @@ class BenchGobgp(peer_gobgp.GobgpPeer):
 
 
 def make_egressd(ns):
+    # No kernel routes, as for the other daemons here (BIRD has no kernel
+    # protocol, FRR runs with -n, OpenBGPD with fib-update no): the FIB
+    # has its own benchmark (fib_run.py).
     cfg = egress_lib.EgressConfig(router_id=DUT_ID, local_as=DUT_AS,
-                                  listen=[DF_ADDR, DC_ADDR])
+                                  listen=[DF_ADDR, DC_ADDR],
+                                  extra="fib { install off }")
     for nbr, asn, local in ((F_ADDR, FEED_AS, DF_ADDR),
                             (C_ADDR, COLL_AS, DC_ADDR)):
         cfg.neighbors.append(egress_lib.Neighbor(
@@ -294,6 +298,24 @@ def proc_stats(ns):
     return total_hwm, total_cpu, procs
 
 
+def egressd_memory(drv, ns):
+    out = {}
+    try:
+        out["show_memory"] = drv.ctl("show", "memory")
+    except Exception as exc:  # noqa: BLE001 - a report, not a result
+        out["show_memory_error"] = str(exc)
+    for pid in ns.pids():
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as f:
+                for ln in f:
+                    if ln.startswith(("VmRSS:", "VmHWM:", "RssAnon:")):
+                        k, v = ln.split(":", 1)
+                        out[f"{pid}.{k}"] = int(v.split()[0]) * 1024
+        except OSError:
+            continue
+    return out
+
+
 class Failed(Exception):
     pass
 
@@ -383,6 +405,11 @@ def run_once(name, args, n, table_args, workroot, idx):
                 raise Failed("not forwarding yet") from exc
             raise
         res["propagate_s"] = full["t"] - first["t"]
+        if name == "egressd":
+            # The table at its fullest: egressd's own per-module count
+            # and the kernel's view of the process, for the per-prefix
+            # byte budget in docs/benchmarks.md.
+            res["memory_at_full"] = egressd_memory(drv, line.d)
         ann = wait_event(flog, "announced", "feeder's end of table", procs,
                          60)
         res["feeder_send_s"] = ann["send_s"]
