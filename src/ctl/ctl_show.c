@@ -399,11 +399,13 @@ json_t *ctl_show_memory(struct rib *rib)
 					  json_integer((json_int_t)t->misses))))
 		bad++;
 	put(o, "attributes", attrs, &bad);
-	put(o, "adj_rib_in", json_pack("{s:I}", "routes", (json_int_t)m.adj_in.items), &bad);
-	put(o, "adj_rib_out", json_pack("{s:I}", "routes", (json_int_t)m.adj_out.items), &bad);
-	/* Only what the modules count themselves; the Adj-RIB hash tables
-	 * are not in it. */
-	put(o, "total_bytes", json_integer((json_int_t)(m.trie.bytes + m.paths.bytes + m.attrs.bytes)),
+	put(o, "adj_rib_in", mem_json("routes", &m.adj_in), &bad);
+	put(o, "adj_rib_out", mem_json("routes", &m.adj_out), &bad);
+	/* Only what the modules count themselves (not the allocator's own
+	 * overhead, sessions, the FIB side). */
+	put(o, "total_bytes",
+	    json_integer((json_int_t)(m.trie.bytes + m.paths.bytes + m.attrs.bytes +
+				      m.adj_in.bytes + m.adj_out.bytes)),
 	    &bad);
 	if (bad) {
 		json_decref(o);

@@ -62,12 +62,14 @@ size_t daemon_soft_count(const struct daemon_peer *dp)
 
 int daemon_soft_memory(struct daemon *d, void *answer)
 {
-	size_t n = 0;
-	for (size_t i = 1; i < d->n_peers; i++)
+	size_t n = 0, bytes = 0;
+	for (size_t i = 1; i < d->n_peers; i++) {
 		n += daemon_soft_count(&d->peers[i]);
-	/* Entries only, as for the other Adj-RIBs: the attribute sets are
+		bytes += adj_rib_bytes(d->peers[i].pre_in);
+	}
+	/* The tables, as for the other Adj-RIBs: the attribute sets are
 	 * the interned ones, counted under "attributes". */
-	json_t *o = json_pack("{s:I}", "routes", (json_int_t)n);
+	json_t *o = json_pack("{s:I, s:I}", "routes", (json_int_t)n, "bytes", (json_int_t)bytes);
 	if (!o || json_object_set_new(answer, "adj_rib_in_pre_policy", o) != 0)
 		return -ENOMEM;
 	return 0;

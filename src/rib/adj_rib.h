@@ -1,6 +1,6 @@
 /* One Adj-RIB (RFC 4271 3.2): a peer's routes in one direction.
- * A hash table keyed by prefix, holding a reference to the attributes.
- * (The routing core replaces the hash with the shared prefix trie.) */
+ * A hash table per family keyed by prefix, holding a reference to the
+ * attributes (16 bytes a slot for IPv4, 32 for IPv6). */
 #ifndef EGRESS_RIB_ADJ_RIB_H
 #define EGRESS_RIB_ADJ_RIB_H
 
@@ -23,6 +23,8 @@ struct bgp_attrs *adj_rib_lookup(const struct adj_rib *r, const struct prefix *p
 size_t adj_rib_count(const struct adj_rib *r);
 /* Routes of one family (AF_INET or AF_INET6). */
 size_t adj_rib_count_af(const struct adj_rib *r, int af);
+/* Bytes held by the tables (slots, empty ones included). */
+size_t adj_rib_bytes(const struct adj_rib *r);
 /* Drops every route of one family (AF_INET / AF_INET6), or all with 0. */
 void adj_rib_clear(struct adj_rib *r, int af);
 

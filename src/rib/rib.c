@@ -109,12 +109,12 @@ void rib_mem(const struct rib *r, struct rib_mem_report *m)
 	if (r->loc)
 		loc_rib_mem(r->loc, &m->trie, &m->paths);
 	attr_table_mem(&r->attrs, &m->attrs);
-	/* The Adj-RIBs are hash tables inside adj_rib.c with no byte
-	 * count of their own; their attributes are in the intern table. */
+	/* The Adj-RIBs' own tables; their attributes are in the intern
+	 * table. */
 	for (size_t i = 0; i < r->n; i++) {
-		if (r->peers[i].in)
-			m->adj_in.items += adj_rib_count(r->peers[i].in);
-		if (r->peers[i].out)
-			m->adj_out.items += adj_rib_count(r->peers[i].out);
+		m->adj_in.items += adj_rib_count(r->peers[i].in);
+		m->adj_in.bytes += adj_rib_bytes(r->peers[i].in);
+		m->adj_out.items += adj_rib_count(r->peers[i].out);
+		m->adj_out.bytes += adj_rib_bytes(r->peers[i].out);
 	}
 }
