@@ -76,6 +76,31 @@ def text_table(results, meta):
     return "\n".join(lines) + "\n"
 
 
+# Legend geometry at font-size 11: a swatch of 10 px, 4 px to its label,
+# and the label's width estimated generously (sans-serif digits and
+# lower-case letters stay under 0.62 em), then 12 px to the next swatch.
+LEGEND_FONT = 11
+LEGEND_SWATCH = 14
+
+
+def legend_text_width(label):
+    return len(label) * LEGEND_FONT * 0.62
+
+
+def legend_layout(routers, width):
+    """[(x of the swatch, label)] for "router 1".."router N", right-aligned
+    to width - 20: each entry as wide as its own label, so a label never
+    runs into the next swatch (a fixed 55 px step did with "router 1")."""
+    labels = [f"router {i + 1}" for i in range(routers)]
+    steps = [LEGEND_SWATCH + round(legend_text_width(lb)) + 12 for lb in labels]
+    x = width - 20 - sum(steps)
+    out = []
+    for lb, st in zip(labels, steps):
+        out.append((x, lb))
+        x += st
+    return out
+
+
 def svg_timeline(out, results, meta):
     """One band per scenario: every datagram as a tick at its send time,
     coloured by the router that echoed it, red below the band if lost;
@@ -88,10 +113,10 @@ def svg_timeline(out, results, meta):
          f'<text x="10" y="18" font-size="13">egress lab: {meta["routers"]} routers, '
          f'{meta["personality"]}, {meta["mode"]}; UDP echo every 10 ms, '
          f'bar colour = router that carried it, red = lost</text>']
-    for i in range(meta["routers"]):
-        o.append(f'<rect x="{W - 230 + 55 * i}" y="26" width="10" height="10" '
-                 f'fill="{COLORS[i % len(COLORS)]}"/><text x="{W - 216 + 55 * i}" y="35">'
-                 f'router {i + 1}</text>')
+    for i, (x, label) in enumerate(legend_layout(meta["routers"], W)):
+        o.append(f'<rect x="{x}" y="26" width="10" height="10" '
+                 f'fill="{COLORS[i % len(COLORS)]}"/><text x="{x + 14}" y="35">'
+                 f'{label}</text>')
     y = 50
     for r in results:
         sc_dir = os.path.join(out, "scenarios", r["name"])
