@@ -22,7 +22,10 @@ struct mock_nh {
 struct mock_route {
 	struct prefix pfx;
 	uint32_t nh_id;
-	struct fib_nhset nhs;
+	/* Inline next hops (nh_id 0) only: a set is ~450 bytes and a
+	 * route over a nexthop object needs none, which keeps a full table
+	 * under `fib { install off }` small. */
+	struct fib_nhset *nhs;
 };
 
 struct mock_op {
@@ -135,6 +138,7 @@ static void rtix_delete(struct fib_mock *m, size_t i)
 
 static void rt_remove_at(struct fib_mock *m, size_t i)
 {
+	free(m->rts[i].nhs);
 	rtix_delete(m, rtix_find(m, &m->rts[i].pfx));
 	size_t last = --m->nrt;
 	if (i != last) {
@@ -251,11 +255,19 @@ static int apply(struct fib_mock *m, const struct mock_op *op)
 				return -ENOMEM;
 			r = &m->rts[m->nrt++];
 			r->pfx = op->pfx;
+			r->nhs = NULL;
 			m->rtix[rtix_find(m, &op->pfx)] = (uint32_t)m->nrt;
+		}
+		if (!op->id && !r->nhs && !(r->nhs = malloc(sizeof(*r->nhs))))
+			return -ENOMEM;
+		if (op->id) {
+			free(r->nhs);
+			r->nhs = NULL;
+		} else {
+			*r->nhs = op->nhs;
 		}
 		r->pfx = op->pfx;
 		r->nh_id = op->id;
-		r->nhs = op->nhs;
 		return 0;
 	}
 	}
@@ -356,8 +368,11 @@ static int mock_dump(void *be, fib_dump_route_cb rcb, fib_dump_nh_cb ncb, void *
 {
 	struct fib_mock *m = be;
 	if (rcb)
-		for (size_t i = 0; i < m->nrt; i++)
-			rcb(arg, &m->rts[i].pfx, m->rts[i].nh_id, &m->rts[i].nhs);
+		for (size_t i = 0; i < m->nrt; i++) {
+			static const struct fib_nhset none;
+			const struct mock_route *r = &m->rts[i];
+			rcb(arg, &r->pfx, r->nh_id, r->nhs ? r->nhs : &none);
+		}
 	if (ncb)
 		for (size_t i = 0; i < m->nnh; i++)
 			ncb(arg, m->nhs[i].id, m->nhs[i].mem, m->nhs[i].group ? m->nhs[i].n : 0);
@@ -368,6 +383,8 @@ static void mock_destroy(void *be)
 {
 	struct fib_mock *m = be;
 	free(m->nhs);
+	for (size_t i = 0; i < m->nrt; i++)
+		free(m->rts[i].nhs);
 	free(m->rts);
 	free(m->rtix);
 	free(m->ops);
@@ -485,7 +502,8 @@ int fib_mock_route_get(const struct fib_mock *m, const struct prefix *pfx, uint3
 		return 0;
 	memset(resolved, 0, sizeof(*resolved));
 	if (!r->nh_id) {
-		*resolved = r->nhs;
+		if (r->nhs)
+			*resolved = *r->nhs;
 		return 0;
 	}
 	const struct mock_nh *o = nh_get(m, r->nh_id);
