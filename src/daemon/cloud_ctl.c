@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl/ctl.h"
+#include "ctl/ctl_args.h"
 #include "ctl/ctl_explain.h"
 #include "ctl/ctl_show.h"
 #include "daemon/cloud.h"
@@ -15,20 +16,6 @@
 #include "rib/personality_aws.h"
 
 #define CLOUD_MAX_TABLES 64
-
-/* Every key of req is "command" or one of the allowed ones. */
-static bool keys_ok(json_t *req, const char *allowed, char *err, size_t err_size)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach(req, k, v) {
-		if (strcmp(k, "command") != 0 && (!allowed || strcmp(k, allowed) != 0)) {
-			snprintf(err, err_size, "unexpected key in request");
-			return false;
-		}
-	}
-	return true;
-}
 
 struct rows_ctx {
 	struct daemon *d;
@@ -100,14 +87,10 @@ static json_t *table_json(struct daemon *d, struct rtab *rt)
 static json_t *cmd_show_route_table(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
-	if (!keys_ok(req, "name", err, err_size))
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "show route-table", arg, err, err_size) != 0)
 		return NULL;
-	json_t *nj = json_object_get(req, "name");
-	if (nj && !json_is_string(nj)) {
-		snprintf(err, err_size, "\"name\" must be a string");
-		return NULL;
-	}
-	const char *name = nj ? json_string_value(nj) : NULL;
+	const char *name = arg[0].str;
 	if (!d->conf->cloud.personality) {
 		snprintf(err, err_size, "no route tables: egressd runs without a personality");
 		return NULL;
@@ -132,7 +115,9 @@ static json_t *cmd_show_route_table(void *ctx, json_t *req, char *err, size_t er
 	}
 	if (name && !found) {
 		json_decref(arr);
-		snprintf(err, err_size, "no route-table named %.64s", name);
+		char q[48];
+		ctl_args_quote(name, q, sizeof(q));
+		snprintf(err, err_size, "no route-table named %s", q);
 		return NULL;
 	}
 	json_t *o = json_pack("{s:s, s:o}", "personality",
@@ -145,14 +130,10 @@ static json_t *cmd_show_route_table(void *ctx, json_t *req, char *err, size_t er
 static json_t *cmd_explain(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
-	if (!keys_ok(req, "prefix", err, err_size))
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "explain", arg, err, err_size) != 0)
 		return NULL;
-	json_t *pj = json_object_get(req, "prefix");
-	struct prefix p;
-	if (!json_is_string(pj) || prefix_parse(json_string_value(pj), &p) != 0) {
-		snprintf(err, err_size, "\"prefix\" must be a prefix such as 0.0.0.0/0");
-		return NULL;
-	}
+	struct prefix p = arg[0].prefix;
 	/* The same comparator and options the Loc-RIB was made with. */
 	struct loc_rib_config cfg = { 0 };
 	daemon_rib_config(d->conf, &cfg);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ctl/ctl.h"
+#include "ctl/ctl_args.h"
 #include "daemon/ctl_origin.h"
 #include "daemon/daemon.h"
 
@@ -25,14 +26,9 @@ static json_t *str_or_null(const char *s)
 static json_t *cmd_originate(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
-	const char *k;
-	json_t *v;
-	json_object_foreach(req, k, v) {
-		if (strcmp(k, "command") != 0) {
-			snprintf(err, err_size, "unexpected key '%s' in request", k);
-			return NULL;
-		}
-	}
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "originate", arg, err, err_size) != 0)
+		return NULL;
 	json_t *orig = json_array(), *conds = json_array();
 	bool bad = !orig || !conds;
 	for (size_t i = 0; !bad && i < d->n_origins; i++) {
@@ -65,25 +61,12 @@ static json_t *cmd_originate(void *ctx, json_t *req, char *err, size_t err_size)
 static json_t *cmd_condition(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
-	const char *k, *name = NULL, *state = NULL;
-	json_t *v;
-	json_object_foreach(req, k, v) {
-		if (strcmp(k, "command") == 0)
-			continue;
-		if (strcmp(k, "name") == 0 && json_is_string(v)) {
-			name = json_string_value(v);
-		} else if (strcmp(k, "state") == 0 && json_is_string(v)) {
-			state = json_string_value(v);
-		} else {
-			snprintf(err, err_size, "unexpected key '%s' in request (or not a string)",
-				 k);
-			return NULL;
-		}
-	}
-	if (!name || !state) {
-		snprintf(err, err_size, "condition needs \"name\" and \"state\"");
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "condition", arg, err, err_size) != 0)
 		return NULL;
-	}
+	const char *name = arg[0].str, *state = arg[1].str;
+	char q[48];
+	ctl_args_quote(name, q, sizeof(q));
 	bool up = strcmp(state, "up") == 0;
 	if (!up && strcmp(state, "down") != 0) {
 		snprintf(err, err_size, "state must be \"up\" or \"down\"");
@@ -92,13 +75,13 @@ static json_t *cmd_condition(void *ctx, json_t *req, char *err, size_t err_size)
 	struct daemon_condition *c = daemon_condition_find(d, name);
 	if (!c) {
 		/* The name is the client's: cut it so the message fits. */
-		snprintf(err, err_size, "no condition '%.64s' (define it with 'condition NAME' "
-			 "in the configuration)", name);
+		snprintf(err, err_size, "no condition '%s' (define it with 'condition NAME' "
+			 "in the configuration)", q);
 		return NULL;
 	}
 	if (!c->manual) {
-		snprintf(err, err_size, "condition '%.64s' is driven by its probe and cannot be "
-			 "set by hand", name);
+		snprintf(err, err_size, "condition '%s' is driven by its probe and cannot be "
+			 "set by hand", q);
 		return NULL;
 	}
 	int rc = daemon_condition_set(d, name, up, up ? "set up by egressctl"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl/ctl.h"
+#include "ctl/ctl_args.h"
 #include "ctl/ctl_show.h"
 #include "daemon/ctl_origin.h"
 #include "daemon/daemon.h"
@@ -15,35 +16,22 @@
 static json_t *cmd_pre_policy(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
-	const char *k, *nbr = NULL;
-	json_t *v;
-	json_object_foreach(req, k, v) {
-		if (strcmp(k, "command") == 0)
-			continue;
-		if (strcmp(k, "neighbor") == 0 && json_is_string(v)) {
-			nbr = json_string_value(v);
-		} else {
-			snprintf(err, err_size, "unexpected key '%s' in request (or not a string)",
-				 k);
-			return NULL;
-		}
-	}
-	struct addr a;
-	if (!nbr || addr_parse(nbr, &a) != 0) {
-		snprintf(err, err_size, "show rib in pre-policy needs a \"neighbor\" address");
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "show rib in pre-policy", arg, err, err_size) != 0)
 		return NULL;
-	}
-	addr_unmap_v4(&a);
+	struct addr a = arg[0].addr;
+	char nbr[48];
+	ctl_args_quote(arg[0].str, nbr, sizeof(nbr));
 	struct daemon_peer *dp = NULL;
 	for (size_t i = 1; i < d->n_peers && !dp; i++)
 		if (d->peers[i].peer && addr_eq(&d->peers[i].peer->cfg.addr, &a))
 			dp = &d->peers[i];
 	if (!dp) {
-		snprintf(err, err_size, "no neighbor %.64s", nbr);
+		snprintf(err, err_size, "no neighbor %s", nbr);
 		return NULL;
 	}
 	if (!dp->n || !dp->n->soft_reconfig_in) {
-		snprintf(err, err_size, "neighbor %.64s has no soft-reconfiguration inbound", nbr);
+		snprintf(err, err_size, "neighbor %s has no soft-reconfiguration inbound", nbr);
 		return NULL;
 	}
 	json_t *arr = json_array();

@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "ctl/ctl.h"
+#include "ctl/ctl_args.h"
 #include "ctl/ctl_fib.h"
 #include "daemon/daemon.h"
 #include "daemon/fib_sync.h"
@@ -29,19 +30,10 @@ static void *show_start(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
 	struct fib *f = daemon_fib_get(d);
-	const char *k;
-	json_t *v;
-	bool check = false;
-	json_object_foreach(req, k, v) {
-		if (strcmp(k, "command") == 0)
-			continue;
-		if (strcmp(k, "check") == 0 && json_is_boolean(v)) {
-			check = json_is_true(v);
-			continue;
-		}
-		snprintf(err, err_size, "unexpected key in request");
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "show fib", arg, err, err_size) != 0)
 		return NULL;
-	}
+	bool check = arg[0].b;
 	if (!f) {
 		snprintf(err, err_size, "no FIB");
 		return NULL;

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "ctl/ctl.h"
+#include "ctl/ctl_args.h"
 #include "ctl/ctl_probes.h"
 #include "daemon/condition.h"
 #include "daemon/daemon.h"
@@ -33,14 +34,9 @@ static void daemon_probe_changed(struct probe *pr, const struct probe_fsm *f, vo
 static json_t *cmd_show_probes(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
-	const char *k;
-	json_t *v;
-	json_object_foreach(req, k, v) {
-		if (strcmp(k, "command") != 0) {
-			snprintf(err, err_size, "unexpected key in request");
-			return NULL;
-		}
-	}
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "show probes", arg, err, err_size) != 0)
+		return NULL;
 	json_t *ans = ctl_probes_json(d->probes, d->n_probes);
 	if (!ans)
 		snprintf(err, err_size, "out of memory");

@@ -88,3 +88,39 @@ def test_condition_errors(lab):
         assert "no condition 'nosuch'" in str(e), e
     orig = {o["prefix"]: o for o in eg.ctl("originate")["originate"]}
     assert orig[DEFAULT]["state"] == "down"
+
+
+def raw_request(sock_path, line):
+    """One request line straight on the control socket, the answer parsed."""
+    import json
+    import socket
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        s.connect(sock_path)
+        s.sendall(line + b"\n")
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+    return json.loads(buf)
+
+
+def test_condition_errors_quote_client_text(lab):
+    """Keys and names the client sent come back in errors as printable
+    ASCII, cut at 40 bytes (docs/control-protocol.md): an escape sequence
+    in a request must not reach the operator's terminal through egressctl."""
+    eg = lab.egress("ipv4")
+    eg.cfg.extra = "condition uplink\n"
+    eg.start()
+    for line in (b'{"command":"originate","\\u001b[31mX":1}',
+                 b'{"command":"condition","name":"\\u001b[2J' + b"n" * 60 + b'","state":"up"}',
+                 b'{"command":"show rib in pre-policy","neighbor":"\\u001b"}'):
+        ans = raw_request(eg.sock, line)
+        err = ans.get("error", "")
+        assert err, ans
+        assert all(0x20 <= ord(ch) < 0x7f for ch in err), ans
+        assert len(err) < 160, ans
+    cond = {c["name"]: c for c in eg.ctl("originate")["conditions"]}
+    assert cond["uplink"]["state"] == "down" and cond["uplink"]["changes"] == 0, cond
