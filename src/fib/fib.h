@@ -248,8 +248,10 @@ int fib_monitor_fd(const struct fib_monitor *m);
  * than ENOBUFS (which becomes a resync call). */
 int fib_monitor_read(struct fib_monitor *m);
 /* Dispatches one received datagram, or the recv error err (> 0) when
- * n < 0.  Returns 0 or -EBADMSG for a malformed message (the rest of
- * the datagram is then skipped: lengths can no longer be trusted). */
+ * n < 0.  Returns 0 or -EBADMSG for a malformed message.  A message
+ * whose framing is bad ends the datagram (lengths can no longer be
+ * trusted); one whose content is refused is skipped alone, and the
+ * messages after it are still dispatched. */
 int fib_monitor_input(struct fib_monitor *m, const void *buf, long n, int err);
 
 /* ---- the FIB (fib.c) ---- */

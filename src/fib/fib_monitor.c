@@ -155,7 +155,9 @@ int fib_monitor_input(struct fib_monitor *m, const void *buf, long n, int err)
 	struct rbuf r;
 	rbuf_init(&r, buf, (size_t)n);
 	const struct nlmsghdr *nlh;
-	int more;
+	int more, bad = 0;
+	/* One refused message does not hide the others of its datagram: a
+	 * link-down after it must still be seen (nothing would resync it). */
 	while ((more = fib_nl_msg_next(&r, &nlh)) == 1) {
 		int rc = 0;
 		switch (nlh->nlmsg_type) {
@@ -175,9 +177,9 @@ int fib_monitor_input(struct fib_monitor *m, const void *buf, long n, int err)
 			break; /* neighbours, rules, nexthops...: not ours to watch */
 		}
 		if (rc)
-			return rc;
+			bad = rc;
 	}
-	return more;
+	return more ? more : bad;
 }
 
 /* ---- the socket ---- */

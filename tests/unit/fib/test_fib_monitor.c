@@ -212,6 +212,33 @@ static void test_malformed(void **state)
 	fib_monitor_close(m);
 }
 
+/* A refused message (sound framing, bad content) is skipped alone: the
+ * link-down that follows it in the same datagram still arrives. */
+static void test_malformed_then_link_down(void **state)
+{
+	(void)state;
+	struct got g;
+	struct fib_monitor *m = open_mon(&g);
+	used = 0;
+	struct nlmsghdr *n = start(RTM_NEWADDR);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(n, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = 64;
+	mnl_attr_put(n, IFA_ADDRESS, 4, "abcd"); /* IPv6 address of 4 bytes */
+	end(n);
+	n = start(RTM_NEWLINK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(n, sizeof(*ifi));
+	ifi->ifi_index = 9;
+	ifi->ifi_flags = 0; /* down */
+	end(n);
+	assert_int_equal(fib_monitor_input(m, buf, (long)used, 0), -EBADMSG);
+	assert_int_equal(g.naddr, 0);
+	assert_int_equal(g.nlink, 1);
+	assert_int_equal(g.link[0].ifindex, 9);
+	assert_false(g.link[0].up);
+	fib_monitor_close(m);
+}
+
 static void test_real_socket_opens(void **state)
 {
 	(void)state;
@@ -235,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_link_up_needs_carrier),
 		cmocka_unit_test(test_enobufs_means_resync),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_malformed_then_link_down),
 		cmocka_unit_test(test_real_socket_opens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
