@@ -504,8 +504,11 @@ struct bgp_peer *bgp_peer_add(struct bgp_speaker *sp, const struct bgp_peer_conf
 	lc->route_refresh = true;
 	lc->enhanced_route_refresh = true;
 	lc->extended_message = true;
-	lc->graceful_restart = true;
-	lc->gr_time = BGP_GR_TIME;
+	lc->graceful_restart = !cfg->gr_off;
+	lc->gr_time = cfg->gr_time ? cfg->gr_time : BGP_GR_TIME;
+	for (int f = 0; f < BGP_FAM_COUNT; f++)
+		lc->gr[f].present = (cfg->gr_families & p->cfg.families & BGP_FAM_BIT(f)) != 0;
+	bgp_peer_set_gr(p, cfg->gr_restarted, cfg->gr_forwarding);
 
 	struct bgp_fsm_config fc = {
 		.passive = cfg->passive,
@@ -595,6 +598,25 @@ void bgp_peer_stop(struct bgp_peer *p, uint8_t cease_subcode, const char *msg)
 	if (was_up)
 		snprintf(p->last_error, sizeof(p->last_error), "stopped: %s",
 			 msg ? msg : bgp_notify_subcode_name(BGP_ERR_CEASE, cease_subcode));
+}
+
+void bgp_peer_stop_graceful(struct bgp_peer *p, const char *msg)
+{
+	bool was_up = p->state != BGP_STATE_IDLE;
+	bgp_fsm_event(&p->priv->fsm, BGP_EV_STOP, 0, NULL);
+	if (was_up)
+		snprintf(p->last_error, sizeof(p->last_error), "stopped: %s", msg ? msg : "restart");
+}
+
+void bgp_peer_set_gr(struct bgp_peer *p, bool restarted, uint32_t forwarding)
+{
+	struct bgp_caps *lc = &p->priv->local_caps;
+	p->cfg.gr_restarted = restarted;
+	p->cfg.gr_forwarding = forwarding;
+	lc->gr_restarted = restarted && lc->graceful_restart;
+	for (int f = 0; f < BGP_FAM_COUNT; f++)
+		lc->gr[f].forwarding_preserved =
+			lc->gr[f].present && (forwarding & BGP_FAM_BIT(f));
 }
 
 void bgp_peer_reset(struct bgp_peer *p, const struct bgp_notify *n, const char *why)

@@ -44,6 +44,16 @@ struct bgp_peer_config {
 	bool ttl_security;        /* GTSM, RFC 5082 */
 	struct addr local_addr;   /* af 0 = any */
 	uint32_t families;        /* BGP_FAM_BIT mask to offer */
+	/* Graceful restart capability (RFC 4724 3).  gr_off: none sent.
+	 * gr_time: Restart Time, 0 = the built-in 120 s.  gr_families: the
+	 * families listed (we can keep forwarding for them across our own
+	 * restart); gr_restarted / gr_forwarding: R bit and, per family,
+	 * F bit for the OPENs after a restart (bgp_peer_set_gr). */
+	bool gr_off;
+	uint16_t gr_time;
+	uint32_t gr_families;
+	bool gr_restarted;
+	uint32_t gr_forwarding;
 };
 
 struct bgp_peer_stats {
@@ -112,6 +122,13 @@ void bgp_peer_stop(struct bgp_peer *p, uint8_t cease_subcode, const char *msg);
  * keeps happening) passes before the session is tried again; a passive
  * peer waits for the other side to reconnect.  Safe from the update
  * callback.  why is kept as last_error. */
+/* Stops the session without a NOTIFICATION: the TCP connection just
+ * closes, which RFC 4724 4.2 lets a GR-capable peer read as our restart
+ * (it keeps our routes stale for the Restart Time). */
+void bgp_peer_stop_graceful(struct bgp_peer *p, const char *msg);
+/* The R and F bits of the next OPENs (RFC 4724 3); cleared once the
+ * restart procedure is over. */
+void bgp_peer_set_gr(struct bgp_peer *p, bool restarted, uint32_t forwarding);
 void bgp_peer_reset(struct bgp_peer *p, const struct bgp_notify *n, const char *why);
 
 /* Output queue (only in Established; -ENOTCONN otherwise).  Prefixes are

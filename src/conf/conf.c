@@ -195,7 +195,9 @@ bool conf_neighbor_equal(const struct conf_neighbor *a, const struct conf_neighb
 	       a->export == b->export && str_eq(a->import_policy, b->import_policy) &&
 	       str_eq(a->export_policy, b->export_policy) && str_eq(a->group, b->group) &&
 	       a->max_prefix == b->max_prefix && a->max_prefix_set == b->max_prefix_set &&
-	       a->attachment == b->attachment && a->soft_reconfig_in == b->soft_reconfig_in;
+	       a->attachment == b->attachment && a->soft_reconfig_in == b->soft_reconfig_in &&
+	       a->gr_off == b->gr_off && a->gr_set == b->gr_set &&
+	       a->restart_time == b->restart_time && a->restart_time_set == b->restart_time_set;
 }
 
 bool conf_equal(const struct conf *a, const struct conf *b)

@@ -155,7 +155,15 @@ struct conf_neighbor {
 	 * (pre-policy) so a changed import policy is re-run over them on
 	 * reload without asking the peer. */
 	bool soft_reconfig_in;
+	/* `graceful-restart on|off` (RFC 4724): off sends no GR capability,
+	 * so neither side of the procedure runs with this neighbor.
+	 * `restart-time N`: the Restart Time we advertise (gr_restart.c). */
+	bool gr_off;
+	bool gr_set;
+	uint16_t restart_time;    /* 0 = CONF_RESTART_TIME_DEFAULT */
+	bool restart_time_set;
 };
+#define CONF_RESTART_TIME_DEFAULT 120
 
 struct conf_listen {
 	struct conf_pos pos;

@@ -259,6 +259,8 @@ static const struct keyword keywords[] = {
 	{ "max-prefix", NSET_CTX, KW_NSET, NS_MAX_PREFIX },
 	{ "attachment", NSET_CTX, KW_NSET, NS_ATTACHMENT },
 	{ "soft-reconfiguration", NSET_CTX, KW_NSET, NS_SOFT_RECONF },
+	{ "graceful-restart", NSET_CTX, KW_NSET, NS_GRACEFUL_RESTART },
+	{ "restart-time", NSET_CTX, KW_NSET, NS_RESTART_TIME },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 

@@ -29,6 +29,8 @@ enum nset_field {
 	NS_MAX_PREFIX,
 	NS_ATTACHMENT,
 	NS_SOFT_RECONF,
+	NS_GRACEFUL_RESTART,
+	NS_RESTART_TIME,
 	NS_COUNT
 };
 
@@ -54,6 +56,8 @@ struct nset {
 	uint32_t max_prefix;
 	enum conf_attachment attachment;
 	bool soft_reconfig_in;
+	bool graceful_restart;
+	uint16_t restart_time;
 };
 
 static inline bool nset_has(const struct nset *s, enum nset_field f)

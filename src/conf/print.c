@@ -70,6 +70,10 @@ static void print_neighbor(FILE *f, const struct conf_neighbor *n, const char *i
 		fprintf(f, "%s\tmax-prefix %u\n", ind, n->max_prefix);
 	if (n->soft_reconfig_in)
 		fprintf(f, "%s\tsoft-reconfiguration inbound\n", ind);
+	if (n->gr_set)
+		fprintf(f, "%s\tgraceful-restart %s\n", ind, n->gr_off ? "off" : "on");
+	if (n->restart_time_set)
+		fprintf(f, "%s\trestart-time %u\n", ind, n->restart_time);
 	if (n->attachment != CONF_ATTACH_UNSET)
 		fprintf(f, "%s\tattachment %s\n", ind,
 			n->attachment == CONF_ATTACH_DX ? "direct-connect" : "vpn");

@@ -294,6 +294,28 @@ static bool parser_nset_value(struct parser *p, struct nset *s, enum nset_field 
 		}
 		s->soft_reconfig_in = true;
 		break;
+	case NS_GRACEFUL_RESTART:
+		if (!parser_want_value(p, "on or off", false))
+			return false;
+		if (strcmp(p->tok.text, "on") == 0) {
+			s->graceful_restart = true;
+		} else if (strcmp(p->tok.text, "off") == 0) {
+			s->graceful_restart = false;
+		} else {
+			diag_add(p->diag, p->tok.pos,
+				 "invalid graceful-restart '" TOK_FMT "' (expected on or off)",
+				 TOK_ARGS(&p->tok));
+			return false;
+		}
+		break;
+	case NS_RESTART_TIME:
+		/* RFC 4724 3: the Restart Time field has 12 bits; 0 would
+		 * tell the peer to drop our routes at once. */
+		if (!parser_want_value(p, "1..4095", false) ||
+		    !parser_value_uint(p, 1, 4095, "1..4095", &v))
+			return false;
+		s->restart_time = (uint16_t)v;
+		break;
 	case NS_COUNT:
 		return false;
 	}

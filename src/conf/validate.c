@@ -295,6 +295,15 @@ static void neighbor_build(const struct pneighbor *pn, const struct eff *e,
 		n->attachment = s->attachment;
 	if ((s = eff_src(e, NS_SOFT_RECONF)))
 		n->soft_reconfig_in = s->soft_reconfig_in;
+	if ((s = eff_src(e, NS_GRACEFUL_RESTART))) {
+		n->gr_off = !s->graceful_restart;
+		n->gr_set = true;
+	}
+	n->restart_time = CONF_RESTART_TIME_DEFAULT;
+	if ((s = eff_src(e, NS_RESTART_TIME))) {
+		n->restart_time = s->restart_time;
+		n->restart_time_set = true;
+	}
 }
 
 static void check_neighbors(const struct pconf *pc, struct conf *c, struct conf_diag *d)

@@ -110,6 +110,8 @@ struct daemon {
 	bool reselect_has_cursor;
 	struct prefix reselect_cursor;
 	struct daemon_cloud *cloud;  /* cloud personality (cloud.c), NULL if none */
+	/* Graceful restart, restarting side (gr_restart.c), NULL if off. */
+	struct daemon_gr_restart *grr;
 };
 
 /* RFC 8212: an unset filter is NONE for eBGP and ALL for iBGP. */
@@ -178,5 +180,25 @@ void daemon_gr_free(struct daemon *d, struct daemon_peer *dp);
 
 /* The session callbacks (routes.c); ctx is the struct daemon. */
 extern const struct bgp_callbacks daemon_bgp_callbacks;
+
+/* Graceful restart, restarting side (gr_restart.c, RFC 4724 4.1). */
+/* fib { graceful-restart on } with install on: the kernel forwards
+ * over our routes while we are down. */
+bool daemon_gr_restart_capable(const struct conf *c);
+/* The families listed in our GR capability to n (restarting side). */
+uint32_t daemon_gr_restart_families(const struct conf *c, const struct conf_neighbor *n);
+/* After the peers are added, before they start: reads the note of a
+ * graceful stop and, if there is one, sets R/F and defers exports. */
+int daemon_gr_restart_start(struct daemon *d, const char *sock_path);
+/* On Established: true when the export to dp is held back (the caller
+ * must not start it; the end of the deferral does). */
+bool daemon_gr_restart_hold(struct daemon *d, struct daemon_peer *dp);
+void daemon_gr_restart_eor(struct daemon *d, struct daemon_peer *dp, enum bgp_family f);
+void daemon_gr_restart_down(struct daemon *d, struct daemon_peer *dp);
+bool daemon_gr_restart_deferring(const struct daemon *d);
+/* SIGTERM: GR sessions close without NOTIFICATION, a note is left;
+ * the others get Cease with msg. */
+void daemon_gr_restart_stop(struct daemon *d, const char *msg);
+void daemon_gr_restart_free(struct daemon *d);
 
 #endif

@@ -62,6 +62,9 @@ static void peer_config_from(const struct conf *c, const struct conf_neighbor *n
 	pc->ttl_security = n->ttl_security;
 	pc->local_addr = n->local_addr;
 	pc->families = BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) | BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST);
+	pc->gr_off = n->gr_off;
+	pc->gr_time = n->restart_time;
+	pc->gr_families = daemon_gr_restart_families(c, n);
 }
 
 static int daemon_listen(struct daemon *d)
@@ -147,9 +150,9 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	/* The kernel routes stay as they are from here (graceful restart)
 	 * or all go at the end (daemon_fib_stop): no repairs meanwhile. */
 	daemon_fib_freeze(d);
-	for (size_t i = 0; i < bgp_speaker_peer_count(d->sp); i++)
-		bgp_peer_stop(bgp_speaker_peer_at(d->sp, i), BGP_CEASE_ADMIN_SHUTDOWN,
-			      DAEMON_SHUTDOWN_MSG);
+	/* With graceful restart the GR sessions close without a
+	 * NOTIFICATION (gr_restart.c); the others get Cease. */
+	daemon_gr_restart_stop(d, DAEMON_SHUTDOWN_MSG);
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -296,6 +299,11 @@ int main(int argc, char **argv)
 	if (daemon_peers_add(&d) < 0 || daemon_rib_init(&d) < 0 || daemon_fib_start(&d) < 0 ||
 	    daemon_listen(&d) < 0)
 		goto out;
+	int grc = daemon_gr_restart_start(&d, sock_path);
+	if (grc < 0) {
+		log_err("graceful restart: %s", strerror(-grc));
+		goto out;
+	}
 	int err = 0;
 	ctl = ctl_server_start(d.loop, sock_path, d.sp, d.rib, &err);
 	if (!ctl) {
@@ -343,6 +351,7 @@ int main(int argc, char **argv)
 out:
 	/* Before the sessions' memory goes: the FIB reads the peers. */
 	daemon_fib_stop(&d);
+	daemon_gr_restart_free(&d);
 	daemon_cloud_stop(&d);
 	daemon_probes_free(&d);
 	ctl_server_stop(ctl);

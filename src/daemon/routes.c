@@ -70,7 +70,9 @@ static void on_established(struct bgp_peer *p, void *ctx)
 	 * new ones, or the rest of the flush would take those. */
 	daemon_flush_finish(d, dp);
 	daemon_gr_established(d, dp, p);
-	daemon_sync_start(d, dp);
+	/* RFC 4724 4.1: after our own restart, held until selection is done. */
+	if (!daemon_gr_restart_hold(d, dp))
+		daemon_sync_start(d, dp);
 	daemon_fib_established(d, dp);
 	daemon_cloud_peer_up(d, dp);
 }
@@ -82,6 +84,7 @@ static void on_down(struct bgp_peer *p, void *ctx)
 	if (!dp)
 		return;
 	daemon_sync_stop(d, dp);
+	daemon_gr_restart_down(d, dp);
 	daemon_soft_clear(dp, 0);
 	daemon_cloud_peer_down(d, dp);
 	/* Unless graceful restart keeps them stale, the routes go now:
@@ -262,8 +265,10 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 	/* After the routes themselves: an End-of-RIB sweep must not take
 	 * what this very message re-announced. */
 	daemon_gr_update(d, dp, p, u);
-	if (u->end_of_rib)
+	if (u->end_of_rib) {
 		daemon_fib_eor(d, dp, u->eor_family);
+		daemon_gr_restart_eor(d, dp, u->eor_family);
+	}
 	/* Last: a reset takes the peer's RIBs with it. */
 	daemon_max_prefix_check(d, dp, p);
 }

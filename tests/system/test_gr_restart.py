@@ -1,0 +1,113 @@
+"""Graceful restart, restarting side (RFC 4724 section 4.1), with BIRD as
+the helper.
+
+egressd (fib { graceful-restart on }) learns a prefix from BIRD and
+installs it in its kernel table, and originates two prefixes to BIRD.  It
+is stopped with SIGTERM and started again without one of them:
+
+- during the restart BIRD keeps both of egressd's prefixes, marked stale
+  (BIRD's own `show route`), and egressd's kernel keeps the learned route;
+- after the restart the surviving prefix is fresh at BIRD, the dropped one
+  is gone once egressd sent End-of-RIB;
+- tshark shows the Restart State (R) and Forwarding State (F) bits in the
+  OPEN after the restart and not in the first one."""
+
+import json
+import re
+import signal
+import time
+
+from conftest import EGRESS_PREFIX, peer_announce
+from lib.topo import Pair
+from lib.tshark import bgp_fields
+from lib.util import hold_for, wait_until
+
+AFI = "ipv4"
+LEARNED = "203.0.113.0/24"      # BIRD -> egressd -> egressd's kernel
+KEEP = EGRESS_PREFIX[AFI]       # egressd originates it in both runs
+GONE = "192.0.2.0/24"           # only in the first run
+TABLE = 100
+PROTO = 57
+
+
+def kroutes(eg):
+    r = eg.ns.run(["ip", "-4", "-j", "route", "show", "table", str(TABLE),
+                   "proto", str(PROTO)], check=False)
+    if r.returncode != 0:
+        return set()
+    return {x["dst"] for x in json.loads(r.stdout.strip() or "[]")}
+
+
+def bird_routes(peer):
+    """The prefixes BIRD holds from egressd, and its text."""
+    out = peer.birdc("show", "route", "all", "protocol", "eg")
+    return set(peer.routes()), out
+
+
+def bird_restarting(peer):
+    return "Neighbor graceful restart active" in peer.birdc(
+        "show", "protocols", "all", "eg")
+
+
+def test_gr_restart_bird_keeps_routes(lab):
+    them = Pair.addr(AFI, "b")
+    me = Pair.addr(AFI, "a")
+    peer = lab.peer("bird", AFI, announce=[peer_announce(AFI, LEARNED)],
+                    graceful_restart=60)
+    eg = lab.egress(AFI, options=["graceful-restart on", "restart-time 60"])
+    eg.cfg.originate.append(GONE)
+    eg.cfg.extra = f"fib {{ table {TABLE}; graceful-restart on }}"
+    cap = lab.capture("gr")
+    peer.start()
+    eg.start()
+    eg.wait_established(them, timeout=30)
+    wait_until(lambda: {KEEP, GONE} <= set(bird_routes(peer)[0]), 20,
+               what="both originated prefixes at BIRD")
+    wait_until(lambda: LEARNED in kroutes(eg), 15,
+               what=f"{LEARNED} in egressd's kernel table")
+    first_open = time.time()
+
+    # Graceful stop: no NOTIFICATION, BIRD keeps our routes stale.
+    eg.proc.popen.send_signal(signal.SIGTERM)
+    eg.proc.popen.wait(timeout=10)
+    wait_until(lambda: peer.state() != "Established", 15,
+               what="BIRD to see the session go")
+    routes, out = bird_routes(peer)
+    assert {KEEP, GONE} <= set(routes), f"BIRD dropped our routes:\n{out}"
+    # BIRD 2.0 does not flag a stale route in `show route`; its protocol
+    # view says the neighbor is restarting and runs the restart timer
+    # with our advertised restart-time.
+    proto = peer.birdc("show", "protocols", "all", "eg")
+    assert "Neighbor graceful restart active" in proto, proto
+    m = re.search(r"Restart timer:\s+([0-9.]+)/", proto)
+    assert m and 50 < float(m.group(1)) <= 60, proto
+    hold_for(lambda: {KEEP, GONE} <= set(bird_routes(peer)[0])
+             and LEARNED in kroutes(eg), 2,
+             what="routes kept at BIRD and in our kernel while we are down")
+
+    # Restart without GONE.
+    eg.cfg.originate.remove(GONE)
+    eg.start()
+    assert LEARNED in kroutes(eg), "kernel route lost at the restart"
+    eg.wait_established(them, timeout=30)
+    wait_until(lambda: (lambda r: KEEP in r and GONE not in r)(bird_routes(peer)[0])
+               and not bird_restarting(peer) and peer.state() == "Established", 20,
+               what=f"{KEEP} fresh and {GONE} swept at BIRD after our End-of-RIB")
+    assert LEARNED in kroutes(eg), "kernel route lost after the restart"
+    assert "graceful restart: End-of-RIB from every peer" in eg.log(), eg.log()
+
+    cap.stop()
+    rows = bgp_fields(cap.path, me, "bgp.type == 1",
+                      ["frame.time_epoch", "bgp.cap.gr.timers.restart_flag",
+                       "bgp.cap.gr.timers.restart_time", "bgp.cap.gr.flag.pfs"])
+    assert len(rows) >= 2, f"expected two OPENs from egressd: {rows}"
+    first, last = rows[0], rows[-1]
+    assert float(first[0]) <= first_open
+    flag_true = ("1", "True", "true")
+    assert first[1] not in flag_true, f"R bit in the first OPEN: {first}"
+    assert first[2] == "60", f"restart time: {first}"
+    assert all(f not in flag_true for f in first[3].split(",")), \
+        f"F bit in the first OPEN: {first}"
+    assert last[1] in flag_true, f"no R bit after the restart: {last}"
+    assert any(f in flag_true for f in last[3].split(",")), \
+        f"no F bit after the restart: {last}"
