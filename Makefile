@@ -72,7 +72,9 @@ demo: all
 # routing core's (issue 3), `make bench-fib` the kernel FIB's (issue 4).
 # Shared: PREFIXES sizes the synthetic table (default 1000000), MRT=FILE
 # replays a real one instead, RUNS runs per daemon (default 3, medians
-# reported).  bench-rib: DAEMONS a comma list.  bench-fib: FIB_PARTS
+# reported).  bench-rib: DAEMONS a comma list, FEEDERS peers feeding
+# the table (1-4, default 1), IDLE on|off (an idle peer that records
+# the daemon's keepalive gaps, egressd and bird; default on).  bench-fib: FIB_PARTS
 # (install,failover), FIB_DAEMONS (install: egressd,bird,fib_table),
 # FIB_FAILOVER (probe-group,probe-inline,egressd,bird), FIB_SCENARIOS
 # (EVENT/MODE list for egressd and bird, default
@@ -92,7 +94,8 @@ bench-build:
 bench-rib: bench-build
 	/usr/bin/python3 bench/run.py --build build-bench \
 		--prefixes $(or $(PREFIXES),1000000) --runs $(or $(RUNS),3) \
-		$(if $(DAEMONS),--daemons $(DAEMONS)) $(if $(MRT),--mrt $(MRT))
+		$(if $(DAEMONS),--daemons $(DAEMONS)) $(if $(MRT),--mrt $(MRT)) \
+		$(if $(FEEDERS),--feeders $(FEEDERS)) $(if $(IDLE),--idle $(IDLE))
 
 bench-fib: bench-build
 	/usr/bin/python3 bench/fib_run.py --build build-bench \

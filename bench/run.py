@@ -51,6 +51,17 @@ F_ADDR, DF_ADDR = "10.1.0.1", "10.1.0.2"   # feeder link
 DC_ADDR, C_ADDR = "10.2.0.1", "10.2.0.2"   # collector link
 DUT_ID = "10.255.0.1"
 HOLD = 240
+# --feeders N: feeder i (0-based) speaks from F_ADDRS[i] as FEED_ASES[i];
+# the same table from each, so every prefix has N distinct paths (own AS
+# first, own next hop).
+F_ADDRS = ["10.1.0.1", "10.1.0.3", "10.1.0.4", "10.1.0.5"]
+FEED_ASES = [65001, 65011, 65021, 65031]
+# The idle peer (egressd and BIRD): a session the daemon sends nothing
+# but KEEPALIVEs (export none) with a short hold time, so a run of
+# seconds holds several keepalive intervals (hold 9 s: 3 s).
+I_ADDR, IDLE_AS, IDLE_HOLD = "10.2.0.3", 65003, 9
+# Set by main(): how many feeders, whether there is an idle peer.
+SETUP = {"feeders": 1, "idle": False}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -77,11 +88,23 @@ protocol bgp {name} {{
   ipv4 {{ import all; export all; }};
 }}
 """
+        feeders = "".join(
+            proto(peer_bird.PROTO if i == 0 else f"feed{i}", DF_ADDR,
+                  F_ADDRS[i], FEED_ASES[i])
+            for i in range(SETUP["feeders"]))
+        idle = "" if not SETUP["idle"] else f"""\
+protocol bgp idlepeer {{
+  local {DC_ADDR} as {DUT_AS};
+  neighbor {I_ADDR} as {IDLE_AS};
+  passive on;
+  hold time {IDLE_HOLD};
+  ipv4 {{ import all; export none; }};
+}}
+"""
         return (f'log "{self.path("bird.log")}" all;\n'
                 f"router id {DUT_ID};\n"
                 "protocol device { scan time 10; }\n"
-                + proto(peer_bird.PROTO, DF_ADDR, F_ADDR, FEED_AS)
-                + proto("col", DC_ADDR, C_ADDR, COLL_AS))
+                + feeders + proto("col", DC_ADDR, C_ADDR, COLL_AS) + idle)
 
 
 class BenchFrr(peer_frr.FrrPeer):
@@ -162,11 +185,17 @@ def make_egressd(ns):
     cfg = egress_lib.EgressConfig(router_id=DUT_ID, local_as=DUT_AS,
                                   listen=[DF_ADDR, DC_ADDR],
                                   extra="fib { install off }")
-    for nbr, asn, local in ((F_ADDR, FEED_AS, DF_ADDR),
-                            (C_ADDR, COLL_AS, DC_ADDR)):
+    nbrs = [(F_ADDRS[i], FEED_ASES[i], DF_ADDR)
+            for i in range(SETUP["feeders"])] + [(C_ADDR, COLL_AS, DC_ADDR)]
+    for nbr, asn, local in nbrs:
         cfg.neighbors.append(egress_lib.Neighbor(
             address=nbr, remote_as=asn, hold_time=HOLD, passive=True,
             local_address=local, import_="all", export="all"))
+    if SETUP["idle"]:
+        cfg.neighbors.append(egress_lib.Neighbor(
+            address=I_ADDR, remote_as=IDLE_AS, hold_time=IDLE_HOLD,
+            passive=True, local_address=DC_ADDR, import_="all",
+            export="none"))
     return egress_lib.Egress(ns, cfg)
 
 
@@ -216,10 +245,13 @@ class Line:
             self.c = Namespace(f"{p}-c", os.path.join(workdir, "collector"))
             veth(self.f, self.d, "egf")
             veth(self.d, self.c, "egc")
-            self.f.addr_add("egf", f"{F_ADDR}/24")
+            for a in F_ADDRS[:SETUP["feeders"]]:
+                self.f.addr_add("egf", f"{a}/24")
             self.d.addr_add("egf", f"{DF_ADDR}/24")
             self.d.addr_add("egc", f"{DC_ADDR}/24")
             self.c.addr_add("egc", f"{C_ADDR}/24")
+            if SETUP["idle"]:
+                self.c.addr_add("egc", f"{I_ADDR}/24")
         except Exception:
             self.close()
             raise
@@ -316,6 +348,29 @@ def egressd_memory(drv, ns):
     return out
 
 
+def settle(ns, procs, quiet=0.05, window=1.0, timeout=600):
+    """Monotonic time at which the daemon's CPU (all its processes) grew
+    by less than `quiet` seconds over `window`: every path processed."""
+    deadline = time.monotonic() + timeout
+    _, last, _ = proc_stats(ns)
+    t_last = time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(window / 4)
+        for label, p in procs:
+            if not p.alive():
+                raise Failed(f"{label} exited while settling")
+        _, cpu, _ = proc_stats(ns)
+        now = time.monotonic()
+        if cpu - last > quiet:
+            last, t_last = cpu, now
+        elif now - t_last >= window:
+            return t_last
+    raise Failed(f"daemon still busy after {timeout} s")
+
+
+IDLE_DAEMONS = ("egressd", "bird")
+
+
 class Failed(Exception):
     pass
 
@@ -383,15 +438,28 @@ def run_once(name, args, n, table_args, workroot, idx):
         base = [("daemon", drv), ("collector", coll)]
         cest = wait_event(clog, "established", "collector session", base,
                           60)
-        feeder = line.f.start(
-            [args.feeder, "--local", F_ADDR, "--connect", DF_ADDR,
-             "--local-as", str(FEED_AS), "--peer-as", str(DUT_AS),
-             "--collector-as", str(COLL_AS), "--hold", str(HOLD)]
-            + table_args, "feeder")
-        flog = Events(feeder)
-        procs = base + [("feeder", feeder)]
-        first = wait_event(flog, "first_update", "feeder's first UPDATE",
-                           procs, 300)
+        idle = ilog = None
+        if SETUP["idle"] and name in IDLE_DAEMONS:
+            idle = line.c.start(
+                [args.collector, "--local", I_ADDR, "--connect", DC_ADDR,
+                 "--local-as", str(IDLE_AS), "--peer-as", str(DUT_AS),
+                 "--hold", str(IDLE_HOLD), "--expect", "0"], "idle")
+            ilog = Events(idle)
+            base.append(("idle peer", idle))
+            wait_event(ilog, "established", "idle peer session", base, 60)
+        feeders = []
+        for i in range(SETUP["feeders"]):
+            f = line.f.start(
+                [args.feeder, "--local", F_ADDRS[i], "--connect", DF_ADDR,
+                 "--local-as", str(FEED_ASES[i]), "--peer-as", str(DUT_AS),
+                 "--collector-as", str(COLL_AS), "--hold", str(HOLD)]
+                + table_args, "feeder" if i == 0 else f"feeder{i}")
+            feeders.append((f"feeder{i}" if i else "feeder", f, Events(f)))
+        _, feeder, flog = feeders[0]
+        procs = base + [(lbl, f) for lbl, f, _ in feeders]
+        first = min((wait_event(fl, "first_update", f"{lbl}'s first UPDATE",
+                                procs, 300) for lbl, _, fl in feeders),
+                    key=lambda e: e["t"])
         _, cpu0, _ = proc_stats(line.d)
         timeout = args.timeout or (120 + 600 * n / 1e6)
         try:
@@ -405,29 +473,52 @@ def run_once(name, args, n, table_args, workroot, idx):
                 raise Failed("not forwarding yet") from exc
             raise
         res["propagate_s"] = full["t"] - first["t"]
+        anns = [wait_event(fl, "announced", f"{lbl}'s end of table", procs,
+                           timeout) for lbl, _, fl in feeders]
+        if len(feeders) > 1:
+            # Every path in: the collector was full with the first table;
+            # the daemon is done when its CPU stands still.
+            res["settle_s"] = settle(line.d, procs) - first["t"]
         if name == "egressd":
             # The table at its fullest: egressd's own per-module count
             # and the kernel's view of the process, for the per-prefix
             # byte budget in docs/benchmarks.md.
             res["memory_at_full"] = egressd_memory(drv, line.d)
-        ann = wait_event(flog, "announced", "feeder's end of table", procs,
-                         60)
-        res["feeder_send_s"] = ann["send_s"]
-        res["feeder_send_cpu_s"] = ann["cpu"] - first["cpu"]
+        # Kept even if the withdrawal then fails: the peak of the table
+        # and the idle peer's gaps so far.
+        res["rss_full_bytes"] = proc_stats(line.d)[0]
+        if ilog is not None:
+            ilog.poll()
+            ip = ilog.last("progress") or {}
+            res["idle_at_full"] = {k: ip.get(k) for k in
+                                   ("keepalives", "ka_max_gap", "hold")}
+        res["feeder_send_s"] = max(a["send_s"] for a in anns)
+        res["feeder_send_cpu_s"] = sum(a["cpu"] for a in anns) - sum(
+            fl.get("first_update")["cpu"] for _, _, fl in feeders)
         res["collector_cpu_full_s"] = full["cpu"]
-        os.kill(feeder.pid, signal.SIGUSR1)
-        wd = wait_event(flog, "withdraw_start", "feeder's withdrawal", procs,
-                        30)
+        for _, f, _ in feeders:
+            os.kill(f.pid, signal.SIGUSR1)
+        wd = min((wait_event(fl, "withdraw_start", f"{lbl}'s withdrawal",
+                             procs, 30) for lbl, _, fl in feeders),
+                 key=lambda e: e["t"])
         empty = wait_phase(clog, flog, "empty", procs, args.stall, timeout)
         res["withdraw_s"] = empty["t"] - wd["t"]
-        wdone = wait_event(flog, "withdrawn", "feeder's end of withdrawal",
-                           procs, 60)
-        res["feeder_withdraw_send_s"] = wdone["send_s"]
-        res["feeder_send_cpu_s"] += wdone["cpu"] - wd["cpu"]
+        wdones = [wait_event(fl, "withdrawn", f"{lbl}'s end of withdrawal",
+                             procs, 60) for lbl, _, fl in feeders]
+        res["feeder_withdraw_send_s"] = max(w["send_s"] for w in wdones)
+        res["feeder_send_cpu_s"] += sum(
+            w["cpu"] - fl.get("withdraw_start")["cpu"]
+            for w, (_, _, fl) in zip(wdones, feeders))
+        if idle is not None:
+            os.kill(idle.pid, signal.SIGTERM)
+            ie = wait_event(ilog, "exit", "idle peer's exit", procs[:1], 10)
+            res["idle"] = {k: ie.get(k) for k in
+                           ("keepalives", "ka_max_gap", "msg_max_gap", "hold",
+                            "updates")}
         # The collector's CPU over the measured window only (its set
         # was sized before the session came up).
         res["collector_cpu_s"] = empty["cpu"] - cest["cpu"]
-        res["feeder_cpu_s"] = wdone["cpu"]
+        res["feeder_cpu_s"] = sum(w["cpu"] for w in wdones)
         hwm, cpu1, plist = proc_stats(line.d)
         res["rss_bytes"] = hwm
         res["cpu_s"] = cpu1 - cpu0
@@ -474,7 +565,8 @@ def machine():
 
 
 METRICS = ("propagate_s", "withdraw_s", "rss_bytes", "cpu_s",
-           "feeder_send_s", "feeder_send_cpu_s", "collector_cpu_s")
+           "feeder_send_s", "feeder_send_cpu_s", "collector_cpu_s",
+           "settle_s")
 
 
 def summarise(results):
@@ -487,6 +579,11 @@ def summarise(results):
                 vals = [r[m] for r in ok if r.get(m) is not None]
                 if vals:
                     s[m] = statistics.median(vals)
+            gaps = [r["idle"]["ka_max_gap"] for r in ok if r.get("idle")]
+            if gaps:
+                # The worst run, not the median: "never late".
+                s["idle_ka_max_gap_s"] = max(gaps)
+                s["idle_keepalive_s"] = ok[0]["idle"]["hold"] / 3
         else:
             s["status"] = runs[0]["status"] if runs else "not run"
         out[name] = s
@@ -508,6 +605,14 @@ def print_table(summary, versions):
               f"{s['feeder_send_s']:>13.2f} {s['feeder_send_cpu_s']:>12.2f} "
               f"{s['collector_cpu_s']:>15.2f} "
               f"{str(s['ok']) + '/' + str(s['runs']):>5}")
+    for name, s in summary.items():
+        if s.get("settle_s") is not None:
+            print(f"{name}: every feeder's paths processed "
+                  f"{s['settle_s']:.2f} s after the first UPDATE (median)")
+        if s.get("idle_ka_max_gap_s") is not None:
+            print(f"{name}: idle peer's longest keepalive gap "
+                  f"{s['idle_ka_max_gap_s']:.2f} s over all runs, keepalive "
+                  f"interval {s['idle_keepalive_s']:.0f} s")
     ratios = {}
     e, b = summary.get("egressd", {}), summary.get("bird", {})
     if e.get("ok") and b.get("ok"):
@@ -537,7 +642,17 @@ def main():
     ap.add_argument("--timeout", type=float, default=0.0,
                     help="per phase; default scales with the table size")
     ap.add_argument("--out", default=os.path.join(REPO, "bench", "out"))
+    ap.add_argument("--feeders", type=int, default=1,
+                    help=f"peers feeding the same table (1-{len(F_ADDRS)}),"
+                    " each its own distinct paths")
+    ap.add_argument("--idle", choices=("on", "off"), default="on",
+                    help="an idle peer (egressd, bird) that records the "
+                    "daemon's keepalive gaps")
     args = ap.parse_args()
+    if not 1 <= args.feeders <= len(F_ADDRS):
+        sys.exit(f"--feeders must be 1..{len(F_ADDRS)}")
+    SETUP["feeders"] = args.feeders
+    SETUP["idle"] = args.idle == "on"
 
     if os.geteuid() != 0:
         sys.exit("bench/run.py needs root (network namespaces)")
@@ -588,14 +703,28 @@ def main():
             r = run_once(d, args, n, table_args, workroot, i)
             results[d].append(r)
             if r["status"] == "ok":
+                extra = ""
+                if "settle_s" in r:
+                    extra += f", all paths in {r['settle_s']:.2f} s"
+                if "idle" in r:
+                    extra += (f", idle peer: keepalive max gap "
+                              f"{r['idle']['ka_max_gap']:.2f} s (hold "
+                              f"{r['idle']['hold']} s, keepalive "
+                              f"{r['idle']['hold'] / 3:.0f} s)")
                 print(f"run {i + 1}/{args.runs} {d}: propagate "
                       f"{r['propagate_s']:.2f} s, withdraw "
                       f"{r['withdraw_s']:.2f} s, peak RSS "
                       f"{r['rss_bytes'] / 2**20:.0f} MiB, CPU "
-                      f"{r['cpu_s']:.2f} s", flush=True)
+                      f"{r['cpu_s']:.2f} s{extra}", flush=True)
             else:
                 print(f"run {i + 1}/{args.runs} {d}: {r['status']} "
                       f"({time.monotonic() - t0:.0f} s)", flush=True)
+                if "rss_full_bytes" in r:
+                    print(f"  before that: peak RSS "
+                          f"{r['rss_full_bytes'] / 2**20:.0f} MiB with the "
+                          f"whole table, all paths in "
+                          f"{r.get('settle_s', r['propagate_s']):.2f} s, "
+                          f"idle peer {r.get('idle_at_full')}", flush=True)
     summary = summarise(results)
     if "egressd" in summary and not summary["egressd"].get("ok"):
         print(f"egressd: {summary['egressd'].get('status')}")
@@ -610,7 +739,8 @@ def main():
         json.dump({"command": sys.argv, "machine": machine(),
                    "versions": versions, "table": table, "encoded": encoded,
                    "params": {"prefixes": n, "mrt": args.mrt,
-                              "runs": args.runs, "stall": args.stall},
+                              "runs": args.runs, "stall": args.stall,
+                              "feeders": args.feeders, "idle": args.idle},
                    "summary": summary, "ratios_egressd_bird": ratios,
                    "results": results}, f, indent=1)
     print(f"\nJSON: {os.path.relpath(path, REPO)}")
