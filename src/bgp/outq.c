@@ -1,8 +1,12 @@
 /* Output queue: batches of withdrawals, attribute groups and markers.
  *
- * Replacing a pending prefix scans the open batch linearly; that is fine
- * for the hundreds of prefixes this speaker originates, and the routing
- * core replaces it with per-prefix state in the Adj-RIB-Out. */
+ * Replacing a pending prefix needs to find it in the open batch.  The
+ * first replace in a batch builds an index of the batch (prefix -> where
+ * it waits, and attributes -> group) that every later change keeps up,
+ * so a replace costs O(1) however large the batch.  Batches that only
+ * ever see the _fresh calls (a full table to a new peer) never pay for
+ * the index.  A removed prefix's place is taken by the last of its
+ * vector: the order of prefixes inside one UPDATE carries no meaning. */
 #include "bgp/outq.h"
 
 #include <errno.h>
@@ -27,6 +31,18 @@ struct outq_mark {
 	uint8_t kind, fam, subtype;
 };
 
+/* Where an unsent prefix waits: vec < BGP_FAM_COUNT is wd[vec], else
+ * groups[vec - BGP_FAM_COUNT].p; pos its index there.  vec UINT32_MAX:
+ * empty slot. */
+struct outq_ref {
+	uint32_t vec, pos;
+};
+
+/* A group by its attributes' hash; gi = index + 1, 0 empty. */
+struct outq_gref {
+	uint32_t hash, gi;
+};
+
 struct outq_batch {
 	struct pvec wd[BGP_FAM_COUNT];
 	struct outq_group *groups;
@@ -34,6 +50,14 @@ struct outq_batch {
 	struct outq_mark *marks;
 	size_t n_marks, cap_marks, mark_off;
 	struct outq_batch *next;
+	/* The index, built on the first replace (indexed): every unsent
+	 * prefix (open addressing, linear probing, load <= 1/2) and every
+	 * group. */
+	bool indexed;
+	struct outq_ref *ix;
+	size_t ix_cap, ix_n;
+	struct outq_gref *gix;
+	size_t gix_cap, gix_n;
 };
 
 struct bgp_outq {
@@ -59,25 +83,169 @@ static int pvec_push(struct pvec *v, const struct prefix *p)
 	return 0;
 }
 
-/* Removes p from the unsent part; true if it was there. */
-static bool pvec_remove(struct pvec *v, const struct prefix *p)
+/* ---- the batch index ---- */
+
+static struct pvec *ref_vec(struct outq_batch *b, uint32_t vec)
 {
-	for (size_t i = v->off; i < v->n; i++) {
-		if (prefix_eq(&v->v[i], p)) {
-			memmove(&v->v[i], &v->v[i + 1], (v->n - i - 1) * sizeof(*v->v));
-			v->n--;
-			return true;
-		}
-	}
-	return false;
+	return vec < BGP_FAM_COUNT ? &b->wd[vec] : &b->groups[vec - BGP_FAM_COUNT].p;
 }
 
-static bool pvec_has(const struct pvec *v, const struct prefix *p)
+static const struct prefix *ref_prefix(struct outq_batch *b, const struct outq_ref *r)
 {
-	for (size_t i = v->off; i < v->n; i++)
-		if (prefix_eq(&v->v[i], p))
-			return true;
-	return false;
+	return &ref_vec(b, r->vec)->v[r->pos];
+}
+
+static inline size_t ix_hash(const struct prefix *p)
+{
+	uint64_t h = prefix_hash(p);
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* Slot holding p, or the empty slot where it would go. */
+static size_t ix_find(struct outq_batch *b, const struct prefix *p)
+{
+	size_t mask = b->ix_cap - 1, i = ix_hash(p) & mask;
+	while (b->ix[i].vec != UINT32_MAX && !prefix_eq(ref_prefix(b, &b->ix[i]), p))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int ix_reserve(struct outq_batch *b, size_t n);
+
+static int ix_put(struct outq_batch *b, uint32_t vec, uint32_t pos)
+{
+	if (ix_reserve(b, b->ix_n + 1) < 0)
+		return -ENOMEM;
+	struct outq_ref r = { vec, pos };
+	size_t i = ix_find(b, ref_prefix(b, &r));
+	if (b->ix[i].vec == UINT32_MAX)
+		b->ix_n++;
+	b->ix[i] = r;
+	return 0;
+}
+
+/* Every unsent prefix into a table sized for n. */
+static int ix_reserve(struct outq_batch *b, size_t n)
+{
+	if (n * 2 <= b->ix_cap)
+		return 0;
+	size_t cap = b->ix_cap ? b->ix_cap : 64;
+	while (n * 2 > cap)
+		cap *= 2;
+	struct outq_ref *nix = malloc(cap * sizeof(*nix));
+	if (!nix)
+		return -ENOMEM;
+	memset(nix, 0xff, cap * sizeof(*nix));
+	free(b->ix);
+	b->ix = nix;
+	b->ix_cap = cap;
+	b->ix_n = 0;
+	for (uint32_t f = 0; f < BGP_FAM_COUNT; f++)
+		for (size_t i = b->wd[f].off; i < b->wd[f].n; i++) {
+			struct outq_ref r = { f, (uint32_t)i };
+			b->ix[ix_find(b, ref_prefix(b, &r))] = r;
+			b->ix_n++;
+		}
+	for (size_t g = b->group_off; g < b->n_groups; g++) {
+		struct pvec *v = &b->groups[g].p;
+		for (size_t i = v->off; i < v->n; i++) {
+			struct outq_ref r = { (uint32_t)(g + BGP_FAM_COUNT), (uint32_t)i };
+			b->ix[ix_find(b, ref_prefix(b, &r))] = r;
+			b->ix_n++;
+		}
+	}
+	return 0;
+}
+
+/* Drops p from the index (backward shift, no tombstones); its entry
+ * must still be in place in its vector. */
+static void ix_del(struct outq_batch *b, const struct prefix *p)
+{
+	size_t mask = b->ix_cap - 1, hole = ix_find(b, p);
+	if (b->ix[hole].vec == UINT32_MAX)
+		return;
+	b->ix[hole].vec = UINT32_MAX;
+	b->ix_n--;
+	for (size_t j = (hole + 1) & mask; b->ix[j].vec != UINT32_MAX; j = (j + 1) & mask) {
+		size_t home = ix_hash(ref_prefix(b, &b->ix[j])) & mask;
+		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+		if (!stays) {
+			b->ix[hole] = b->ix[j];
+			b->ix[j].vec = UINT32_MAX;
+			hole = j;
+		}
+	}
+}
+
+static uint32_t group_hash(const struct bgp_attrs *a, uint8_t af)
+{
+	return bgp_attrs_hash(a) ^ af;
+}
+
+static int gix_put(struct outq_batch *b, size_t gi, uint32_t hash)
+{
+	if ((b->gix_n + 1) * 2 > b->gix_cap) {
+		size_t cap = b->gix_cap ? b->gix_cap * 2 : 64;
+		struct outq_gref *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		for (size_t i = 0; i < b->gix_cap; i++) {
+			if (!b->gix[i].gi)
+				continue;
+			size_t j = b->gix[i].hash & (cap - 1);
+			while (n[j].gi)
+				j = (j + 1) & (cap - 1);
+			n[j] = b->gix[i];
+		}
+		free(b->gix);
+		b->gix = n;
+		b->gix_cap = cap;
+	}
+	size_t j = hash & (b->gix_cap - 1);
+	while (b->gix[j].gi)
+		j = (j + 1) & (b->gix_cap - 1);
+	b->gix[j] = (struct outq_gref){ hash, (uint32_t)gi + 1 };
+	b->gix_n++;
+	return 0;
+}
+
+/* Builds the index of the batch on its first replace. */
+static int batch_index(struct outq_batch *b)
+{
+	if (b->indexed)
+		return 0;
+	size_t unsent = 1;
+	for (int f = 0; f < BGP_FAM_COUNT; f++)
+		unsent += b->wd[f].n - b->wd[f].off;
+	for (size_t g = b->group_off; g < b->n_groups; g++)
+		unsent += b->groups[g].p.n - b->groups[g].p.off;
+	if (ix_reserve(b, unsent) < 0)
+		return -ENOMEM;
+	for (size_t g = b->group_off; g < b->n_groups; g++)
+		if (gix_put(b, g, group_hash(b->groups[g].attrs, b->groups[g].af)) < 0)
+			return -ENOMEM;
+	b->indexed = true;
+	return 0;
+}
+
+/* Removes p from wherever it waits unsent in the batch (indexed).
+ * Returns the vector it was in, or -1. */
+static int batch_remove(struct outq_batch *b, const struct prefix *p)
+{
+	size_t i = ix_find(b, p);
+	if (b->ix[i].vec == UINT32_MAX)
+		return -1;
+	struct outq_ref r = b->ix[i];
+	struct pvec *v = ref_vec(b, r.vec);
+	ix_del(b, p);
+	size_t last = v->n - 1;
+	if (r.pos != last) {
+		v->v[r.pos] = v->v[last];
+		b->ix[ix_find(b, &v->v[r.pos])].pos = r.pos;
+	}
+	v->n--;
+	return (int)r.vec;
 }
 
 static void batch_free(struct outq_batch *b)
@@ -91,6 +259,8 @@ static void batch_free(struct outq_batch *b)
 	}
 	free(b->groups);
 	free(b->marks);
+	free(b->ix);
+	free(b->gix);
 	free(b);
 }
 
@@ -133,20 +303,8 @@ static struct outq_batch *open_batch(struct bgp_outq *q)
 	return b;
 }
 
-static void forget_announce(struct outq_batch *b, const struct prefix *p)
+static struct outq_group *new_group(struct outq_batch *b, struct bgp_attrs *attrs, uint8_t af)
 {
-	for (size_t i = b->group_off; i < b->n_groups; i++)
-		if (pvec_remove(&b->groups[i].p, p))
-			return;
-}
-
-static struct outq_group *find_group(struct outq_batch *b, struct bgp_attrs *attrs, uint8_t af)
-{
-	for (size_t i = b->group_off; i < b->n_groups; i++) {
-		struct outq_group *g = &b->groups[i];
-		if (g->af == af && (g->attrs == attrs || bgp_attrs_equal(g->attrs, attrs)))
-			return g;
-	}
 	if (b->n_groups == b->cap_groups) {
 		size_t nc = b->cap_groups ? b->cap_groups * 2 : 4;
 		struct outq_group *ng = realloc(b->groups, nc * sizeof(*ng));
@@ -155,6 +313,8 @@ static struct outq_group *find_group(struct outq_batch *b, struct bgp_attrs *att
 		b->groups = ng;
 		b->cap_groups = nc;
 	}
+	if (b->indexed && gix_put(b, b->n_groups, group_hash(attrs, af)) < 0)
+		return NULL;
 	struct outq_group *g = &b->groups[b->n_groups++];
 	memset(g, 0, sizeof(*g));
 	g->attrs = bgp_attrs_ref(attrs);
@@ -162,17 +322,50 @@ static struct outq_group *find_group(struct outq_batch *b, struct bgp_attrs *att
 	return g;
 }
 
+/* The unsent group with these attributes (indexed batch), or a new one. */
+static struct outq_group *find_group(struct outq_batch *b, struct bgp_attrs *attrs, uint8_t af)
+{
+	if (b->n_groups > b->group_off) {
+		struct outq_group *g = &b->groups[b->n_groups - 1];
+		if (g->attrs == attrs && g->af == af)
+			return g;
+	}
+	uint32_t h = group_hash(attrs, af);
+	for (size_t j = h & (b->gix_cap - 1); b->gix_cap && b->gix[j].gi;
+	     j = (j + 1) & (b->gix_cap - 1)) {
+		size_t gi = b->gix[j].gi - 1;
+		struct outq_group *g = &b->groups[gi];
+		/* A sent group keeps its slot, without attributes. */
+		if (b->gix[j].hash == h && gi >= b->group_off && g->attrs && g->af == af &&
+		    (g->attrs == attrs || bgp_attrs_equal(g->attrs, attrs)))
+			return g;
+	}
+	return new_group(b, attrs, af);
+}
+
+/* Appends p to vector vec of the batch, indexed if the batch is. */
+static int batch_push(struct outq_batch *b, uint32_t vec, const struct prefix *p)
+{
+	struct pvec *v = ref_vec(b, vec);
+	if (pvec_push(v, p) < 0)
+		return -ENOMEM;
+	if (b->indexed && ix_put(b, vec, (uint32_t)(v->n - 1)) < 0) {
+		v->n--;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int bgp_outq_announce(struct bgp_outq *q, struct bgp_attrs *attrs, const struct prefix *p,
 		      size_t n)
 {
 	struct outq_batch *b = open_batch(q);
-	if (!b)
+	if (!b || batch_index(b) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		pvec_remove(&b->wd[fam_of(&p[i])], &p[i]);
-		forget_announce(b, &p[i]);
+		batch_remove(b, &p[i]);
 		struct outq_group *g = find_group(b, attrs, p[i].addr.af);
-		if (!g || pvec_push(&g->p, &p[i]) < 0)
+		if (!g || batch_push(b, (uint32_t)(g - b->groups) + BGP_FAM_COUNT, &p[i]) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -195,21 +388,9 @@ int bgp_outq_announce_fresh(struct bgp_outq *q, struct bgp_attrs *attrs,
 			if (g->attrs != attrs || g->af != p[i].addr.af)
 				g = NULL;
 		}
-		if (!g) {
-			if (b->n_groups == b->cap_groups) {
-				size_t nc = b->cap_groups ? b->cap_groups * 2 : 4;
-				struct outq_group *ng = realloc(b->groups, nc * sizeof(*ng));
-				if (!ng)
-					return -ENOMEM;
-				b->groups = ng;
-				b->cap_groups = nc;
-			}
-			g = &b->groups[b->n_groups++];
-			memset(g, 0, sizeof(*g));
-			g->attrs = bgp_attrs_ref(attrs);
-			g->af = p[i].addr.af;
-		}
-		if (pvec_push(&g->p, &p[i]) < 0)
+		if (!g && !(g = new_group(b, attrs, p[i].addr.af)))
+			return -ENOMEM;
+		if (batch_push(b, (uint32_t)(g - b->groups) + BGP_FAM_COUNT, &p[i]) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -221,7 +402,7 @@ int bgp_outq_withdraw_fresh(struct bgp_outq *q, const struct prefix *p, size_t n
 	if (!b)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (pvec_push(&b->wd[fam_of(&p[i])], &p[i]) < 0)
+		if (batch_push(b, (uint32_t)fam_of(&p[i]), &p[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -229,12 +410,15 @@ int bgp_outq_withdraw_fresh(struct bgp_outq *q, const struct prefix *p, size_t n
 int bgp_outq_withdraw(struct bgp_outq *q, const struct prefix *p, size_t n)
 {
 	struct outq_batch *b = open_batch(q);
-	if (!b)
+	if (!b || batch_index(b) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		struct pvec *wd = &b->wd[fam_of(&p[i])];
-		forget_announce(b, &p[i]);
-		if (!pvec_has(wd, &p[i]) && pvec_push(wd, &p[i]) < 0)
+		size_t at = ix_find(b, &p[i]);
+		uint32_t wd = (uint32_t)fam_of(&p[i]);
+		if (b->ix[at].vec == wd)
+			continue; /* already waiting as a withdrawal */
+		batch_remove(b, &p[i]);
+		if (batch_push(b, wd, &p[i]) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -275,6 +459,15 @@ bool bgp_outq_empty(const struct bgp_outq *q)
 	return q->head == NULL;
 }
 
+/* The next k unsent prefixes of v went out: no longer replaceable. */
+static void sent(struct outq_batch *b, struct pvec *v, size_t k)
+{
+	if (b->indexed)
+		for (size_t i = v->off; i < v->off + k; i++)
+			ix_del(b, &v->v[i]);
+	v->off += k;
+}
+
 /* Sends one batch as far as the budget allows; true when it is done. */
 static int drain_batch(struct outq_batch *b, const struct bgp_encode_ctx *ctx,
 		       struct wbuf *w, size_t budget, bool *done)
@@ -288,7 +481,7 @@ static int drain_batch(struct outq_batch *b, const struct bgp_encode_ctx *ctx,
 			long k = bgp_update_encode_withdraw(w, ctx, v->v + v->off, v->n - v->off);
 			if (k < 0)
 				return (int)k;
-			v->off += (size_t)k;
+			sent(b, v, (size_t)k);
 		}
 	}
 	while (b->group_off < b->n_groups) {
@@ -308,12 +501,12 @@ static int drain_batch(struct outq_batch *b, const struct bgp_encode_ctx *ctx,
 				log_warn("outq: attributes too large for a %zu-byte message; "
 					 "%zu prefixes not announced", ctx->max_msg,
 					 g->p.n - g->p.off);
-				g->p.off = g->p.n;
+				sent(b, &g->p, g->p.n - g->p.off);
 				break;
 			}
 			if (k < 0)
 				return (int)k;
-			g->p.off += (size_t)k;
+			sent(b, &g->p, (size_t)k);
 		}
 		bgp_attrs_unref(g->attrs);
 		g->attrs = NULL;

@@ -250,6 +250,103 @@ static void test_clear_releases_everything(void **state)
 	bgp_attrs_unref(a);
 }
 
+/* Applies every UPDATE in w to state[] (0 withdrawn, else the MED + 1
+ * of the attributes announced), prefixes pfx_n(0..n-1). */
+static void apply_msgs(const struct wbuf *w, uint32_t *state, unsigned n)
+{
+	for (size_t o = 0; o < w->len;) {
+		struct bgp_hdr h;
+		struct bgp_notify err;
+		struct bgp_update u;
+		assert_int_equal(bgp_hdr_decode(w->data + o, BGP_MAX_MSG, &h, &err), 0);
+		assert_int_equal(h.type, BGP_MSG_UPDATE);
+		assert_int_equal(bgp_update_decode(w->data + o + BGP_HEADER_LEN,
+						   h.len - BGP_HEADER_LEN, &dctx, &u), 0);
+		for (size_t i = 0; i < u.n_withdrawn; i++) {
+			unsigned k = (unsigned)u.withdrawn[i].addr.b[1] << 8 | u.withdrawn[i].addr.b[2];
+			assert_true(k < n);
+			state[k] = 0;
+		}
+		for (size_t i = 0; i < u.n_announced; i++) {
+			unsigned k = (unsigned)u.announced[i].addr.b[1] << 8 | u.announced[i].addr.b[2];
+			assert_true(k < n);
+			state[k] = u.attrs->med + 1;
+		}
+		bgp_update_free(&u);
+		o += h.len;
+	}
+}
+
+/* The indexed replace (built on the first non-fresh call) against a
+ * model: thousands of random announces, withdrawals and small partial
+ * drains; what the peer ends up with is the last word on every prefix. */
+static void test_replace_matches_model(void **state)
+{
+	(void)state;
+	enum { N = 3000, OPS = 40000 };
+	struct bgp_outq *q = bgp_outq_new();
+	struct bgp_attrs *a[4];
+	for (unsigned i = 0; i < 4; i++)
+		a[i] = attrs_med(i * 10);
+	uint32_t *want = calloc(N, sizeof(*want)), *got = calloc(N, sizeof(*got));
+	bool *pending = calloc(N, sizeof(*pending));
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_non_null(pending);
+	struct wbuf w;
+	wbuf_init(&w, 1 << 24);
+	srand(7);
+	/* A table sent fresh first, so the index is built over a batch that
+	 * already holds thousands of prefixes. */
+	for (unsigned k = 0; k < N; k++) {
+		struct prefix p = pfx_n(k);
+		assert_int_equal(bgp_outq_announce_fresh(q, a[k % 4], &p, 1), 0);
+		want[k] = (k % 4) * 10 + 1;
+		pending[k] = true;
+	}
+	for (unsigned op = 0; op < OPS; op++) {
+		unsigned k = (unsigned)rand() % N, r = (unsigned)rand() % 100;
+		struct prefix p = pfx_n(k);
+		if (r < 45) {
+			unsigned ai = (unsigned)rand() % 4;
+			if (!pending[k] && r < 10)
+				assert_int_equal(bgp_outq_announce_fresh(q, a[ai], &p, 1), 0);
+			else
+				assert_int_equal(bgp_outq_announce(q, a[ai], &p, 1), 0);
+			want[k] = ai * 10 + 1;
+			pending[k] = true;
+		} else if (r < 90) {
+			if (!pending[k] && r < 55)
+				assert_int_equal(bgp_outq_withdraw_fresh(q, &p, 1), 0);
+			else
+				assert_int_equal(bgp_outq_withdraw(q, &p, 1), 0);
+			want[k] = 0;
+			pending[k] = true;
+		} else if (r < 92) {
+			/* Send a little: what went out is no longer pending. */
+			wbuf_reset(&w);
+			assert_int_equal(bgp_outq_drain(q, &ectx, &w, 200), 0);
+			apply_msgs(&w, got, N);
+			if (bgp_outq_empty(q))
+				memset(pending, 0, N * sizeof(*pending));
+		}
+	}
+	wbuf_reset(&w);
+	assert_int_equal(bgp_outq_drain(q, &ectx, &w, 1 << 23), 0);
+	assert_true(bgp_outq_empty(q));
+	apply_msgs(&w, got, N);
+	for (unsigned k = 0; k < N; k++)
+		if (got[k] != want[k])
+			fail_msg("prefix %u: peer has %u, last queued %u", k, got[k], want[k]);
+	wbuf_free(&w);
+	free(want);
+	free(got);
+	free(pending);
+	for (unsigned i = 0; i < 4; i++)
+		bgp_attrs_unref(a[i]);
+	bgp_outq_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_markers_keep_their_place),
 		cmocka_unit_test(test_packing_and_budget),
 		cmocka_unit_test(test_clear_releases_everything),
+		cmocka_unit_test(test_replace_matches_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
