@@ -111,3 +111,16 @@ def test_gr_restart_bird_keeps_routes(lab):
     assert last[1] in flag_true, f"no R bit after the restart: {last}"
     assert any(f in flag_true for f in last[3].split(",")), \
         f"no F bit after the restart: {last}"
+
+    # RFC 4724 4.1: after the restart egressd sends no UPDATE (routes
+    # nor End-of-RIB) before BIRD's End-of-RIB (an UPDATE of 23 bytes).
+    second_open = float(last[0])
+    bird_eor = [float(r[0]) for r in bgp_fields(cap.path, them, "bgp.type == 2",
+                                                ["frame.time_epoch", "bgp.length"])
+                if float(r[0]) > second_open and "23" in r[1].split(",")]
+    ours = [float(r[0]) for r in bgp_fields(cap.path, me, "bgp.type == 2",
+                                            ["frame.time_epoch"])
+            if float(r[0]) > second_open]
+    assert bird_eor and ours, f"no End-of-RIB from BIRD {bird_eor} or UPDATE from us {ours}"
+    assert min(ours) >= bird_eor[0], \
+        f"egressd sent an UPDATE at {min(ours)} before BIRD's End-of-RIB at {bird_eor[0]}"
