@@ -124,3 +124,45 @@ def test_gr_restart_bird_keeps_routes(lab):
     assert bird_eor and ours, f"no End-of-RIB from BIRD {bird_eor} or UPDATE from us {ours}"
     assert min(ours) >= bird_eor[0], \
         f"egressd sent an UPDATE at {min(ours)} before BIRD's End-of-RIB at {bird_eor[0]}"
+
+
+def frr_paths(peer, prefix):
+    """FRR's paths for prefix (its JSON), [] when it has none."""
+    j = peer.vtysh_json(f"show bgp ipv4 unicast {prefix} json")
+    return j.get("paths") or []
+
+
+def test_gr_restart_frr_marks_stale(lab):
+    """The same restart with FRR as the helper, whose JSON flags each
+    path it keeps for us as stale."""
+    them = Pair.addr(AFI, "b")
+    peer = lab.peer("frr", AFI, announce=[peer_announce(AFI, LEARNED)],
+                    graceful_restart=60)
+    eg = lab.egress(AFI, options=["graceful-restart on", "restart-time 60"])
+    eg.cfg.originate.append(GONE)
+    eg.cfg.extra = f"fib {{ table {TABLE}; graceful-restart on }}"
+    peer.start()
+    eg.start()
+    eg.wait_established(them, timeout=30)
+    wait_until(lambda: frr_paths(peer, KEEP) and frr_paths(peer, GONE), 20,
+               what="both originated prefixes at FRR")
+    wait_until(lambda: LEARNED in kroutes(eg), 15,
+               what=f"{LEARNED} in egressd's kernel table")
+
+    eg.proc.popen.send_signal(signal.SIGTERM)
+    eg.proc.popen.wait(timeout=10)
+    wait_until(lambda: peer.state() != "Established", 15,
+               what="FRR to see the session go")
+    for pfx in (KEEP, GONE):
+        paths = frr_paths(peer, pfx)
+        assert paths and all(p.get("stale") for p in paths), \
+            f"{pfx} not kept stale at FRR: {paths}"
+    assert LEARNED in kroutes(eg), "kernel route lost while egressd is down"
+
+    eg.cfg.originate.remove(GONE)
+    eg.start()
+    eg.wait_established(them, timeout=30)
+    wait_until(lambda: (lambda k, g: k and not any(p.get("stale") for p in k)
+                        and not g)(frr_paths(peer, KEEP), frr_paths(peer, GONE)),
+               20, what=f"{KEEP} fresh and {GONE} gone at FRR after our End-of-RIB")
+    assert LEARNED in kroutes(eg), "kernel route lost after the restart"

@@ -49,6 +49,10 @@ class FrrPeer(Peer):
             f" neighbor {n} timers connect {c.connect_retry}",
             f" neighbor {n} update-source {c.local_addr}",
         ]
+        if c.graceful_restart:
+            # RFC 4724: FRR as a GR speaker (it is a helper then).
+            lines += [" bgp graceful-restart",
+                      f" bgp graceful-restart restart-time {c.graceful_restart}"]
         if c.password:
             lines.append(f" neighbor {n} password {c.password}")
         if c.passive:
