@@ -124,3 +124,34 @@ def test_condition_errors_quote_client_text(lab):
         assert len(err) < 160, ans
     cond = {c["name"]: c for c in eg.ctl("originate")["conditions"]}
     assert cond["uplink"]["state"] == "down" and cond["uplink"]["changes"] == 0, cond
+
+
+def test_condition_flapping(lab):
+    """A condition flipped 200 times as fast as the control socket takes
+    it: egressd keeps up (one answer per request, the change count
+    exact), the session survives, and BIRD ends with the default route
+    exactly when the last state is up."""
+    afi = "ipv4"
+    them = Pair.addr(afi, "b")
+    peer = lab.peer("bird", afi, announce=[])
+    eg = lab.egress(afi)
+    eg.cfg.extra = "condition uplink\n"
+    eg.cfg.originate.append(f"{DEFAULT} when uplink")
+    peer.start()
+    eg.start()
+    eg.wait_established(them, timeout=30)
+    mine = canon_prefix(EGRESS_PREFIX[afi])
+    wait_until(lambda: mine in peer.routes(), 20, what="bird sees our prefix")
+    for i in range(200):
+        line = ('{"command":"condition","name":"uplink","state":"%s"}'
+                % ("up" if i % 2 == 0 else "down")).encode()
+        ans = raw_request(eg.sock, line)
+        assert ans.get("changed") is True, (i, ans)
+    cond = {c["name"]: c for c in eg.ctl("originate")["conditions"]}
+    assert cond["uplink"]["changes"] == 200 and cond["uplink"]["state"] == "down", cond
+    hold_ok = eg.neighbor(them)
+    assert hold_ok["state"] == "Established", hold_ok
+    wait_until(lambda: DEFAULT not in peer.routes(), 10, what="no default at BIRD (last: down)")
+    eg.ctl("condition", "uplink", "up")
+    wait_until(lambda: DEFAULT in peer.routes(), 10, what="default at BIRD (last: up)")
+    assert peer.established() and eg.neighbor(them)["established_count"] == 1
