@@ -313,6 +313,8 @@ def install_once(name, args, n, table_args, workroot, idx):
                 raise Failed(f"{name} failed: {r.stderr.strip()[-400:]}")
             res["probe_rate"] = line["rate"]
             res["probe_seconds"] = line["seconds"]
+            if "cpu_install" in line:
+                res["cpu_install_s"] = line["cpu_install"]
             b = wait_burst(wlog, procs, want_new=n, stall=args.stall)
             # (includes building the table, for fib_table)
             res["start_to_last_s"] = b["last_new"] - t0
@@ -342,6 +344,10 @@ def install_once(name, args, n, table_args, workroot, idx):
         res["install_s"] = b["last_new"] - b["first_new"]
         res["routes"] = table_count(pair.d)
         res["rate"] = res["routes"] / res["install_s"] if res["install_s"] else None
+        if res.get("cpu_install_s"):
+            # Routes per CPU second of the writer (user + system): less
+            # bent by other work on the machine than routes/s.
+            res["rate_per_cpu_s"] = res["routes"] / res["cpu_install_s"]
         res["loadavg_1min"] = os.getloadavg()[0]
         if res["routes"] < n:
             res["status"] = f"only {res['routes']} of {n} routes in table {TABLE}"
@@ -651,12 +657,13 @@ def report(results, versions):
     if inst:
         print(f"{'install':<12} {'routes/s':>10} {'install s':>9} "
               f"{'update->last s':>14} {'deletes/s':>10} {'peak RSS MiB':>12} "
-              f"{'CPU s':>6} {'load':>5} {'runs':>5}")
+              f"{'CPU s':>6} {'routes/CPU s':>12} {'load':>5} {'runs':>5}")
         for name, runs in inst.items():
             ok = [r for r in runs if r["status"] == "ok"]
             s = {"runs": len(runs), "ok": len(ok)}
             for k in ("rate", "install_s", "update_to_last_s", "delete_rate",
-                      "rss_bytes", "cpu_install_s", "loadavg_1min"):
+                      "rss_bytes", "cpu_install_s", "rate_per_cpu_s",
+                      "loadavg_1min"):
                 s[k] = med(runs, k)
             summary["install"][name] = s
             if not ok:
@@ -668,6 +675,7 @@ def report(results, versions):
                   f"{fmt(s['update_to_last_s'], '14.2f')} "
                   f"{fmt(s['delete_rate'], '10.0f')} {fmt(rss, '12.0f')} "
                   f"{fmt(s['cpu_install_s'], '6.2f')} "
+                  f"{fmt(s['rate_per_cpu_s'], '12.0f')} "
                   f"{fmt(s['loadavg_1min'], '5.1f')} "
                   f"{len(ok)}/{len(runs):<3}")
         e, b = summary["install"].get("egressd"), summary["install"].get("bird")
