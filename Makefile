@@ -78,7 +78,7 @@ demo: all
 # (install,failover), FIB_DAEMONS (install: egressd,bird,fib_table),
 # FIB_FAILOVER (probe-group,probe-inline,egressd,bird), FIB_SCENARIOS
 # (EVENT/MODE list for egressd and bird, default
-# link/ecmp,link/backup,session/backup), DSTS (destinations the
+# link/ecmp,session/ecmp,link/backup,session/backup), DSTS (destinations the
 # failover traffic goes to, default 100).
 bench: bench-rib bench-fib
 
