@@ -734,7 +734,8 @@ def main():
                     default="probe-group,probe-inline,egressd,bird",
                     help="failover part: probe-group, probe-inline, "
                     "egressd, bird")
-    ap.add_argument("--scenarios", default="link/ecmp,session/ecmp,link/backup,session/backup",
+    ap.add_argument("--scenarios",
+                    default="link/ecmp,session/ecmp,link/backup,session/backup",
                     help="failover, egressd and bird: EVENT/MODE list; EVENT "
                     "link (carrier of the router's link to A goes down) or "
                     "session (feeder A ends its BGP session), MODE ecmp (both "
