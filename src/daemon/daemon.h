@@ -169,6 +169,10 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size);
 
 /* Graceful restart, helper side (RFC 4724 4.2), gr.c. */
 void daemon_gr_init(struct daemon *d, struct daemon_peer *dp);
+/* Whether daemon_gr_peer_down would keep the peer's routes as stale
+ * (it may still fail to, out of memory), asked before any of the
+ * session's state is torn down; no side effects. */
+bool daemon_gr_keeps_stale(struct daemon *d, const struct bgp_peer *p);
 /* The session went down: keep the routes stale if the peer can restart
  * gracefully.  false if nothing was kept (the caller drops them). */
 bool daemon_gr_peer_down(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p);

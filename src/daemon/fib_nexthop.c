@@ -490,6 +490,10 @@ void daemon_fib_peer_down(struct daemon *d, struct daemon_peer *dp)
 		log_warn("fib: repointing groups away from %s: %s", addr_fmt(&e->a, ab),
 			 strerror(-rc));
 	}
+	/* Sent now, not when this loop iteration ends: the caller goes on
+	 * to drop the peer's paths, which takes far longer than the
+	 * replace (writes already queued go first, in order). */
+	fib_sync_commit(df);
 }
 
 int fib_sync_nh_start(struct daemon_fib *df)

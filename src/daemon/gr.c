@@ -78,16 +78,31 @@ void daemon_gr_free(struct daemon *d, struct daemon_peer *dp)
 	dp->stale_families = 0;
 }
 
-bool daemon_gr_peer_down(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p)
+/* The families whose routes the peer asked us to keep across its
+ * restart (RFC 4724 4.2): none after a NOTIFICATION or without the
+ * capability's restart time. */
+static uint32_t gr_families(const struct bgp_peer *p)
 {
 	const struct bgp_caps *rc = &p->remote_open.caps;
-	char nb[ADDR_STRLEN];
 	uint32_t fams = 0;
 	if (!p->down_with_notify && p->neg.peer_graceful_restart && rc->gr_time) {
 		for (int f = 0; f < BGP_FAM_COUNT; f++)
 			if (rc->gr[f].present && (p->neg.families & BGP_FAM_BIT(f)))
 				fams |= BGP_FAM_BIT(f);
 	}
+	return fams;
+}
+
+bool daemon_gr_keeps_stale(struct daemon *d, const struct bgp_peer *p)
+{
+	return gr_families(p) && rib_adj_in(d->rib, p->id, false);
+}
+
+bool daemon_gr_peer_down(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p)
+{
+	const struct bgp_caps *rc = &p->remote_open.caps;
+	char nb[ADDR_STRLEN];
+	uint32_t fams = gr_families(p);
 	struct adj_rib *in = rib_adj_in(d->rib, p->id, false);
 	if (!fams || !in) {
 		daemon_gr_free(d, dp);

@@ -83,6 +83,16 @@ static void on_down(struct bgp_peer *p, void *ctx)
 	struct daemon_peer *dp = daemon_peer_of(d, p);
 	if (!dp)
 		return;
+	/* Prefix-independent convergence first: unless graceful restart
+	 * keeps the peer's routes forwarding as stale (RFC 4724 4.2), the
+	 * groups through its next hop move to their other members or
+	 * backup in one kernel request per group, sent now, before the
+	 * teardown below walks the peer's paths (a million of them take
+	 * ~100 ms, the traffic would wait that long).  The sliced flush
+	 * then finds each route already where the re-decision puts it. */
+	bool keep = !daemon_cloud_no_stale(d) && daemon_gr_keeps_stale(d, p);
+	if (!keep)
+		daemon_fib_peer_down(d, dp);
 	daemon_sync_stop(d, dp);
 	daemon_gr_restart_down(d, dp);
 	daemon_soft_clear(dp, 0);
@@ -94,7 +104,8 @@ static void on_down(struct bgp_peer *p, void *ctx)
 	if (daemon_cloud_no_stale(d))
 		daemon_gr_free(d, dp);
 	if (!stale) {
-		daemon_fib_peer_down(d, dp);
+		if (keep) /* it meant to keep them but could not */
+			daemon_fib_peer_down(d, dp);
 		rib_peer_remove(d->rib, p->id);
 		daemon_flush_start(d, dp, BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
 						  BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST));
