@@ -83,19 +83,23 @@ def control_events(logs, n):
 
 def kernel_events(path, table):
     """(time, text) of the VPC route table's changes as the kernel
-    announced them (`ip -ts monitor`: local time, microseconds)."""
+    announced them (`ip -ts monitor`: local time, microseconds).  A
+    multipath route's next hops follow on lines of their own, indented
+    and without a time stamp: they belong to the event above them."""
     from datetime import datetime
-    out = []
+    recs = []
     try:
         with open(path) as f:
             for ln in f:
                 m = re.match(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\] (.*)$", ln.strip())
-                if m and f"table {table}" in m.group(2):
+                if m:
                     t = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f").timestamp()
-                    out.append((t, m.group(2)))
+                    recs.append([t, m.group(2).strip()])
+                elif ln[:1].isspace() and ln.strip() and recs:
+                    recs[-1][1] += " " + ln.strip()
     except OSError:
         pass
-    return out
+    return [(t, text) for t, text in recs if f"table {table}" in text]
 
 
 def allowed_paths(samples):
@@ -115,7 +119,18 @@ def allowed_paths(samples):
     return allowed
 
 
-def window_stats(sent, reply, t0, t1, new_paths, shared):
+def settle_time(samples, t0, t1):
+    """From when a window's packets show where traffic settled: SLACK
+    after the VPC route table's last change in [t0, t1) (what was sent
+    before it may rightly have taken the old path, and its echo may come
+    back much later: a datagram held in a neighbour queue while a tunnel
+    link is down returns when the link does), else the window's last
+    second."""
+    chg = [t for t, _r in samples if t0 <= t < t1]
+    return chg[-1] + SLACK if chg else t1 - 1.0
+
+
+def window_stats(sent, reply, t0, t1, new_paths, shared, samples=()):
     """Outage and losses for packets sent in [t0, t1)."""
     seqs = sorted(s for s, (ts, _f) in sent.items() if t0 <= ts < t1)
     lost = [s for s in seqs if s not in reply]
@@ -144,13 +159,12 @@ def window_stats(sent, reply, t0, t1, new_paths, shared):
             # Before any echo in the window: count from the window start.
             outage = max(0.0, first_new - (prev if prev is not None else t0))
     paths = sorted({r for _t, r, _s in got if r})
-    # Where traffic settled: the paths after the move, or (shared, or no
-    # move) those of the window's last second.
-    if first_new is not None:
-        settled = sorted({r for rt, r, _s in got if r and rt >= first_new})
-    else:
-        last = got[-1][0] if got else t1
-        settled = sorted({r for rt, r, _s in got if r and rt >= last - 1.0})
+    # Where traffic settled: the routers that carried the packets sent
+    # after the route table settled, judged by when a packet was sent
+    # (which table it met), not by when its echo came back.  No echo at
+    # all from then on settles nowhere.
+    t_s = settle_time(samples, t0, t1)
+    settled = sorted({r for _rt, r, s in got if r and sent[s][0] >= t_s})
     return {"sent": len(seqs), "lost": len(lost),
             "outage_ms": None if outage is None else round(outage * 1000, 1),
             "paths": paths, "settled": settled, "first_new": first_new}
@@ -195,11 +209,12 @@ def analyze(out, sc):
                                           topo.ROUTE_TABLE)}
     t_f = marks.get("fault")
     t_r = marks.get("repair")
-    res["before"] = window_stats(sent, reply, sc["start"], t_f or sc["end"], set(), shared)
+    res["before"] = window_stats(sent, reply, sc["start"], t_f or sc["end"], set(), shared,
+                                 samples[1:])
     if t_f:
         fo = window_stats(sent, reply, t_f, t_r or sc["end"],
-                          (all_r - {1}) if shared else {2}, shared)
-        rt = window_stats(sent, reply, t_r, sc["end"], {1}, shared) if t_r else None
+                          (all_r - {1}) if shared else {2}, shared, samples)
+        rt = window_stats(sent, reply, t_r, sc["end"], {1}, shared, samples) if t_r else None
         res["failover"] = fo
         res["return"] = rt
         after_f = [e for e in events
@@ -221,15 +236,17 @@ def analyze(out, sc):
         # The kernel's own announcement of the change is exact; the
         # sample is the fallback.
         def to_new_router(text):
+            if text.startswith("Deleted"):
+                return False
             hops = set(re.findall(r"via (\S+)", text))
             rs = {i for i in range(1, n + 1) for h in hops
                   if h in (topo.tunnel_cgw_ip(i, 0), topo.tunnel_cgw_ip(i, 1))}
             return bool(rs) and 1 not in rs
         # The move away from router 1 (a switch between router 1's two
-        # tunnels on the way does not count); ECMP groups change without
-        # naming the table, so there the sample stands.
+        # tunnels on the way does not count; under ECMP, the first table
+        # without router 1 among its next hops).
         kev = [k for k in res["kernel_events"] if k[0] >= t_f and (not t_r or k[0] < t_r)
-               and not shared and to_new_router(k[1])]
+               and to_new_router(k[1])]
         res["route_change_ms"] = (round((kev[0][0] - t_f) * 1000, 1) if kev
                                   else res["route_sampled_ms"])
         res["sessions_down_during_fault"] = sum(1 for e in after_f if e["kind"] == "session-down"

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, sys.argv.pop(1) if len(sys.argv) > 1 else
@@ -49,6 +50,9 @@ def scenario(d, name, pkts, marks, samples, mode="primary-backup", logs=None):
 
 class Analyze(unittest.TestCase):
     def setUp(self):
+        # `ip -ts monitor` stamps local time; T0 is 08:00:00 UTC.
+        os.environ["TZ"] = "UTC"
+        time.tzset()
         self.tmp = tempfile.TemporaryDirectory()
         self.d = self.tmp.name
 
@@ -118,6 +122,80 @@ class Analyze(unittest.TestCase):
         # Flow 1: last echo of a packet sent at 1.99, next at 2.71.
         self.assertAlmostEqual(fo["outage_ms"], 720.0, delta=0.2)
         self.assertEqual(fo["settled"], [2])
+
+    def test_settled_by_send_time_not_echo_time(self):
+        # Link down: the packet sent at 3.00 s met the table still on r1
+        # and was held (a neighbour queue on the dead link); its echo
+        # came back through r1 at 7.0 s, after the repair.  The route
+        # moved at 3.01 s and everything sent from then on went via r2:
+        # traffic settled on r2 alone.
+        pkts = []
+        for k in range(900):
+            ts = k * 0.01
+            if ts < 3.0 or ts >= 6.0:
+                pkts.append((k, ts, 0, ts + 0.001, 1))
+            elif k == 300:
+                pkts.append((k, ts, 0, 7.0, 1))
+            else:
+                pkts.append((k, ts, 0, ts + 0.001, 2))
+        samples = [(0, [1]), (3.012, [2]), (6.03, [1])]
+        sc = scenario(self.d, "linkdown", pkts, [(2.995, "fault"), (5.99, "repair")], samples)
+        r = analyze.analyze(self.d, sc)
+        fo = r["failover"]
+        self.assertEqual(fo["settled"], [2])
+        self.assertEqual(fo["paths"], [1, 2])
+        self.assertEqual(r["return"]["settled"], [1])
+        self.assertEqual(r["path_violations"], 0)
+
+        # The same records with one packet sent well after the move
+        # (4.0 s) echoed through r1: it did not settle on r2.
+        pkts[400] = (400, 4.0, 0, 4.001, 1)
+        sc = scenario(self.d, "linkdown2", pkts, [(2.995, "fault"), (5.99, "repair")],
+                      samples)
+        r = analyze.analyze(self.d, sc)
+        self.assertEqual(r["failover"]["settled"], [1, 2])
+        self.assertEqual(r["path_violations"], 1)
+
+    def test_settled_nowhere_when_nothing_comes_back(self):
+        # The table moved to r2 at 3.0 s but r2 echoes nothing.
+        pkts = [(k, k * 0.01, 0, (k * 0.01 + 0.001) if k < 300 else None,
+                 1 if k < 300 else None) for k in range(600)]
+        sc = scenario(self.d, "crash", pkts, [(2.99, "fault"), (5.9, "repair")],
+                      [(0, [1]), (3.0, [2])])
+        r = analyze.analyze(self.d, sc)
+        self.assertEqual(r["failover"]["settled"], [])
+
+    def test_kernel_events_multipath(self):
+        # `ip -ts monitor` prints a multipath route's next hops on
+        # indented lines after the stamped one; a main-table route (no
+        # "table") and a deletion are not the VPC table's move.
+        path = os.path.join(self.d, "mon.txt")
+        with open(path, "w") as f:
+            f.write("[2027-01-15T08:00:01.000100] default nhid 7 proto 57 \n"
+                    "\tnexthop via 169.254.247.26 dev t2a weight 1 \n"
+                    "[2027-01-15T08:00:01.000200] Deleted default table 100 proto 57 \n"
+                    "\tnexthop via 169.254.247.26 dev t2a weight 1 \n"
+                    "[2027-01-15T08:00:01.000300] default table 100 proto 57 \n"
+                    "\tnexthop via 169.254.247.2 dev t1a weight 1 \n"
+                    "\tnexthop via 169.254.247.26 dev t2a weight 1 \n"
+                    "[2027-01-15T08:00:01.000400] default table 100 proto 57 \n"
+                    "\tnexthop via 169.254.247.26 dev t2a weight 1 \n"
+                    "\tnexthop via 169.254.247.30 dev t2b weight 1 \n")
+        ev = analyze.kernel_events(path, 100)
+        self.assertEqual(len(ev), 3)
+        self.assertTrue(ev[1][1].endswith("via 169.254.247.26 dev t2a weight 1"), ev[1])
+        self.assertIn("169.254.247.2 ", ev[1][1])
+
+        # In an ECMP scenario the route's move is the first table
+        # without router 1 (the event at 1.0004 s), not the sample.
+        sd = os.path.join(self.d, "scenarios", "crash")
+        pkts = [(k, k * 0.01, k % 2, k * 0.01 + 0.001, 2 if k >= 100 else 1 + k % 2)
+                for k in range(400)]
+        sc = scenario(self.d, "crash", pkts, [(0.9, "fault"), (3.0, "repair")],
+                      [(0, [1, 2]), (1.1, [2])], mode="ecmp")
+        os.rename(path, os.path.join(sd, "route-monitor.txt"))
+        r = analyze.analyze(self.d, sc)
+        self.assertAlmostEqual(r["route_change_ms"], 100.4, delta=0.05)
 
     def test_control_events(self):
         logs = {"cloud": "2027-01-15T08:00:00.100Z info: peer 169.254.247.2: Established -> Idle\n"
