@@ -53,9 +53,12 @@ def text_table(results, meta):
               "withdrawal of its default after its probe failed;",
               "route: fault to the VPC route table's change (kernel table 100, as `ip -ts",
               "monitor` announced it); outage: last echo before the move to the first on the new path",
-              "(ECMP: the longest silence of any of the 8 flows, each sending every 80 ms);",
+              (f"(ECMP: the longest silence of any of the {meta['flows']} flows, each sending "
+               f"every {meta['flows'] * meta['interval_ms']} ms);" if meta["mode"] == "ecmp"
+               else "(one flow);"),
               "back: the same for the return to router 1 after",
-              "the repair; lost: datagrams (one every 10 ms) never echoed; bgp down: cloud",
+              f"the repair; lost: datagrams (one every {meta['interval_ms']} ms) never echoed; "
+              "bgp down: cloud",
               "sessions that went down during the fault; bad path: echoes that came back",
               "through a router the route table did not point to.", ""]
     for r in results:
@@ -111,7 +114,7 @@ def svg_timeline(out, results, meta):
          f'font-family="sans-serif" font-size="11">',
          f'<rect width="{W}" height="{H}" fill="white"/>',
          f'<text x="10" y="18" font-size="13">egress lab: {meta["routers"]} routers, '
-         f'{meta["personality"]}, {meta["mode"]}; UDP echo every 10 ms, '
+         f'{meta["personality"]}, {meta["mode"]}; UDP echo every {meta["interval_ms"]} ms, '
          f'bar colour = router that carried it, red = lost</text>']
     for i, (x, label) in enumerate(legend_layout(meta["routers"], W)):
         o.append(f'<rect x="{x}" y="26" width="10" height="10" '
@@ -182,6 +185,9 @@ def write_report(out):
                                         "scenario.json")))
     meta = {"routers": first["routers"], "personality": first["personality"],
             "mode": first["mode"],
+            # Records from before the ECMP flow count was recorded.
+            "flows": first.get("flows", 8 if first["mode"] == "ecmp" else 1),
+            "interval_ms": first.get("interval_ms", 10),
             "when": datetime.fromtimestamp(first["start"], timezone.utc).strftime(
                 "%Y-%m-%d %H:%M UTC")}
     meta.update({k: state[k] for k in ("routers", "personality", "mode") if k in state})
