@@ -399,7 +399,14 @@ static void mon_link(void *arg, const struct fib_link_event *ev)
 		reresolve_soon(df, FIB_RERESOLVE_QUIET);
 		return;
 	}
-	if (!down_if_mark(df, ev->ifindex, true))
+	bool news = down_if_mark(df, ev->ifindex, true);
+	/* A deleted interface never comes back (a new one gets a new
+	 * index): forget it, or the list fills with deleted links and a
+	 * real link's later down goes unrecorded, so its return would not
+	 * resync the extra tables. */
+	if (ev->deleted)
+		(void)down_if_mark(df, ev->ifindex, false);
+	if (!news)
 		return;
 	log_info("fib: interface %s (%d) %s", ev->name[0] ? ev->name : "?", ev->ifindex,
 		 ev->deleted ? "deleted" : "down");

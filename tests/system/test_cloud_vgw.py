@@ -326,3 +326,31 @@ def test_vgw_vpn_static_route_follows_its_tunnel(lab):
     cgw1.stop()
     wait_until(lambda: lab.gateways(pfx) == [lab.cgw(2)], 20,
                what="the BGP route once cgw1's tunnel is down")
+
+
+@pytest.mark.parametrize("deleted_links", [0, 80])
+def test_route_table_static_back_after_link_flap(lab, deleted_links):
+    """A VPC static route through a plain next hop (no session to
+    re-decide it): the kernel drops it from table 100 when its link goes
+    down, and egressd must write it again when the link comes back.
+    With deleted_links, that many interfaces were created and deleted
+    in the cloud's namespace first: a deleted interface never comes
+    back, so egressd must not keep it as "down" (a full list of them
+    hid the return of a real link)."""
+    need()
+    pfx = "192.0.2.0/24"
+    lab.start_cloud("aws-vgw", [(lab.cgw(1), 64521, "cgw1 tunnel 1")],
+                    table_extra=f"static {pfx} via {lab.cgw(2)}")
+    wait_until(lambda: lab.gateways(pfx) == [lab.cgw(2)], 15,
+               what="the static route in table 100")
+    hub = lab.star.hub
+    for i in range(deleted_links // 2):  # veth pairs: two links each
+        hub.ip("link", "add", f"rva{i}", "type", "veth", "peer", "name", f"rvb{i}")
+        hub.ip("link", "del", f"rva{i}")
+    hub.ip("link", "set", "eg2", "down")
+    wait_until(lambda: lab.gateways(pfx) == [], 10,
+               what="the kernel drops the route with its link")
+    hub.ip("link", "set", "eg2", "up")
+    wait_until(lambda: lab.gateways(pfx) == [lab.cgw(2)], 15,
+               what="the static route back in table 100 after the link")
+    assert lab.cloud.alive()
