@@ -156,6 +156,9 @@ int daemon_gr_restart_start(struct daemon *d, const char *sock_path)
 		if (d->peers[i].peer)
 			bgp_peer_set_gr(d->peers[i].peer, true, g->forwarding);
 	ev_timer_start(d->loop, &g->defer);
+	/* No neighbor to wait for (all with graceful-restart off): no
+	 * deferral at all. */
+	check_done(d);
 	return 0;
 }
 
