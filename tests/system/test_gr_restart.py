@@ -61,7 +61,7 @@ def test_gr_restart_bird_keeps_routes(lab):
     peer.start()
     eg.start()
     eg.wait_established(them, timeout=30)
-    wait_until(lambda: {KEEP, GONE} <= set(bird_routes(peer)[0]), 20,
+    wait_until(lambda: {KEEP, GONE} <= bird_routes(peer)[0], 20,
                what="both originated prefixes at BIRD")
     wait_until(lambda: LEARNED in kroutes(eg), 15,
                what=f"{LEARNED} in egressd's kernel table")
@@ -166,3 +166,39 @@ def test_gr_restart_frr_marks_stale(lab):
                         and not g)(frr_paths(peer, KEEP), frr_paths(peer, GONE)),
                20, what=f"{KEEP} fresh and {GONE} gone at FRR after our End-of-RIB")
     assert LEARNED in kroutes(eg), "kernel route lost after the restart"
+
+
+def test_gr_crash_is_not_a_graceful_restart(lab):
+    """A crash (SIGKILL) leaves no note: the next run claims no restart
+    (R and F clear), since nobody knows whether the kernel table was left
+    mid-update; BIRD, told the forwarding state is gone, does not keep
+    the old routes past the new session's start (RFC 4724 4.2)."""
+    them = Pair.addr(AFI, "b")
+    me = Pair.addr(AFI, "a")
+    peer = lab.peer("bird", AFI, announce=[peer_announce(AFI, LEARNED)],
+                    graceful_restart=60)
+    eg = lab.egress(AFI, options=["graceful-restart on", "restart-time 60"])
+    eg.cfg.originate.append(GONE)
+    eg.cfg.extra = f"fib {{ table {TABLE}; graceful-restart on }}"
+    cap = lab.capture("crash")
+    peer.start()
+    eg.start()
+    eg.wait_established(them, timeout=30)
+    wait_until(lambda: {KEEP, GONE} <= bird_routes(peer)[0], 20,
+               what="both originated prefixes at BIRD")
+    eg.proc.popen.send_signal(signal.SIGKILL)
+    eg.proc.popen.wait(timeout=10)
+    eg.cfg.originate.remove(GONE)
+    eg.start()
+    eg.wait_established(them, timeout=30)
+    wait_until(lambda: (lambda r: KEEP in r and GONE not in r)(bird_routes(peer)[0]), 20,
+               what=f"{GONE} gone at BIRD after the crashed run's session")
+    assert "restarting" not in eg.log(), eg.log()
+    cap.stop()
+    rows = bgp_fields(cap.path, me, "bgp.type == 1",
+                      ["bgp.cap.gr.timers.restart_flag", "bgp.cap.gr.flag.pfs"])
+    assert len(rows) >= 2, f"expected two OPENs from egressd: {rows}"
+    flag_true = ("1", "True", "true")
+    for r in rows:
+        assert r[0] not in flag_true, f"R bit after a crash: {rows}"
+        assert all(f not in flag_true for f in r[1].split(",")), f"F bit: {rows}"
