@@ -17,6 +17,8 @@ import re
 import signal
 import time
 
+import pytest
+
 from conftest import EGRESS_PREFIX, peer_announce
 from lib.topo import Pair
 from lib.tshark import bgp_fields
@@ -30,8 +32,12 @@ TABLE = 100
 PROTO = 57
 
 
-def kroutes(eg):
-    r = eg.ns.run(["ip", "-4", "-j", "route", "show", "table", str(TABLE),
+# The same story over IPv6 (its own family's F bit, `ip -6 route`).
+V6 = {"learned": "2001:db8:203::/48", "gone": "2001:db8:192::/48"}
+
+
+def kroutes(eg, family="-4"):
+    r = eg.ns.run(["ip", family, "-j", "route", "show", "table", str(TABLE),
                    "proto", str(PROTO)], check=False)
     if r.returncode != 0:
         return set()
@@ -49,12 +55,21 @@ def bird_restarting(peer):
         "show", "protocols", "all", "eg")
 
 
-def test_gr_restart_bird_keeps_routes(lab):
-    them = Pair.addr(AFI, "b")
-    me = Pair.addr(AFI, "a")
-    peer = lab.peer("bird", AFI, announce=[peer_announce(AFI, LEARNED)],
+@pytest.mark.parametrize("afi", ["ipv4", "ipv6"])
+def test_gr_restart_bird_keeps_routes(lab, afi):
+    them = Pair.addr(afi, "b")
+    me = Pair.addr(afi, "a")
+    if afi == "ipv6":
+        LEARNED, KEEP, GONE = V6["learned"], EGRESS_PREFIX[afi], V6["gone"]
+    else:
+        LEARNED, KEEP, GONE = globals()["LEARNED"], globals()["KEEP"], globals()["GONE"]
+    fam = "-6" if afi == "ipv6" else "-4"
+
+    def kroutes_(eg):
+        return kroutes(eg, fam)
+    peer = lab.peer("bird", afi, announce=[peer_announce(afi, LEARNED)],
                     graceful_restart=60)
-    eg = lab.egress(AFI, options=["graceful-restart on", "restart-time 60"])
+    eg = lab.egress(afi, options=["graceful-restart on", "restart-time 60"])
     eg.cfg.originate.append(GONE)
     eg.cfg.extra = f"fib {{ table {TABLE}; graceful-restart on }}"
     cap = lab.capture("gr")
@@ -63,7 +78,7 @@ def test_gr_restart_bird_keeps_routes(lab):
     eg.wait_established(them, timeout=30)
     wait_until(lambda: {KEEP, GONE} <= bird_routes(peer)[0], 20,
                what="both originated prefixes at BIRD")
-    wait_until(lambda: LEARNED in kroutes(eg), 15,
+    wait_until(lambda: LEARNED in kroutes_(eg), 15,
                what=f"{LEARNED} in egressd's kernel table")
     first_open = time.time()
 
@@ -82,18 +97,18 @@ def test_gr_restart_bird_keeps_routes(lab):
     m = re.search(r"Restart timer:\s+([0-9.]+)/", proto)
     assert m and 50 < float(m.group(1)) <= 60, proto
     hold_for(lambda: {KEEP, GONE} <= set(bird_routes(peer)[0])
-             and LEARNED in kroutes(eg), 2,
+             and LEARNED in kroutes_(eg), 2,
              what="routes kept at BIRD and in our kernel while we are down")
 
     # Restart without GONE.
     eg.cfg.originate.remove(GONE)
     eg.start()
-    assert LEARNED in kroutes(eg), "kernel route lost at the restart"
+    assert LEARNED in kroutes_(eg), "kernel route lost at the restart"
     eg.wait_established(them, timeout=30)
     wait_until(lambda: (lambda r: KEEP in r and GONE not in r)(bird_routes(peer)[0])
                and not bird_restarting(peer) and peer.state() == "Established", 20,
                what=f"{KEEP} fresh and {GONE} swept at BIRD after our End-of-RIB")
-    assert LEARNED in kroutes(eg), "kernel route lost after the restart"
+    assert LEARNED in kroutes_(eg), "kernel route lost after the restart"
     assert "graceful restart: End-of-RIB from every peer" in eg.log(), eg.log()
 
     cap.stop()
@@ -113,11 +128,13 @@ def test_gr_restart_bird_keeps_routes(lab):
         f"no F bit after the restart: {last}"
 
     # RFC 4724 4.1: after the restart egressd sends no UPDATE (routes
-    # nor End-of-RIB) before BIRD's End-of-RIB (an UPDATE of 23 bytes).
+    # nor End-of-RIB) before BIRD's End-of-RIB (an empty UPDATE, 23
+    # bytes; IPv6: an empty MP_UNREACH_NLRI, 29).
+    eor_len = "29" if afi == "ipv6" else "23"
     second_open = float(last[0])
     bird_eor = [float(r[0]) for r in bgp_fields(cap.path, them, "bgp.type == 2",
                                                 ["frame.time_epoch", "bgp.length"])
-                if float(r[0]) > second_open and "23" in r[1].split(",")]
+                if float(r[0]) > second_open and eor_len in r[1].split(",")]
     ours = [float(r[0]) for r in bgp_fields(cap.path, me, "bgp.type == 2",
                                             ["frame.time_epoch"])
             if float(r[0]) > second_open]
