@@ -68,9 +68,16 @@ int render_fib(FILE *out, json_t *ans, char *err, size_t err_size)
 		return -ENOMEM;
 	}
 	bool install = json_is_true(json_object_get(ans, "install"));
-	fprintf(mem, "table %lld, protocol %lld, %lld routes%s\n", table, proto, count,
-		install ? "" : " (install off: not in the kernel)");
-	fprintf(mem, "%-43s %-10s %-13s %s\n", "Prefix", "Group", "State", "Next hops");
+	const char *mode = str_of(ans, "mode");
+	if (!install && mode && strcmp(mode, "off") == 0) {
+		/* Nothing computed, so no routes follow and no column heads. */
+		fprintf(mem, "table %lld, protocol %lld: install off: egressd writes nothing "
+			     "to the kernel\n", table, proto);
+	} else {
+		fprintf(mem, "table %lld, protocol %lld, %lld routes%s\n", table, proto, count,
+			install ? "" : " (install dry-run: not in the kernel)");
+		fprintf(mem, "%-43s %-10s %-13s %s\n", "Prefix", "Group", "State", "Next hops");
+	}
 	size_t i;
 	json_t *r;
 	int rc = 0;

@@ -196,10 +196,14 @@ struct conf_fib {
 	struct conf_pos pos;      /* of the 'fib' keyword; line 0 = no block */
 	uint32_t table;           /* kernel table id */
 	bool ecmp;                /* install the multipath set, not only the best */
-	bool install;             /* off: compute, never write the kernel */
+	bool install;             /* on: write the kernel; off or dry-run: never */
 	uint8_t protocol;         /* rtm_protocol of our routes and nexthops */
 	bool graceful_restart;    /* keep routes across a restart of egressd */
 	bool table_set, ecmp_set, install_set, protocol_set, graceful_restart_set;
+	/* `install dry-run` (install is false): the FIB logic runs on a
+	 * table in memory so `show fib` lists what would be written; plain
+	 * `install off` computes and keeps nothing for the kernel. */
+	bool dry_run;
 };
 
 /* Decision process knobs (global; rib/decision.h says what each does). */

@@ -5,6 +5,10 @@
  *
  *   fib { table 100; ecmp on; install on; protocol 57; graceful-restart off }
  *
+ * install: on writes the kernel; off computes nothing for it (like a
+ * routing daemon with no kernel protocol); dry-run computes what would
+ * be written, on a table in memory, for `show fib`.
+ *
  * The protocol number is how egressd finds its own routes again (to
  * adopt or sweep them after a restart), so it must not be one the
  * kernel or another routing daemon uses: egressd would delete their
@@ -31,7 +35,7 @@ bool conf_fib_equal(const struct conf_fib *a, const struct conf_fib *b)
 	       a->protocol == b->protocol && a->graceful_restart == b->graceful_restart &&
 	       a->table_set == b->table_set && a->ecmp_set == b->ecmp_set &&
 	       a->install_set == b->install_set && a->protocol_set == b->protocol_set &&
-	       a->graceful_restart_set == b->graceful_restart_set;
+	       a->graceful_restart_set == b->graceful_restart_set && a->dry_run == b->dry_run;
 }
 
 /* Route protocol numbers that are not ours to take: the kernel's own
@@ -68,6 +72,25 @@ static bool fib_on_off(struct parser *p, bool *v)
 	} else {
 		diag_add(p->diag, p->tok.pos, "invalid %s value '" TOK_FMT "' (expected on or off)",
 			 p->kw.text, TOK_ARGS(&p->tok));
+		return false;
+	}
+	return true;
+}
+
+static bool fib_install(struct parser *p, struct conf_fib *f)
+{
+	if (!parser_want_value(p, "on, off or dry-run", false))
+		return false;
+	if (strcmp(p->tok.text, "on") == 0 || strcmp(p->tok.text, "off") == 0) {
+		f->install = p->tok.text[1] == 'n';
+		f->dry_run = false;
+	} else if (strcmp(p->tok.text, "dry-run") == 0) {
+		f->install = false;
+		f->dry_run = true;
+	} else {
+		diag_add(p->diag, p->tok.pos,
+			 "invalid install value '" TOK_FMT "' (expected on, off or dry-run)",
+			 TOK_ARGS(&p->tok));
 		return false;
 	}
 	return true;
@@ -184,7 +207,7 @@ static void fib_stmt(struct parser *p, struct fib_ctx *x)
 		f->ecmp_set = ok;
 		break;
 	case FK_INSTALL:
-		ok = fib_on_off(p, &f->install);
+		ok = fib_install(p, f);
 		f->install_set = ok;
 		break;
 	case FK_PROTOCOL:
@@ -273,7 +296,7 @@ void conf_fib_print(const struct conf *c, void *file)
 	if (b->ecmp_set)
 		fprintf(f, "\tecmp %s\n", b->ecmp ? "on" : "off");
 	if (b->install_set)
-		fprintf(f, "\tinstall %s\n", b->install ? "on" : "off");
+		fprintf(f, "\tinstall %s\n", b->install ? "on" : b->dry_run ? "dry-run" : "off");
 	if (b->protocol_set)
 		fprintf(f, "\tprotocol %u\n", b->protocol);
 	if (b->graceful_restart_set)

@@ -7,7 +7,10 @@
  * sessions keep their timers; a route changed while the listing runs
  * shows as it is when the walk passes it.  The check dumps the kernel
  * table in one go (one netlink dump, about a second per million routes)
- * and lists at most CTL_FIB_CHECK_MAX differences. */
+ * and lists at most CTL_FIB_CHECK_MAX differences.
+ *
+ * With `install off` the daemon keeps no FIB (fib NULL): the listing is
+ * its header, zero counts, and no routes. */
 #include "ctl/ctl_fib.h"
 
 #include <errno.h>
@@ -114,12 +117,15 @@ int ctl_fib_walk_next(struct ctl_fib_walk *wk, size_t max, struct wbuf *w)
 {
 	wk->w = w;
 	if (!wk->started) {
-		struct fib_stats st;
-		fib_stats_get(wk->fib, &st);
-		json_t *h = json_pack("{s:i,s:i,s:b,s:b,s:b,s:I,s:I,s:I,s:I}", "table",
+		struct fib_stats st = { 0 };
+		if (wk->fib)
+			fib_stats_get(wk->fib, &st);
+		const char *mode = wk->info.install ? "on" : wk->info.dry_run ? "dry-run" : "off";
+		json_t *h = json_pack("{s:i,s:i,s:b,s:s,s:b,s:b,s:I,s:I,s:I,s:I}", "table",
 				      (json_int_t)wk->info.table, "protocol", wk->info.protocol,
-				      "install", wk->info.install, "ecmp", wk->info.ecmp,
-				      "nexthop_objects", fib_uses_nhobj(wk->fib), "route_count",
+				      "install", wk->info.install, "mode", mode, "ecmp",
+				      wk->info.ecmp, "nexthop_objects",
+				      wk->fib && fib_uses_nhobj(wk->fib), "route_count",
 				      (json_int_t)st.routes, "failed_count",
 				      (json_int_t)st.routes_failed, "group_count",
 				      (json_int_t)st.groups, "nexthop_count", (json_int_t)st.nexthops);
@@ -135,7 +141,7 @@ int ctl_fib_walk_next(struct ctl_fib_walk *wk, size_t max, struct wbuf *w)
 		wbuf_put_bytes(w, open, sizeof(open) - 1);
 		wk->started = true;
 	}
-	struct loc_rib *lr = rib_loc(wk->rib);
+	struct loc_rib *lr = wk->fib ? rib_loc(wk->rib) : NULL;
 	while (wk->af && lr) {
 		struct prefix next;
 		int rc = loc_rib_walk(lr, wk->af, wk->has_cursor ? &wk->cursor : NULL, max,
@@ -182,7 +188,7 @@ json_t *ctl_fib_check(struct fib *fib, const struct ctl_fib_info *info, size_t m
 	struct check_ctx c = { .list = json_array(), .max = max };
 	if (!c.list)
 		return NULL;
-	if (!info->install) {
+	if (!info->install || !fib) {
 		json_decref(c.list);
 		return ctl_json_error("fib install is off: nothing in the kernel to compare");
 	}

@@ -23,6 +23,7 @@ struct ctl_fib_info {
 	uint8_t protocol;
 	bool install;
 	bool ecmp;
+	bool dry_run; /* install false: dry-run (a table in memory) or off (none) */
 };
 
 /* {"prefix", "nexthops": [{"gateway", "ifindex", "dev", "weight"}],
@@ -32,8 +33,10 @@ json_t *ctl_json_fib_route(const struct prefix *pfx, const struct fib_nhset *nhs
 			   uint32_t group, int err, bool install);
 
 /* `show fib`, produced in parts: {"table", "protocol", "install",
- * "ecmp", "nexthop_objects", "route_count", "failed_count",
- * "group_count", "nexthop_count", "routes": [...]}\n.  Walks the
+ * "mode" (on|off|dry-run), "ecmp", "nexthop_objects", "route_count",
+ * "failed_count", "group_count", "nexthop_count", "routes": [...]}\n.
+ * fib NULL (install off): the header with zero counts and no routes.
+ * Walks the
  * Loc-RIB's prefixes from a cursor, so it survives changes between
  * steps.  next: 1 while more is to come, 0 when done, negative errno. */
 struct ctl_fib_walk;

@@ -186,8 +186,8 @@ static int reval_visit(void *arg, const struct prefix *p, const struct rib_path 
 		if (ok != paths[i]->nh_reachable)
 			reval_add(x, p, paths[i], true);
 	}
-	if (touched)
-		reval_add(x, p, NULL, false);
+	if (touched && df->fib)
+		reval_add(x, p, NULL, false); /* the kernel route's next hops */
 	return 0;
 }
 
@@ -361,7 +361,7 @@ static void nexthops_down_on(struct daemon_fib *df, int ifindex)
 		 * with other members are already shrunk (we agree with it),
 		 * routes of groups left empty are gone and get rewritten as
 		 * the Loc-RIB re-decides them. */
-		int rc = fib_nexthop_gone(df->fib, &e->via);
+		int rc = df->fib ? fib_nexthop_gone(df->fib, &e->via) : 0;
 		if (rc < 0) {
 			char ab[ADDR_STRLEN];
 			log_warn("fib: repointing groups away from %s: %s", addr_fmt(&e->a, ab),
@@ -443,7 +443,7 @@ static void mon_resync(void *arg)
 	struct daemon_fib *df = arg;
 	log_warn("fib: kernel notifications lost; re-reading the kernel");
 	fib_sync_commit(df);
-	if (!df->deferring) {
+	if (!df->deferring && df->fib) {
 		int rc = fib_resync(df->fib);
 		if (rc < 0)
 			log_err("fib: resync failed: %s", strerror(-rc));
@@ -491,7 +491,7 @@ void daemon_fib_peer_down(struct daemon *d, struct daemon_peer *dp)
 	 * the sliced withdrawal of the peer's paths re-decides each prefix
 	 * (which then finds the routes where they already are). */
 	fib_sync_batch_need(df);
-	int rc = fib_nexthop_down(df->fib, &e->via);
+	int rc = df->fib ? fib_nexthop_down(df->fib, &e->via) : 0;
 	if (rc < 0) {
 		char ab[ADDR_STRLEN];
 		log_warn("fib: repointing groups away from %s: %s", addr_fmt(&e->a, ab),

@@ -23,7 +23,8 @@ static void info_of(struct daemon *d, struct ctl_fib_info *info)
 {
 	const struct conf_fib *c = daemon_fib_config(d);
 	*info = (struct ctl_fib_info){ .table = c->table, .protocol = c->protocol,
-				       .install = c->install, .ecmp = c->ecmp };
+				       .install = c->install, .ecmp = c->ecmp,
+				       .dry_run = c->dry_run };
 }
 
 static void *show_start(void *ctx, json_t *req, char *err, size_t err_size)
@@ -34,7 +35,9 @@ static void *show_start(void *ctx, json_t *req, char *err, size_t err_size)
 	if (ctl_args_parse(req, "show fib", arg, err, err_size) != 0)
 		return NULL;
 	bool check = arg[0].b;
-	if (!f) {
+	/* With install off the FIB side runs without a table (f NULL):
+	 * the answer says so, with no routes. */
+	if (!daemon_fib_config(d)) {
 		snprintf(err, err_size, "no FIB");
 		return NULL;
 	}
@@ -42,7 +45,7 @@ static void *show_start(void *ctx, json_t *req, char *err, size_t err_size)
 	if (!s)
 		return NULL;
 	struct ctl_fib_info info;
-	info_of(d, &info); /* f exists, so does its config */
+	info_of(d, &info);
 	if (check) {
 		json_t *ans = ctl_fib_check(f, &info, CTL_FIB_CHECK_MAX);
 		s->text = ans ? json_dumps(ans, JSON_COMPACT) : NULL;

@@ -3,6 +3,12 @@
  * Per route the daemon keeps nothing: the FIB library holds prefix ->
  * group, the Loc-RIB the paths; next hops live in fib_nexthop.c.
  *
+ * With `fib { install off }` there is no FIB at all (df->fib NULL): no
+ * route records, no backup computation, no reports of non-best paths,
+ * as with a routing daemon that has no kernel protocol.  Next-hop
+ * resolution (RFC 4271 9.1.2.1), link tracking and the extra tables
+ * stay.  `install dry-run` keeps the whole logic on a table in memory.
+ *
  * Writes: every change opens (if needed) one batch, and an ev_prepare
  * watcher, which libev runs once per loop iteration just before it
  * waits, sends it.  So a burst of UPDATEs handled in one iteration
@@ -32,7 +38,7 @@ static struct daemon_fib *DF(struct daemon *d) { return d->fib; }
 
 void fib_sync_batch_need(struct daemon_fib *df)
 {
-	if (!df->batch_open) {
+	if (!df->batch_open && df->fib) {
 		fib_batch_begin(df->fib);
 		df->batch_open = true;
 	}
@@ -41,7 +47,7 @@ void fib_sync_batch_need(struct daemon_fib *df)
 
 static void commit_one(struct daemon_fib *df, struct fib *f, bool *open, const char *what)
 {
-	if (!*open)
+	if (!*open || !f)
 		return;
 	*open = false;
 	int rc = fib_batch_commit(f);
@@ -133,6 +139,8 @@ static void backup_fill(struct daemon_fib *df, const struct prefix *p, struct fi
 void fib_sync_route(struct daemon_fib *df, const struct prefix *p, const struct rib_path *best)
 {
 	struct fib_route r = { .pfx = *p };
+	if (!df->fib)
+		return; /* install off */
 	if (best) {
 		const struct rib_path *paths[FIB_NH_MAX];
 		size_t n = 1;
@@ -172,7 +180,8 @@ void daemon_fib_freeze(struct daemon *d)
 void daemon_fib_change(struct daemon *d, const struct loc_rib_change *c)
 {
 	struct daemon_fib *df = DF(d);
-	if (!df || df->frozen || (!c->best_changed && !c->multipath_changed && !c->others_changed))
+	if (!df || !df->fib || df->frozen ||
+	    (!c->best_changed && !c->multipath_changed && !c->others_changed))
 		return;
 	fib_sync_route(df, c->prefix, c->new_best);
 }
@@ -184,6 +193,8 @@ static void sweep_now(struct daemon_fib *df, const char *why)
 	df->deferring = false;
 	ev_timer_stop(df->d->loop, &df->gr_timer);
 	fib_sync_commit(df);
+	if (!df->fib)
+		return;
 	int rc = fib_resync(df->fib);
 	if (rc < 0)
 		log_err("fib: sweeping stale kernel routes: %s", strerror(-rc));
@@ -250,8 +261,10 @@ static int open_fib(struct daemon_fib *df, uint32_t table, bool inline_only, fib
 						 .no_nhobj = inline_only };
 		rc = fib_netlink_open(&nc, &be);
 	} else {
-		/* install off: the same logic on a table in memory, so
-		 * `show fib` says what would be there. */
+		/* install off or dry-run: the same logic on a table in
+		 * memory.  For the main table only dry-run gets here
+		 * (daemon_fib_start opens none with install off); the extra
+		 * tables keep it with both, as before dry-run existed. */
 		rc = fib_mock_open(!inline_only, &be);
 	}
 	if (rc < 0)
@@ -288,13 +301,17 @@ int daemon_fib_start(struct daemon *d)
 		log_err("fib: cannot open the next-hop resolver: %s", strerror(-rc));
 		goto fail;
 	}
-	rc = open_fib(df, df->cfg.table, false, on_fib_error, df, &df->fib);
+	bool main_fib = df->cfg.install || df->cfg.dry_run;
+	rc = main_fib ? open_fib(df, df->cfg.table, false, on_fib_error, df, &df->fib) : 0;
 	if (rc < 0) {
 		log_err("fib: cannot open the kernel table %u: %s", df->cfg.table, strerror(-rc));
 		goto fail;
 	}
-	/* Changes of non-best paths too: they move the backup. */
-	loc_rib_report_paths(rib_loc(d->rib), true);
+	/* Changes of non-best paths too: they move the backup.  Without
+	 * a FIB nobody needs them, and every non-best change would be an
+	 * event. */
+	if (main_fib)
+		loc_rib_report_paths(rib_loc(d->rib), true);
 	rc = fib_sync_nh_start(df);
 	if (rc < 0) {
 		log_err("fib: cannot watch links and addresses: %s", strerror(-rc));
@@ -304,9 +321,11 @@ int daemon_fib_start(struct daemon *d)
 	df->gr_timer.data = df;
 	d->fib = df;
 	log_info("fib: %s table %u, protocol %u, ecmp %s%s",
-		 df->cfg.install ? "writing kernel" : "install off: not writing kernel",
+		 df->cfg.install ? "writing kernel"
+		 : df->cfg.dry_run ? "install dry-run: computing, not writing kernel"
+				   : "install off: nothing computed or written for kernel",
 		 df->cfg.table, df->cfg.protocol, df->cfg.ecmp ? "on" : "off",
-		 fib_uses_nhobj(df->fib) ? ", nexthop objects" : "");
+		 df->fib && fib_uses_nhobj(df->fib) ? ", nexthop objects" : "");
 	if (df->cfg.graceful_restart && df->cfg.install && d->n_peers > 1) {
 		/* RFC 4724 4.1: forwarding goes on over the previous run's
 		 * routes until the new Loc-RIB has converged. */
@@ -314,7 +333,7 @@ int daemon_fib_start(struct daemon *d)
 		ev_timer_start(d->loop, &df->gr_timer);
 		log_info("fib: graceful restart: keeping kernel routes of the previous run "
 			 "until every peer sent End-of-RIB (at most %.0f s)", FIB_GR_DEFER_TIME);
-	} else {
+	} else if (df->fib) {
 		/* Originated routes may have reached the FIB already. */
 		rc = fib_resync(df->fib);
 		if (rc < 0)
@@ -339,7 +358,9 @@ void daemon_fib_stop(struct daemon *d)
 		return;
 	struct ev_loop *loop = d->loop;
 	commit_cb(loop, &df->commit, 0);
-	if (!df->cfg.graceful_restart) {
+	if (!df->fib) {
+		/* install off: nothing of ours in the main table */
+	} else if (!df->cfg.graceful_restart) {
 		fib_batch_begin(df->fib);
 		int rc = fib_flush(df->fib);
 		int c = fib_batch_commit(df->fib);

@@ -14,6 +14,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->fib.table, 254);
 	assert_true(c->fib.ecmp);
 	assert_true(c->fib.install);
+	assert_false(c->fib.dry_run);
 	assert_int_equal(c->fib.protocol, 57);
 	assert_false(c->fib.graceful_restart);
 	conf_free(c);
@@ -33,8 +34,19 @@ static void test_values(void **state)
 	assert_int_equal(c->fib.table, 100);
 	assert_false(c->fib.ecmp);
 	assert_false(c->fib.install);
+	assert_false(c->fib.dry_run); /* off computes nothing */
 	assert_int_equal(c->fib.protocol, 201);
 	assert_true(c->fib.graceful_restart);
+	conf_free(c);
+	/* dry-run: not written (install false), but computed. */
+	c = conf_test_ok(HEAD "fib { install dry-run }\n");
+	assert_false(c->fib.install);
+	assert_true(c->fib.dry_run);
+	assert_true(c->fib.install_set);
+	conf_free(c);
+	c = conf_test_ok(HEAD "fib { install on }\n");
+	assert_true(c->fib.install);
+	assert_false(c->fib.dry_run);
 	conf_free(c);
 	c = conf_test_ok(HEAD "fib { table main; ecmp on }\n");
 	assert_int_equal(c->fib.table, 254);
@@ -62,7 +74,13 @@ static const struct bad bad_cases[] = {
 	{ HEAD "fib { ecmp yes }\n",
 	  "t.conf:3:12: invalid ecmp value 'yes' (expected on or off)" },
 	{ HEAD "fib { install 1 }\n",
-	  "t.conf:3:15: invalid install value '1' (expected on or off)" },
+	  "t.conf:3:15: invalid install value '1' (expected on, off or dry-run)" },
+	{ HEAD "fib { install dryrun }\n",
+	  "t.conf:3:15: invalid install value 'dryrun' (expected on, off or dry-run)" },
+	{ HEAD "fib { install }\n",
+	  "t.conf:3:15: missing value after 'install' (expected on, off or dry-run)" },
+	{ HEAD "fib { install dry-run; install off }\n",
+	  "t.conf:3:24: duplicate 'install' (first set at line 3)" },
 	{ HEAD "fib { graceful-restart maybe }\n",
 	  "t.conf:3:24: invalid graceful-restart value 'maybe' (expected on or off)" },
 	{ HEAD "fib { protocol 256 }\n",
@@ -142,6 +160,14 @@ static void test_print(void **state)
 	round_trip(HEAD "fib { table 100; protocol 201 }\n", "fib {\n\ttable 100\n\tprotocol 201\n}\n");
 	round_trip(HEAD "fib { table main; ecmp off; install off; graceful-restart on }\n",
 		   "fib {\n\ttable main\n\tecmp off\n\tinstall off\n\tgraceful-restart on\n}\n");
+	round_trip(HEAD "fib { install dry-run }\n", "fib {\n\tinstall dry-run\n}\n");
+	round_trip(HEAD "fib { install on }\n", "fib {\n\tinstall on\n}\n");
+	/* off and dry-run are different models. */
+	struct conf *x = conf_test_ok(HEAD "fib { install off }\n");
+	struct conf *y = conf_test_ok(HEAD "fib { install dry-run }\n");
+	assert_false(conf_equal(x, y));
+	conf_free(x);
+	conf_free(y);
 	/* Only what was written is printed: defaults stay implicit. */
 	round_trip(HEAD "fib { ecmp on }\n", "fib {\n\tecmp on\n}\n");
 	struct conf *a = conf_test_ok(HEAD "fib { table 7 }\n");
