@@ -17,7 +17,7 @@ import time
 import pytest
 
 from lib import peers
-from lib.egress import Egress, EgressConfig, Neighbor, binaries_missing
+from lib.egress import Egress, EgressConfig, Neighbor, binaries_missing, egressctl_bin
 from lib.peer import Announce, PeerConfig
 from lib.topo import Star
 from lib.util import wait_until
@@ -407,17 +407,73 @@ def test_ipv6_route_installed(fl):
     assert e.ctl("show", "fib", "--check")["difference_count"] == 0
 
 
-def test_install_off_writes_nothing(fl):
-    """fib { install off }: egressd computes the routes (show fib lists
-    them, not installed) but the kernel table stays empty."""
+def test_install_dry_run_writes_nothing(fl):
+    """fib { install dry-run }: egressd computes the routes (show fib
+    lists them, not installed) but the kernel table stays empty."""
     fl.bird(1, [Announce(PFX)])
-    e = fl.start_egress(f"fib {{ table {TABLE}; install off }}", n=1)
+    e = fl.start_egress(f"fib {{ table {TABLE}; install dry-run }}", n=1)
     e.wait_established(fl.spoke_addr(1))
     wait_until(lambda: [r for r in e.ctl("show", "fib")["routes"] if r["prefix"] == PFX],
                10, what=f"{PFX} in show fib")
-    r = [r for r in e.ctl("show", "fib")["routes"] if r["prefix"] == PFX][0]
+    f = e.ctl("show", "fib")
+    assert f["mode"] == "dry-run" and f["install"] is False
+    assert f["route_count"] == 1
+    r = [r for r in f["routes"] if r["prefix"] == PFX][0]
     assert r["state"] == "not-installed"
     assert [n["gateway"] for n in r["nexthops"]] == [fl.spoke_addr(1)]
+    assert fl.kroutes() == {} and fl.kroutes(table="main") == {}
+
+
+def test_install_off_keeps_nothing_for_the_kernel(fl):
+    """fib { install off }: the route BIRD sent is in show rib, but show
+    fib lists nothing, --check has nothing to compare, and neither the
+    table nor main holds a route of ours (the kernel says).  Next-hop
+    resolution and link tracking still run: a next hop whose kernel
+    route goes makes the path ineligible (RFC 4271 9.1.2.1), and the
+    link going down takes its session down long before the hold time."""
+    need("exabgp")
+    cfg = PeerConfig(local_as=SPOKE_AS, router_id="10.255.0.1",
+                     local_addr=fl.spoke_addr(1), remote_addr=fl.hub_addr(1),
+                     remote_as=HUB_AS, announce=[], hold_time=90)
+    exa = peers.make("exabgp", fl.star.spokes[0], cfg)
+    fl.daemons.append(exa)
+    exa.start()
+    hub = fl.star.hub
+    hub.ip("route", "add", "10.9.9.0/24", "via", fl.spoke_addr(1))
+    e = fl.start_egress(f"fib {{ table {TABLE}; install off }}", n=1)
+    e.wait_established(fl.spoke_addr(1))
+    exa.command(f"announce route {PFX} next-hop 10.9.9.9 as-path [ {SPOKE_AS} ]")
+    exa.command(f"announce route {PFX2} next-hop {fl.spoke_addr(1)} as-path [ {SPOKE_AS} ]")
+
+    def best(pfx):
+        return [x for x in e.ctl("show", "rib")["routes"]
+                if x["prefix"] == pfx and x.get("best")]
+    wait_until(lambda: best(PFX) and best(PFX2), 10, what="both prefixes best in show rib")
+
+    f = e.ctl("show", "fib")
+    assert f["mode"] == "off" and f["install"] is False, f
+    assert f["routes"] == [] and f["route_count"] == 0, f
+    with pytest.raises(RuntimeError, match="nothing in the kernel to compare"):
+        e.ctl("show", "fib", "--check")
+    human = hub.run([egressctl_bin(), "-s", e.sock, "show", "fib"]).stdout
+    assert "install off: egressd writes nothing to the kernel" in human, human
+    time.sleep(0.5)
+    assert fl.kroutes() == {} and fl.kroutes(table="main") == {}
+
+    # RFC 4271 9.1.2.1 without a FIB: the recursive next hop's route goes.
+    hub.ip("route", "del", "10.9.9.0/24")
+    wait_until(lambda: not best(PFX), 5, interval=0.05,
+               what=f"{PFX} ineligible with its next hop unresolved")
+    assert best(PFX2)
+    hub.ip("route", "add", "10.9.9.0/24", "via", fl.spoke_addr(1))
+    wait_until(lambda: best(PFX), 5, interval=0.05, what=f"{PFX} eligible again")
+
+    # Link tracking without a FIB: the session goes at once, not after 90 s.
+    t0 = time.monotonic()
+    hub.ip("link", "set", "dev", "eg1", "down")
+    wait_until(lambda: e.state(fl.spoke_addr(1)) != "Established", 3, interval=0.05,
+               what="session on eg1 taken down")
+    assert time.monotonic() - t0 < 3
     assert fl.kroutes() == {} and fl.kroutes(table="main") == {}
 
 
