@@ -91,11 +91,14 @@ class RouteTablePoller(RoutePoller):
     def run(self):
         last = None
         while not self.stop_ev.is_set():
-            t0 = now()
             cur = self.current()
+            # Stamped when the answer came, not at the middle of the
+            # ask: a daemon held up (in a netlink write waiting for the
+            # kernel's RTNL lock, say) answers late, and the midpoint
+            # then put its table before the kernel's change it waited on.
             t1 = now()
             if cur is not None and cur != last:
-                self.samples.append(((t0 + t1) / 2, cur))
+                self.samples.append((t1, cur))
                 last = cur
             self.stop_ev.wait(self.period)
 
