@@ -4,7 +4,6 @@ route appear when `egressctl condition uplink up` runs and disappear on
 `down`, while the session stays up: BIRD's own "since" time of the
 session does not move and egressd counts no new establishment."""
 
-import re
 
 from conftest import EGRESS_AS, EGRESS_PREFIX
 from lib.peer import canon_prefix
@@ -13,14 +12,6 @@ from lib.util import wait_until
 
 DEFAULT = "0.0.0.0/0"
 
-
-def bird_since(peer):
-    """The time BIRD shows for the protocol's last state change."""
-    out = peer.birdc("show", "protocols", "eg")
-    m = re.search(r"^eg\s+BGP\s+\S+\s+\S+\s+(\S+(?:\s+\d\d:\d\d:\d\d(?:\.\d+)?)?)",
-                  out, re.M)
-    assert m, out
-    return m.group(1)
 
 
 def test_condition_switches_default_route(lab):
@@ -42,7 +33,7 @@ def test_condition_switches_default_route(lab):
     assert "initial state" in orig[DEFAULT]["reason"], orig
     assert orig[mine]["state"] == "up" and orig[mine]["condition"] is None, orig
     assert DEFAULT not in peer.routes()
-    since = bird_since(peer)
+    since = peer.since()
     before = eg.neighbor(them)
 
     ans = eg.ctl("condition", "uplink", "up")
@@ -64,7 +55,7 @@ def test_condition_switches_default_route(lab):
 
     # The session never moved, by BIRD's clock and by ours.
     assert peer.established()
-    assert bird_since(peer) == since
+    assert peer.since() == since
     after = eg.neighbor(them)
     assert after["state"] == "Established"
     for k in ("established_count", "flaps"):

@@ -5,7 +5,6 @@ stops answering (fall: the address is removed from the peer's side, so
 the kernel's ARP fails and no echo comes back) and come back, while the
 BGP session itself never moves (BIRD's own "since" time)."""
 
-import re
 
 from conftest import EGRESS_PREFIX
 from lib.peer import canon_prefix
@@ -17,13 +16,6 @@ DEFAULT = "0.0.0.0/0"
 # which the test takes away and gives back.
 TARGET = "10.0.0.99"
 
-
-def bird_since(peer):
-    out = peer.birdc("show", "protocols", "eg")
-    m = re.search(r"^eg\s+BGP\s+\S+\s+\S+\s+(\S+(?:\s+\d\d:\d\d:\d\d(?:\.\d+)?)?)",
-                  out, re.M)
-    assert m, out
-    return m.group(1)
 
 
 def probes(eg):
@@ -57,7 +49,7 @@ def test_probe_gates_default_route(lab):
         raise AssertionError("egressctl set a probe-driven condition")
     except RuntimeError as e:
         assert "probe" in str(e), e
-    since = bird_since(peer)
+    since = peer.since()
 
     lab.pair.b.ip("addr", "del", f"{TARGET}/24", "dev", IFNAME)
     wait_until(lambda: DEFAULT not in peer.routes(), 10,
@@ -73,5 +65,5 @@ def test_probe_gates_default_route(lab):
     wait_until(lambda: DEFAULT in peer.routes(), 10, what="0.0.0.0/0 back at bird")
     assert probes(eg)["uplink"]["state"] == "up"
     assert peer.established()
-    assert bird_since(peer) == since
+    assert peer.since() == since
     assert eg.neighbor(them)["state"] == "Established"

@@ -41,15 +41,6 @@ policy out-pol { prepend 2; set med 33; accept }
 """
 
 
-def bird_since(peer):
-    """BIRD's time of the protocol's last state change."""
-    out = peer.birdc("show", "protocols", "eg")
-    m = re.search(r"^eg\s+BGP\s+\S+\s+\S+\s+(\S+(?:\s+\d\d:\d\d:\d\d(?:\.\d+)?)?)",
-                  out, re.M)
-    assert m, out
-    return m.group(1)
-
-
 def rib_in(eg, them):
     return {canon_prefix(r["prefix"]): r
             for r in eg.ctl("show", "rib", "in", "neighbor", them)["routes"]}
@@ -81,7 +72,7 @@ def counters(eg, them):
 
 def assert_same_session(eg, peer, them, before, since):
     assert peer.established()
-    assert bird_since(peer) == since, "BIRD's session restarted"
+    assert peer.since() == since, "BIRD's session restarted"
     after = eg.neighbor(them)
     assert after["state"] == "Established"
     for k in ("established_count", "flaps"):
@@ -95,7 +86,7 @@ def test_reload_policies_without_reset(lab):
     eg, peer, them = start_pair(lab)
     r = peer.routes()[MINE]
     assert r.as_path == [EGRESS_AS] and r.med is None, r
-    since = bird_since(peer)
+    since = peer.since()
     before, rr_before = counters(eg, them)
 
     eg.cfg.extra = V2
@@ -150,7 +141,7 @@ def test_reload_soft_reconfiguration_inbound(lab):
     """With soft-reconfiguration inbound the import is re-run over the
     stored routes: the change shows, and no ROUTE-REFRESH goes out."""
     eg, peer, them = start_pair(lab, options=["soft-reconfiguration inbound"])
-    since = bird_since(peer)
+    since = peer.since()
     before, rr_before = counters(eg, them)
     eg.cfg.extra = V2
     eg.write_config()

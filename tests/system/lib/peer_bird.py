@@ -3,6 +3,7 @@ from `birdc show protocols all` / `show route all` (BIRD has no JSON
 output, so the text is parsed here)."""
 
 import re
+import time
 
 from .peer import Peer, Route, canon_addr, canon_prefix
 from .util import run
@@ -89,6 +90,28 @@ protocol bgp {PROTO} {{
     def birdc(self, *args):
         r = run(self.ns.cmd([BIRDC, "-s", self.sock] + list(args)))
         return r.stdout
+
+    def since(self, settle=0.3, timeout=5.0):
+        """BIRD's time of the protocol's last state change, once two
+        reads `settle` seconds apart agree.  Right after Established,
+        BIRD may still move the protocol from start to up (its channels
+        come up a moment after the session), which shifts the time by a
+        millisecond; a test comparing "since" before and after must not
+        take that for a session reset."""
+        def read():
+            out = self.birdc("show", "protocols", PROTO)
+            m = re.search(r"^\S+\s+BGP\s+\S+\s+\S+\s+(\S+(?:\s+\d\d:\d\d:\d\d(?:\.\d+)?)?)",
+                          out, re.M)
+            assert m, out
+            return m.group(1)
+        deadline = time.monotonic() + timeout
+        last = read()
+        while True:
+            time.sleep(settle)
+            now = read()
+            if now == last or time.monotonic() > deadline:
+                return now
+            last = now
 
     def state(self):
         out = self.birdc("show", "protocols", "all", PROTO)
