@@ -102,6 +102,45 @@ def kernel_events(path, table):
     return [(t, text) for t, text in recs if f"table {table}" in text]
 
 
+def bgp_events(path, n):
+    """UPDATEs the cloud received from the routers, from the capture on
+    its tunnel links (tshark decodes it; kernel receive times):
+    {"time", "node": "cloud", "kind": "update-rx", "what", "router",
+    "withdrawn", "announced"}.  No capture or no tshark: none."""
+    import shutil
+    import subprocess
+    if not os.path.exists(path) or not shutil.which("tshark"):
+        return []
+    names = {topo.tunnel_cgw_ip(i, t): (i, f"router {i} tunnel {t + 1}")
+             for i in range(1, n + 1) for t in (0, 1)}
+    try:
+        r = subprocess.run(["tshark", "-r", path, "-Y", "bgp.type == 2", "-T", "fields",
+                            "-E", "separator=|", "-e", "frame.time_epoch", "-e", "ip.src",
+                            "-e", "bgp.withdrawn_prefix", "-e", "bgp.nlri_prefix"],
+                           capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    ev = []
+    for ln in r.stdout.splitlines():
+        p = ln.split("|")
+        if len(p) != 4 or p[1] not in names:
+            continue
+        try:
+            t = float(p[0])
+        except ValueError:
+            continue
+        wd = [x for x in p[2].split(",") if x]
+        an = [x for x in p[3].split(",") if x]
+        i, who = names[p[1]]
+        parts = ([f"withdraws {', '.join(wd)}"] if wd else []) + \
+                ([f"announces {', '.join(an)}"] if an else [])
+        ev.append({"time": t, "node": "cloud", "kind": "update-rx", "router": i,
+                   "withdrawn": wd, "announced": an,
+                   "what": f"UPDATE received from {who}: " + ("; ".join(parts) or "empty")})
+    ev.sort(key=lambda e: e["time"])
+    return ev
+
+
 def allowed_paths(samples):
     times = [s[0] for s in samples]
 
@@ -178,6 +217,8 @@ def analyze(out, sc):
         logs = json.load(f)
     events = [e for e in control_events(logs, n)
               if sc["start"] - LOG_RES <= e["time"] <= sc["end"]]
+    events += [e for e in bgp_events(os.path.join(d, "bgp.pcapng"), n)
+               if sc["start"] <= e["time"] <= sc["end"]]
     # egressd's own route table (egressctl show route-table), first
     # sample left out: it is the state before anything happened.
     names = {}
@@ -253,4 +294,9 @@ def analyze(out, sc):
                                                 and e["node"] == "cloud")
         res["withdraw_ms"] = (round((first["withdraw"] - t_f) * 1000, 1)
                               if "withdraw" in first else None)
+        # The router's withdrawal as the cloud's kernel received it
+        # (every tunnel's: the route moves off router 1 with the last).
+        rx = [e["time"] for e in after_f if e["kind"] == "update-rx" and e["router"] == 1
+              and e["withdrawn"]]
+        res["withdraw_rx_ms"] = [round((t - t_f) * 1000, 1) for t in rx] or None
     return res

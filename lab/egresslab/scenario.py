@@ -12,6 +12,7 @@ session state from egressctl --json) for the report.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -113,6 +114,7 @@ class Capture:
         os.makedirs(self.dir, exist_ok=True)
         self.pkt_path = os.path.join(self.dir, "packets.txt")
         self.mon_path = os.path.join(self.dir, "route-monitor.txt")
+        self.bgp_path = os.path.join(self.dir, "bgp.pcapng")
         self.flows = flows
 
     def start(self):
@@ -121,6 +123,20 @@ class Capture:
             ["ip", "-ts", "-n", self.lab.ns("cloud"), "monitor", "route", "nexthop"],
             stdout=open(self.mon_path, "w"), stderr=subprocess.DEVNULL,
             start_new_session=True)
+        # The BGP messages on the cloud's tunnel links, as the kernel saw
+        # them: when a withdrawal reached the cloud splits the time from
+        # a router's decision to the cloud's kernel change in two (on
+        # the wire, and inside the cloud).  Optional: without dumpcap
+        # the report only lacks those lines.
+        self.pcap = None
+        if shutil.which("dumpcap"):
+            ifs = []
+            for i in range(1, self.lab.n + 1):
+                ifs += ["-i", f"t{i}a", "-i", f"t{i}b"]
+            self.pcap = subprocess.Popen(
+                ["ip", "netns", "exec", self.lab.ns("cloud"), "dumpcap", "-q"] + ifs +
+                ["-f", "tcp port 179", "-w", self.bgp_path],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         self.poller = RoutePoller(self.lab)
         # The table as the first datagram finds it.
         self.poller.samples.append((now(), sorted(self.lab.vpc_default())))
@@ -159,11 +175,14 @@ class Capture:
             self.client.kill()
         self.poller.stop()
         self.ctl_poller.stop()
-        self.mon.terminate()
-        try:
-            self.mon.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self.mon.kill()
+        for p in (self.mon, self.pcap):
+            if p is None:
+                continue
+            p.terminate()
+            try:
+                p.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                p.kill()
         self.t_end = now()
 
 

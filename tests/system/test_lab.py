@@ -40,10 +40,10 @@ def lab(tmp_path):
         if not os.access(os.path.join(build_dir(), b), os.X_OK):
             pytest.fail(f"{b} is not built in {build_dir()} (run make, or set EGRESS_BUILD)",
                         pytrace=False)
-    for t in ("ip", "ss", "nft", "sysctl"):
+    for t in ("ip", "ss", "nft", "sysctl", "dumpcap", "tshark"):
         if not shutil.which(t):
             pytest.fail(f"'{t}' is missing: run scripts/install-deps (iproute2, nftables, "
-                        "procps)", pytrace=False)
+                        "procps, tshark)", pytrace=False)
     _seq[0] += 1
     env = dict(os.environ, EGRESS_BUILD=build_dir(), LAB_OUT=str(tmp_path / "out"),
                LAB_PREFIX=f"egt{os.getpid() % 100000}x{_seq[0]}")
@@ -129,6 +129,12 @@ def test_lab_primary_backup(lab):
     assert_moved_and_back(sc, [2])
     assert sc["sessions_down_during_fault"] == 0
     assert sc["withdraw_ms"] is not None
+    # tshark, on the capture of the cloud's tunnel links: router 1's
+    # withdrawal reached the cloud on both tunnels, after router 1
+    # decided (log times are cut to the millisecond).
+    rx = sc["withdraw_rx_ms"]
+    assert rx is not None and len(rx) == 2, sc["events"]
+    assert min(rx) >= sc["withdraw_ms"] - 1.5, (rx, sc["withdraw_ms"])
     for node in ("cgw1", "cloud"):
         b = lab.snap("isp", "before")[node]["tcp"]
         f = lab.snap("isp", "fault")[node]["tcp"]

@@ -9,6 +9,8 @@ usage: test_analyze.py LAB_DIR"""
 
 import json
 import os
+import shutil
+import struct
 import sys
 import tempfile
 import time
@@ -196,6 +198,29 @@ class Analyze(unittest.TestCase):
         os.rename(path, os.path.join(sd, "route-monitor.txt"))
         r = analyze.analyze(self.d, sc)
         self.assertAlmostEqual(r["route_change_ms"], 100.4, delta=0.05)
+
+    @unittest.skipUnless(shutil.which("tshark"), "tshark is not installed")
+    def test_bgp_events_from_capture(self):
+        # One BGP UPDATE withdrawing 0.0.0.0/0 from router 1's tunnel 2
+        # end to the cloud, in a classic pcap; tshark decodes it.
+        bgp = b"\xff" * 16 + struct.pack("!HB", 24, 2) + struct.pack("!H", 1) + b"\x00" + \
+            struct.pack("!H", 0)
+        tcp = struct.pack("!HHIIBBHHH", 40000, 179, 1, 1, 5 << 4, 0x18, 65535, 0, 0)
+        src = bytes(int(x) for x in topo.tunnel_cgw_ip(1, 1).split("."))
+        dst = bytes(int(x) for x in topo.tunnel_cloud_ip(1, 1).split("."))
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(bgp), 1, 0, 64, 6, 0,
+                         src, dst)
+        frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp + bgp
+        path = os.path.join(self.d, "bgp.pcap")
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+            f.write(struct.pack("<IIII", int(T0) + 3, 250000, len(frame), len(frame)) + frame)
+        ev = analyze.bgp_events(path, 2)
+        self.assertEqual(len(ev), 1, ev)
+        self.assertEqual(ev[0]["router"], 1)
+        self.assertEqual(ev[0]["withdrawn"], ["0.0.0.0"])
+        self.assertAlmostEqual(ev[0]["time"], T0 + 3.25, delta=1e-6)
+        self.assertIn("router 1 tunnel 2", ev[0]["what"])
 
     def test_control_events(self):
         logs = {"cloud": "2027-01-15T08:00:00.100Z info: peer 169.254.247.2: Established -> Idle\n"
