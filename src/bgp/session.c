@@ -9,6 +9,7 @@
 
 #include "bgp/session_priv.h"
 #include "bgp/sockopt.h"
+#include "core/jitter.h"
 
 /* RFC 4724 3: restart time we advertise.  We advertise no AFI/SAFI in
  * the capability (we keep no forwarding state across a restart), so
@@ -148,6 +149,13 @@ static void op_timer(void *ctx, enum bgp_fsm_timer t, double secs)
 {
 	struct bgp_session_priv *s = ctx;
 	ev_timer_stop(s->sp->loop, &s->timers[t]);
+	/* RFC 4271 10: KeepaliveTimer and ConnectRetryTimer are jittered
+	 * to 0.75-1.0 of their value, so a keepalive leaves early rather
+	 * than late when the loop is busy, and peers restarted together do
+	 * not retry in lockstep.  Hold, DelayOpen and the idle hold-down
+	 * keep their exact values. */
+	if (t == BGP_TIMER_KEEPALIVE || t == BGP_TIMER_CONNECT_RETRY)
+		secs = jitter_timer(secs);
 	if (secs > 0) {
 		ev_timer_set(&s->timers[t], secs, 0);
 		ev_timer_start(s->sp->loop, &s->timers[t]);
