@@ -65,6 +65,33 @@ void parser_skip_block(struct parser *p)
 	}
 }
 
+bool parser_block(struct parser *p, const char *what,
+		  void (*fn)(struct parser *, void *), void *arg)
+{
+	struct conf_pos open = p->tok.pos;
+	parser_next(p);
+	for (;;) {
+		switch (p->tok.type) {
+		case LEX_EOS:
+			parser_next(p);
+			break;
+		case LEX_EOF:
+			diag_add(p->diag, open, "unterminated %s block (no matching '}')", what);
+			return false;
+		case LEX_RBRACE:
+			parser_next(p);
+			return true;
+		case LEX_LBRACE:
+			diag_add(p->diag, p->tok.pos, "unexpected '{' in %s block", what);
+			parser_skip_block(p);
+			break;
+		default:
+			fn(p, arg);
+			break;
+		}
+	}
+}
+
 /* Skips the rest of a statement, including any block it opened, and
  * the newline or ';' that ends it; leaves a closing '}' for the block. */
 void parser_skip_stmt(struct parser *p)

@@ -81,6 +81,13 @@ void parser_stmt_policy(struct parser *p);
 bool parser_block_opens(struct parser *p);
 /* Current token is '{': skip to its matching '}'. */
 void parser_skip_block(struct parser *p);
+/* Runs fn on each statement of a named block (fib, probe, route-table,
+ * policy, ...) up to its closing '}'; the current token is its '{'.
+ * Blank statements are skipped, a nested '{' is reported and skipped,
+ * and end of file reports "unterminated WHAT block".  True when the '}'
+ * was reached (and consumed), false at end of file. */
+bool parser_block(struct parser *p, const char *what,
+		  void (*fn)(struct parser *, void *), void *arg);
 /* A word that prints back as itself and reads well in messages: up to
  * 64 letters, digits, '-', '_' or '.', starting with a letter. */
 bool parser_name_ok(const char *s);

@@ -322,6 +322,19 @@ static void rt_stmt(struct parser *p, struct conf_route_table *t, struct conf_po
 	parser_end_stmt(p);
 }
 
+struct rt_block_ctx {
+	struct conf_cloud *c;
+	size_t idx;
+	struct conf_pos first[RK_COUNT];   /* where each setting was first given */
+};
+
+/* One statement of a route-table block (a parser_block callback). */
+static void rt_block_stmt(struct parser *p, void *arg)
+{
+	struct rt_block_ctx *x = arg;
+	rt_stmt(p, &x->c->route_tables[x->idx], x->first);
+}
+
 void parser_stmt_route_table(struct parser *p)
 {
 	struct conf_cloud *c = &p->pc->cloud;
@@ -355,34 +368,15 @@ void parser_stmt_route_table(struct parser *p)
 		parser_skip_stmt(p);
 		return;
 	}
-	struct conf_pos open = p->tok.pos, first[RK_COUNT] = { { 0, 0 } };
-	parser_next(p);
-	for (;;) {
-		switch (p->tok.type) {
-		case LEX_EOS:
-			parser_next(p);
-			continue;
-		case LEX_EOF:
-			diag_add(p->diag, open, "unterminated route-table block (no matching '}')");
-			return;
-		case LEX_RBRACE:
-			parser_next(p);
-			p->kw = kw;
-			parser_end_stmt(p);
-			if (!first[RK_TABLE].line)
-				diag_add(p->diag, c->route_tables[idx].pos,
-					 "route-table %s has no 'table N' (the kernel table its "
-					 "routes go into)", c->route_tables[idx].name);
-			return;
-		case LEX_LBRACE:
-			diag_add(p->diag, p->tok.pos, "unexpected '{' in route-table block");
-			parser_skip_block(p);
-			continue;
-		default:
-			rt_stmt(p, &c->route_tables[idx], first);
-			continue;
-		}
-	}
+	struct rt_block_ctx x = { .c = c, .idx = idx };
+	if (!parser_block(p, "route-table", rt_block_stmt, &x))
+		return;
+	p->kw = kw;
+	parser_end_stmt(p);
+	if (!x.first[RK_TABLE].line)
+		diag_add(p->diag, c->route_tables[idx].pos,
+			 "route-table %s has no 'table N' (the kernel table its "
+			 "routes go into)", c->route_tables[idx].name);
 }
 
 /* ---- validation: what a personality implies ---- */

@@ -176,8 +176,11 @@ static void fib_unknown(struct parser *p)
 	parser_skip_stmt(p);
 }
 
-static void fib_stmt(struct parser *p, struct fib_ctx *x)
+/* One statement of the fib block (a parser_block callback; arg is the
+ * block's struct fib_ctx). */
+static void fib_stmt(struct parser *p, void *arg)
 {
+	struct fib_ctx *x = arg;
 	struct conf_fib *f = &p->pc->fib;
 	int k = -1;
 	if (p->tok.type == LEX_WORD)
@@ -253,30 +256,10 @@ void parser_stmt_fib(struct parser *p)
 		return;
 	}
 	struct fib_ctx x = { 0 };
-	struct conf_pos open = p->tok.pos;
-	parser_next(p);
-	for (;;) {
-		switch (p->tok.type) {
-		case LEX_EOS:
-			parser_next(p);
-			continue;
-		case LEX_EOF:
-			diag_add(p->diag, open, "unterminated fib block (no matching '}')");
-			return;
-		case LEX_RBRACE:
-			parser_next(p);
-			p->kw = kw;
-			parser_end_stmt(p);
-			return;
-		case LEX_LBRACE:
-			diag_add(p->diag, p->tok.pos, "unexpected '{' in fib block");
-			parser_skip_block(p);
-			continue;
-		default:
-			fib_stmt(p, &x);
-			continue;
-		}
-	}
+	if (!parser_block(p, "fib", fib_stmt, &x))
+		return;
+	p->kw = kw;
+	parser_end_stmt(p);
 }
 
 void conf_fib_print(const struct conf *c, void *file)

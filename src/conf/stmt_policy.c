@@ -178,35 +178,6 @@ static void pset_entry(struct parser *p, struct conf_prefix_set *s)
 	parser_end_stmt(p);
 }
 
-/* Runs fn on each statement up to the '}' closing this block (current
- * token is its '{'). */
-static void pp_block(struct parser *p, const char *what,
-		     void (*fn)(struct parser *, void *), void *arg)
-{
-	struct conf_pos open = p->tok.pos;
-	parser_next(p);
-	for (;;) {
-		switch (p->tok.type) {
-		case LEX_EOS:
-			parser_next(p);
-			break;
-		case LEX_EOF:
-			diag_add(p->diag, open, "unterminated %s block (no matching '}')", what);
-			return;
-		case LEX_RBRACE:
-			parser_next(p);
-			return;
-		case LEX_LBRACE:
-			diag_add(p->diag, p->tok.pos, "unexpected '{' in %s block", what);
-			parser_skip_block(p);
-			break;
-		default:
-			fn(p, arg);
-			break;
-		}
-	}
-}
-
 static void pset_stmt(struct parser *p, void *arg)
 {
 	const size_t *idx = arg;
@@ -272,7 +243,7 @@ void parser_stmt_prefix_set(struct parser *p)
 	if (!pp_open(p, "prefix-set"))
 		return;
 	size_t idx = pc->n_prefix_sets - 1;
-	pp_block(p, "prefix-set", pset_stmt, &idx);
+	parser_block(p, "prefix-set", pset_stmt, &idx);
 	p->kw = kw;
 	parser_end_stmt(p);
 }
@@ -638,7 +609,7 @@ static void pp_stmt_term(struct parser *p, struct pp_policy *pol)
 	if (!pp_open(p, "term"))
 		return;
 	struct pp_term t = { .pol = pol, .idx = idx };
-	pp_block(p, "term", term_stmt, &t);
+	parser_block(p, "term", term_stmt, &t);
 	p->kw = kw;
 	parser_end_stmt(p);
 }
@@ -736,7 +707,7 @@ void parser_stmt_policy(struct parser *p)
 	}
 	struct pp_policy pol = { .idx = pc->n_policies - 1, .bare = SIZE_MAX };
 	size_t errs = p->diag->n;
-	pp_block(p, "policy", policy_stmt, &pol);
+	parser_block(p, "policy", policy_stmt, &pol);
 	/* A statement skipped for an error may have been its accept: don't
 	 * follow up with "accepts no route" (the file is rejected anyway). */
 	if (p->diag->n != errs)

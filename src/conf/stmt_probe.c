@@ -207,6 +207,22 @@ static bool probe_setting(struct parser *p, struct conf_probe *pr, struct conf_p
 	return false;
 }
 
+struct probe_block_ctx {
+	struct conf_probe *pr;
+	struct conf_pos first[PK_COUNT];   /* where each setting was first given */
+};
+
+/* One statement of a probe block (a parser_block callback). */
+static void probe_block_stmt(struct parser *p, void *arg)
+{
+	struct probe_block_ctx *x = arg;
+	if (!probe_setting(p, x->pr, x->first)) {
+		parser_skip_stmt(p);
+		return;
+	}
+	parser_next(p);
+}
+
 void parser_stmt_probe(struct parser *p)
 {
 	struct pconf *pc = p->pc;
@@ -250,35 +266,11 @@ void parser_stmt_probe(struct parser *p)
 		parser_skip_stmt(p);
 		return;
 	}
-	struct conf_pos first[PK_COUNT] = { { 0, 0 } };
-	struct conf_pos open = p->tok.pos;
-	parser_next(p);
-	for (;;) {
-		switch (p->tok.type) {
-		case LEX_EOS:
-			parser_next(p);
-			continue;
-		case LEX_EOF:
-			diag_add(p->diag, open, "unterminated probe block (no matching '}')");
-			return;
-		case LEX_RBRACE:
-			parser_next(p);
-			p->kw = kw;
-			parser_end_stmt(p);
-			return;
-		case LEX_LBRACE:
-			diag_add(p->diag, p->tok.pos, "unexpected '{' in probe block");
-			parser_skip_block(p);
-			continue;
-		default:
-			if (!probe_setting(p, pr, first)) {
-				parser_skip_stmt(p);
-				continue;
-			}
-			parser_next(p);
-			continue;
-		}
-	}
+	struct probe_block_ctx x = { .pr = pr };
+	if (!parser_block(p, "probe", probe_block_stmt, &x))
+		return;
+	p->kw = kw;
+	parser_end_stmt(p);
 }
 
 /* ---- validation, model helpers ---- */
