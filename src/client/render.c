@@ -598,3 +598,27 @@ int render_probes(FILE *out, json_t *ans, char *err, size_t err_size)
 {
 	return render_buffered(out, ans, err, err_size, probes_fn);
 }
+
+bool render_field_str(json_t *o, const char *key, char *buf, size_t size, char *err,
+		      size_t err_size, const char *what)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_string(v)) {
+		snprintf(err, err_size, "%s: \"%s\" is missing or not a string", what, key);
+		return false;
+	}
+	render_sanitize(json_string_value(v), buf, size);
+	return true;
+}
+
+bool render_field_int(json_t *o, const char *key, long long *out, char *err,
+		      size_t err_size, const char *what)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v)) {
+		snprintf(err, err_size, "%s: \"%s\" is missing or not an integer", what, key);
+		return false;
+	}
+	*out = (long long)json_integer_value(v);
+	return true;
+}

@@ -9,6 +9,7 @@
 #define EGRESS_CLIENT_RENDER_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -28,6 +29,14 @@ int render_probes(FILE *out, json_t *ans, char *err, size_t err_size);
 /* `show fib` and `show fib --check` (render_fib.c). */
 int render_fib(FILE *out, json_t *ans, char *err, size_t err_size);
 int render_fib_check(FILE *out, json_t *ans, char *err, size_t err_size);
+
+/* A string or integer member of an object, for the renderers that report
+ * into err directly: false with "WHAT: \"KEY\" is missing or not a
+ * string" (or "an integer") in err.  The string is copied sanitized. */
+bool render_field_str(json_t *o, const char *key, char *buf, size_t size, char *err,
+		      size_t err_size, const char *what);
+bool render_field_int(json_t *o, const char *key, long long *out, char *err,
+		      size_t err_size, const char *what);
 
 /* Copies s for a terminal: control characters (C0, DEL, C1) become '?'. */
 void render_sanitize(const char *s, char *out, size_t out_size);

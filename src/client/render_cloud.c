@@ -8,30 +8,6 @@
 
 #include "client/render.h"
 
-static bool str_of(json_t *o, const char *key, char *buf, size_t size, char *err,
-		   size_t err_size, const char *what)
-{
-	json_t *v = json_object_get(o, key);
-	if (!json_is_string(v)) {
-		snprintf(err, err_size, "%s: \"%s\" is missing or not a string", what, key);
-		return false;
-	}
-	render_sanitize(json_string_value(v), buf, size);
-	return true;
-}
-
-static bool int_of(json_t *o, const char *key, long long *out, char *err, size_t err_size,
-		   const char *what)
-{
-	json_t *v = json_object_get(o, key);
-	if (!json_is_integer(v)) {
-		snprintf(err, err_size, "%s: \"%s\" is missing or not an integer", what, key);
-		return false;
-	}
-	*out = (long long)json_integer_value(v);
-	return true;
-}
-
 /* "169.254.247.2 (tunnel 1), 169.254.247.26" */
 static bool targets_text(json_t *arr, char *buf, size_t size, char *err, size_t err_size)
 {
@@ -44,13 +20,14 @@ static bool targets_text(json_t *arr, char *buf, size_t size, char *err, size_t 
 	}
 	json_array_foreach(arr, i, t) {
 		char nh[64], sess[64] = "", desc[80] = "";
-		if (!json_is_object(t) || !str_of(t, "next_hop", nh, sizeof(nh), err, err_size,
-						  "target"))
+		if (!json_is_object(t) ||
+		    !render_field_str(t, "next_hop", nh, sizeof(nh), err, err_size, "target"))
 			return false;
 		json_t *s = json_object_get(t, "session"), *dj = json_object_get(t, "description");
-		if (s && !str_of(t, "session", sess, sizeof(sess), err, err_size, "target"))
+		if (s && !render_field_str(t, "session", sess, sizeof(sess), err, err_size, "target"))
 			return false;
-		if (dj && !str_of(t, "description", desc, sizeof(desc), err, err_size, "target"))
+		if (dj && !render_field_str(t, "description", desc, sizeof(desc), err, err_size,
+					    "target"))
 			return false;
 		int k = snprintf(buf + used, size - used, "%s%s%s%s%s%s", i ? ", " : "", nh,
 				 sess[0] && strcmp(sess, nh) != 0 ? " via " : "",
@@ -74,13 +51,14 @@ static bool table_text(FILE *m, json_t *t, char *err, size_t err_size)
 	char name[80];
 	long long table, max, prop, inst, over, supp;
 	json_t *routes = json_object_get(t, "routes");
-	if (!json_is_object(t) || !str_of(t, "name", name, sizeof(name), err, err_size, "table") ||
-	    !int_of(t, "table", &table, err, err_size, "table") ||
-	    !int_of(t, "max_routes", &max, err, err_size, "table") ||
-	    !int_of(t, "propagated", &prop, err, err_size, "table") ||
-	    !int_of(t, "installed", &inst, err, err_size, "table") ||
-	    !int_of(t, "over_limit", &over, err, err_size, "table") ||
-	    !int_of(t, "suppressed", &supp, err, err_size, "table"))
+	if (!json_is_object(t) ||
+	    !render_field_str(t, "name", name, sizeof(name), err, err_size, "table") ||
+	    !render_field_int(t, "table", &table, err, err_size, "table") ||
+	    !render_field_int(t, "max_routes", &max, err, err_size, "table") ||
+	    !render_field_int(t, "propagated", &prop, err, err_size, "table") ||
+	    !render_field_int(t, "installed", &inst, err, err_size, "table") ||
+	    !render_field_int(t, "over_limit", &over, err, err_size, "table") ||
+	    !render_field_int(t, "suppressed", &supp, err, err_size, "table"))
 		return false;
 	if (!json_is_array(routes)) {
 		snprintf(err, err_size, "table: \"routes\" is missing or not an array");
@@ -95,9 +73,9 @@ static bool table_text(FILE *m, json_t *t, char *err, size_t err_size)
 	json_array_foreach(routes, i, r) {
 		char dst[64], origin[16], state[32], targets[512];
 		if (!json_is_object(r) ||
-		    !str_of(r, "destination", dst, sizeof(dst), err, err_size, "route") ||
-		    !str_of(r, "origin", origin, sizeof(origin), err, err_size, "route") ||
-		    !str_of(r, "state", state, sizeof(state), err, err_size, "route") ||
+		    !render_field_str(r, "destination", dst, sizeof(dst), err, err_size, "route") ||
+		    !render_field_str(r, "origin", origin, sizeof(origin), err, err_size, "route") ||
+		    !render_field_str(r, "state", state, sizeof(state), err, err_size, "route") ||
 		    !targets_text(json_object_get(r, "targets"), targets, sizeof(targets), err,
 				  err_size))
 			return false;
@@ -151,8 +129,8 @@ int render_explain(FILE *out, json_t *ans, char *err, size_t err_size)
 	char prefix[64], cmp[32], decided[40] = "-";
 	json_t *steps = json_object_get(ans, "steps"), *paths = json_object_get(ans, "paths");
 	json_t *dj = json_object_get(ans, "decided_by");
-	if (!str_of(ans, "prefix", prefix, sizeof(prefix), err, err_size, "answer") ||
-	    !str_of(ans, "comparator", cmp, sizeof(cmp), err, err_size, "answer"))
+	if (!render_field_str(ans, "prefix", prefix, sizeof(prefix), err, err_size, "answer") ||
+	    !render_field_str(ans, "comparator", cmp, sizeof(cmp), err, err_size, "answer"))
 		return -EBADMSG;
 	if (!json_is_array(steps) || !json_is_array(paths)) {
 		snprintf(err, err_size, "\"steps\" or \"paths\" is missing or not an array");
@@ -194,14 +172,14 @@ int render_explain(FILE *out, json_t *ans, char *err, size_t err_size)
 		long long len_ = 0;
 		json_t *bj = json_object_get(p, "best"), *mj = json_object_get(p, "med");
 		ok = json_is_object(p) && json_is_boolean(bj) &&
-		     str_of(p, "as_path_text", path, sizeof(path), err, err_size, "path") &&
-		     str_of(p, "source", src, sizeof(src), err, err_size, "path") &&
-		     int_of(p, "as_path_length", &len_, err, err_size, "path");
+		     render_field_str(p, "as_path_text", path, sizeof(path), err, err_size, "path") &&
+		     render_field_str(p, "source", src, sizeof(src), err, err_size, "path") &&
+		     render_field_int(p, "as_path_length", &len_, err, err_size, "path");
 		if (ok && json_object_get(p, "neighbor"))
-			ok = str_of(p, "neighbor", nb, sizeof(nb), err, err_size, "path");
+			ok = render_field_str(p, "neighbor", nb, sizeof(nb), err, err_size, "path");
 		if (ok && json_object_get(p, "lost_at"))
-			ok = str_of(p, "lost_at", lost, sizeof(lost), err, err_size, "path") &&
-			     str_of(p, "reason", reason, sizeof(reason), err, err_size, "path");
+			ok = render_field_str(p, "lost_at", lost, sizeof(lost), err, err_size, "path") &&
+			     render_field_str(p, "reason", reason, sizeof(reason), err, err_size, "path");
 		if (!ok)
 			break;
 		char med[24] = "-";

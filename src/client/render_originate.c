@@ -8,32 +8,15 @@
 
 #include "client/render.h"
 
+/* A string member, or "-" for a null one where null is allowed. */
 static bool field_str(json_t *o, const char *key, bool nullable, char *buf, size_t size,
 		      char *err, size_t err_size, const char *what)
 {
-	json_t *v = json_object_get(o, key);
-	if (nullable && json_is_null(v)) {
+	if (nullable && json_is_null(json_object_get(o, key))) {
 		snprintf(buf, size, "-");
 		return true;
 	}
-	if (!json_is_string(v)) {
-		snprintf(err, err_size, "%s: \"%s\" is missing or not a string", what, key);
-		return false;
-	}
-	render_sanitize(json_string_value(v), buf, size);
-	return true;
-}
-
-static bool field_int(json_t *o, const char *key, long long *out, char *err, size_t err_size,
-		      const char *what)
-{
-	json_t *v = json_object_get(o, key);
-	if (!json_is_integer(v)) {
-		snprintf(err, err_size, "%s: \"%s\" is missing or not an integer", what, key);
-		return false;
-	}
-	*out = (long long)json_integer_value(v);
-	return true;
+	return render_field_str(o, key, buf, size, err, err_size, what);
 }
 
 static void age(time_t now, long long since, char *buf, size_t size)
@@ -71,7 +54,7 @@ int render_originate(FILE *out, json_t *ans, time_t now, char *err, size_t err_s
 		     field_str(o, "condition", true, cond, sizeof(cond), err, err_size, "originate") &&
 		     field_str(o, "policy", true, pol, sizeof(pol), err, err_size, "originate") &&
 		     field_str(o, "reason", false, why, sizeof(why), err, err_size, "originate") &&
-		     field_int(o, "since", &since, err, err_size, "originate");
+		     render_field_int(o, "since", &since, err, err_size, "originate");
 		if (!ok)
 			break;
 		age(now, since, for_, sizeof(for_));
@@ -92,7 +75,7 @@ int render_originate(FILE *out, json_t *ans, time_t now, char *err, size_t err_s
 				       "condition") &&
 			     field_str(o, "reason", false, why, sizeof(why), err, err_size,
 				       "condition") &&
-			     field_int(o, "since", &since, err, err_size, "condition");
+			     render_field_int(o, "since", &since, err, err_size, "condition");
 			if (!ok)
 				break;
 			age(now, since, for_, sizeof(for_));
