@@ -186,34 +186,18 @@ static const struct bad bad_cases[] = {
 static void test_errors(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		struct conf *c = NULL;
-		struct conf_errors e;
-		const char *t = bad_cases[i].text;
-		int r = conf_load_string("t.conf", t, strlen(t), &c, &e);
-		if (r != -EINVAL || e.n != 1 || strcmp(e.msgs[0], bad_cases[i].err) != 0) {
-			for (size_t j = 0; j < e.n; j++)
-				print_error("got: %s\n", e.msgs[j]);
-			fail_msg("case %zu: want %s", i, bad_cases[i].err);
-		}
-		assert_null(c);
-		conf_errors_free(&e);
-	}
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
+		conf_test_error(bad_cases[i].text, bad_cases[i].err);
 }
 
 static void round_trip(const char *text, const char *want)
 {
 	struct conf *a = conf_test_ok(text);
-	char *out = NULL;
-	assert_int_equal(conf_print(a, &out), 0);
+	char *out = conf_test_reprint(a);
 	if (!strstr(out, want))
 		fail_msg("printed config lacks %s:\n%s", want, out);
-	struct conf *b = conf_test_ok(out);
-	if (!conf_equal(a, b))
-		fail_msg("round trip changed the model; printed:\n%s", out);
 	free(out);
 	conf_free(a);
-	conf_free(b);
 }
 
 static void test_print(void **state)

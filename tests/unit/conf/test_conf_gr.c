@@ -40,30 +40,16 @@ static void test_parse_and_inherit(void **state)
 	conf_free(c);
 }
 
-static void expect_error(const char *text, const char *want)
-{
-	struct conf *c = NULL;
-	struct conf_errors e;
-	int r = conf_load_string("t.conf", text, strlen(text), &c, &e);
-	bool ok = r == -EINVAL && !c && e.n == 1 && strcmp(e.msgs[0], want) == 0;
-	if (!ok)
-		for (size_t i = 0; i < e.n; i++)
-			print_error("  %s\n", e.msgs[i]);
-	conf_errors_free(&e);
-	conf_free(c);
-	assert_true(ok);
-}
-
 static void test_errors(void **state)
 {
 	(void)state;
-	expect_error(HEAD "neighbor 10.0.0.2 { remote-as 1; graceful-restart maybe }\n",
-		     "t.conf:3:51: invalid graceful-restart 'maybe' (expected on or off)");
+	conf_test_error(HEAD "neighbor 10.0.0.2 { remote-as 1; graceful-restart maybe }\n",
+			"t.conf:3:51: invalid graceful-restart 'maybe' (expected on or off)");
 	/* RFC 4724 3: 12 bits. */
-	expect_error(HEAD "neighbor 10.0.0.2 { remote-as 1; restart-time 4096 }\n",
-		     "t.conf:3:47: restart-time 4096 out of range (1..4095)");
-	expect_error(HEAD "neighbor 10.0.0.2 { remote-as 1; restart-time 0 }\n",
-		     "t.conf:3:47: restart-time 0 out of range (1..4095)");
+	conf_test_error(HEAD "neighbor 10.0.0.2 { remote-as 1; restart-time 4096 }\n",
+			"t.conf:3:47: restart-time 4096 out of range (1..4095)");
+	conf_test_error(HEAD "neighbor 10.0.0.2 { remote-as 1; restart-time 0 }\n",
+			"t.conf:3:47: restart-time 0 out of range (1..4095)");
 }
 
 int main(void)

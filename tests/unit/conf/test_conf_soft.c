@@ -27,29 +27,15 @@ static void test_parse_and_inherit(void **state)
 	conf_free(c);
 }
 
-static void expect_error(const char *text, const char *want)
-{
-	struct conf *c = NULL;
-	struct conf_errors e;
-	int r = conf_load_string("t.conf", text, strlen(text), &c, &e);
-	bool ok = r == -EINVAL && !c && e.n == 1 && strcmp(e.msgs[0], want) == 0;
-	if (!ok)
-		for (size_t i = 0; i < e.n; i++)
-			print_error("  %s\n", e.msgs[i]);
-	conf_errors_free(&e);
-	conf_free(c);
-	assert_true(ok);
-}
-
 static void test_errors(void **state)
 {
 	(void)state;
-	expect_error(HEAD "neighbor 10.0.0.2 { remote-as 1; soft-reconfiguration outbound }\n",
-		     "t.conf:3:55: invalid soft-reconfiguration 'outbound' (expected inbound)");
-	expect_error(HEAD "neighbor 10.0.0.2 { remote-as 1; soft-reconfiguration }\n",
-		     "t.conf:3:55: missing value after 'soft-reconfiguration' (expected inbound)");
-	expect_error(HEAD "soft-reconfiguration inbound\n",
-		     "t.conf:3:1: 'soft-reconfiguration' is not allowed at top level (it belongs "
+	conf_test_error(HEAD "neighbor 10.0.0.2 { remote-as 1; soft-reconfiguration outbound }\n",
+			"t.conf:3:55: invalid soft-reconfiguration 'outbound' (expected inbound)");
+	conf_test_error(HEAD "neighbor 10.0.0.2 { remote-as 1; soft-reconfiguration }\n",
+			"t.conf:3:55: missing value after 'soft-reconfiguration' (expected inbound)");
+	conf_test_error(HEAD "soft-reconfiguration inbound\n",
+			"t.conf:3:1: 'soft-reconfiguration' is not allowed at top level (it belongs "
 		     "in a neighbor or group block)");
 }
 
