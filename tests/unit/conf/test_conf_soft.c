@@ -36,7 +36,7 @@ static void test_errors(void **state)
 			"t.conf:3:55: missing value after 'soft-reconfiguration' (expected inbound)");
 	conf_test_error(HEAD "soft-reconfiguration inbound\n",
 			"t.conf:3:1: 'soft-reconfiguration' is not allowed at top level (it belongs "
-		     "in a neighbor or group block)");
+			"in a neighbor or group block)");
 }
 
 int main(void)
