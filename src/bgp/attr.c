@@ -206,3 +206,18 @@ int bgp_attrs_set_large_communities(struct bgp_attrs *a,
 		a->present &= ~BGP_ATTR_BIT(BGP_ATTR_LARGE_COMMUNITIES);
 	return 0;
 }
+
+bool bgp_attrs_nexthop(const struct bgp_attrs *a, int af, struct addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (af == AF_INET && bgp_attrs_has(a, BGP_ATTR_NEXT_HOP)) {
+		out->af = AF_INET;
+		memcpy(out->b, &a->nexthop, 4);
+		return true;
+	}
+	if (a->mp_nexthop.af == af) {
+		*out = a->mp_nexthop;
+		return true;
+	}
+	return false;
+}

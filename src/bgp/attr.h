@@ -72,6 +72,12 @@ static inline bool bgp_attrs_has(const struct bgp_attrs *a, unsigned code)
 	return code < 64 && (a->present & BGP_ATTR_BIT(code));
 }
 
+/* The next hop of a path of family af (AF_INET or AF_INET6): NEXT_HOP
+ * for IPv4 (RFC 4271 5.1.3), else the MP_REACH_NLRI next hop when it is
+ * of that family (RFC 4760 3).  False, with *out zeroed, when the path
+ * carries none for af. */
+bool bgp_attrs_nexthop(const struct bgp_attrs *a, int af, struct addr *out);
+
 struct bgp_attrs *bgp_attrs_new(void);
 struct bgp_attrs *bgp_attrs_ref(struct bgp_attrs *a);
 void bgp_attrs_unref(struct bgp_attrs *a);

@@ -175,21 +175,6 @@ static void sync_kick(struct daemon *d)
 	ev_timer_start(d->loop, &dc->sync);
 }
 
-static bool path_nexthop(int af, const struct bgp_attrs *a, struct addr *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (af == AF_INET && bgp_attrs_has(a, BGP_ATTR_NEXT_HOP)) {
-		out->af = AF_INET;
-		memcpy(out->b, &a->nexthop, 4);
-		return true;
-	}
-	if (a->mp_nexthop.af == af) {
-		*out = a->mp_nexthop;
-		return true;
-	}
-	return false;
-}
-
 void daemon_cloud_change(struct daemon *d, const struct loc_rib_change *c)
 {
 	struct daemon_cloud *dc = d->cloud;
@@ -206,7 +191,7 @@ void daemon_cloud_change(struct daemon *d, const struct loc_rib_change *c)
 			n = 1;
 		}
 		for (size_t i = 0; i < n; i++) {
-			if (!path_nexthop(c->prefix->addr.af, mp[i]->attrs, &h.gw[h.n]))
+			if (!bgp_attrs_nexthop(mp[i]->attrs, c->prefix->addr.af, &h.gw[h.n]))
 				continue;
 			h.peer[h.n++] = mp[i]->peer->addr;
 		}

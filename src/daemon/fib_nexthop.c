@@ -30,21 +30,6 @@
 
 /* ---- next hops ---- */
 
-static bool path_nexthop(int af, const struct bgp_attrs *a, struct addr *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (af == AF_INET && bgp_attrs_has(a, BGP_ATTR_NEXT_HOP)) {
-		out->af = AF_INET;
-		memcpy(out->b, &a->nexthop, 4);
-		return true;
-	}
-	if (a->mp_nexthop.af == af) {
-		*out = a->mp_nexthop;
-		return true;
-	}
-	return false;
-}
-
 static void nh_resolve(struct daemon_fib *df, struct nh_entry *e)
 {
 	char ab[ADDR_STRLEN];
@@ -102,7 +87,7 @@ struct nh_entry *fib_sync_nh_get(struct daemon_fib *df, const struct addr *a)
 struct nh_entry *fib_sync_nh_of_path(struct daemon_fib *df, int af, const struct bgp_attrs *a)
 {
 	struct addr nh;
-	if (!path_nexthop(af, a, &nh))
+	if (!bgp_attrs_nexthop(a, af, &nh))
 		return NULL;
 	/* Consecutive paths mostly share their next hop: compared by value
 	 * (an attribute set's address may be reused once it is freed). */

@@ -445,6 +445,35 @@ static void test_ref_dup_equal_hash(void **state)
 	bgp_attrs_unref(NULL);
 }
 
+/* NEXT_HOP only for IPv4, MP_REACH's next hop only for its own family. */
+static void test_nexthop_for_family(void **state)
+{
+	(void)state;
+	struct bgp_attrs *a = bgp_attrs_new();
+	assert_non_null(a);
+	struct addr nh, v4, v6;
+	assert_int_equal(addr_parse("192.0.2.1", &v4), 0);
+	assert_int_equal(addr_parse("2001:db8::1", &v6), 0);
+	assert_false(bgp_attrs_nexthop(a, AF_INET, &nh));
+	assert_int_equal(nh.af, 0);
+	memcpy(&a->nexthop, v4.b, 4);
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
+	assert_true(bgp_attrs_nexthop(a, AF_INET, &nh));
+	assert_true(addr_eq(&nh, &v4));
+	assert_false(bgp_attrs_nexthop(a, AF_INET6, &nh));
+	a->mp_nexthop = v6;
+	assert_true(bgp_attrs_nexthop(a, AF_INET6, &nh));
+	assert_true(addr_eq(&nh, &v6));
+	/* IPv4 prefers NEXT_HOP; without it an IPv4 MP_REACH next hop serves. */
+	assert_true(bgp_attrs_nexthop(a, AF_INET, &nh));
+	assert_true(addr_eq(&nh, &v4));
+	a->present &= ~BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
+	a->mp_nexthop = v4;
+	assert_true(bgp_attrs_nexthop(a, AF_INET, &nh));
+	assert_true(addr_eq(&nh, &v4));
+	bgp_attrs_unref(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_as4_merge),
 		cmocka_unit_test(test_aspath_helpers),
 		cmocka_unit_test(test_ref_dup_equal_hash),
+		cmocka_unit_test(test_nexthop_for_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
