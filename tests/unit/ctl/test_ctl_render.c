@@ -12,25 +12,11 @@
 #include <string.h>
 
 #include "client/render.h"
+#include "render_test.h"
 
-typedef int (*render_t)(FILE *, json_t *, char *, size_t);
-
-/* Renders the JSON text; returns the output (malloc'd) and rc / err. */
-static char *run(render_t fn, const char *text, int *rc, char *err, size_t err_size)
+static char *run(render_test_fn fn, const char *text, int *rc, char *err, size_t err_size)
 {
-	json_error_t jerr;
-	json_t *j = json_loads(text, 0, &jerr);
-	if (!j)
-		fail_msg("test JSON: %s", jerr.text);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	err[0] = '\0';
-	*rc = fn(f, j, err, err_size);
-	fclose(f);
-	json_decref(j);
-	return buf;
+	return render_test_run(fn, text, rc, err, err_size);
 }
 
 static const char neighbors_json[] =

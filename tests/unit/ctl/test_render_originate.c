@@ -13,23 +13,18 @@
 #include <string.h>
 
 #include "client/render_originate.h"
+#include "render_test.h"
+
+/* render_originate as of 1000 + 3661 (the ages below are from 1000). */
+static int originate_at(FILE *f, json_t *j, char *err, size_t err_size)
+{
+	return render_originate(f, j, 1000 + 3661, err, err_size);
+}
 
 static char *run(const char *text, bool originate, int *rc, char *err, size_t err_size)
 {
-	json_error_t jerr;
-	json_t *j = json_loads(text, 0, &jerr);
-	if (!j)
-		fail_msg("test JSON: %s", jerr.text);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	err[0] = '\0';
-	*rc = originate ? render_originate(f, j, 1000 + 3661, err, err_size)
-			: render_condition(f, j, err, err_size);
-	fclose(f);
-	json_decref(j);
-	return buf;
+	return render_test_run(originate ? originate_at : render_condition, text, rc, err,
+			       err_size);
 }
 
 static const char answer[] =

@@ -12,22 +12,11 @@
 #include <string.h>
 
 #include "client/render.h"
+#include "render_test.h"
 
 static char *run(const char *text, int *rc, char *err, size_t err_size)
 {
-	json_error_t jerr;
-	json_t *j = json_loads(text, 0, &jerr);
-	if (!j)
-		fail_msg("test JSON: %s", jerr.text);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	err[0] = '\0';
-	*rc = render_probes(f, j, err, err_size);
-	fclose(f);
-	json_decref(j);
-	return buf;
+	return render_test_run(render_probes, text, rc, err, err_size);
 }
 
 /* 1795700000 = 2026-11-26T13:33:20Z */
