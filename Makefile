@@ -21,8 +21,10 @@ $(BUILD)/build.ninja:
 	@scripts/install-deps
 	meson setup $(BUILD)
 
+# The sanitizer build uses clang, so the unit tests are compiled by both
+# compilers with warnings as errors (gcc in $(BUILD)).
 $(ASAN_BUILD)/build.ninja:
-	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
+	CC=clang meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debug
 
 $(FUZZ_BUILD)/build.ninja:

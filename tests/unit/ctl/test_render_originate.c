@@ -59,8 +59,9 @@ static void test_malformed_refused(void **state)
 		"{}",
 		"{\"originate\":[],\"conditions\":{}}",
 		"{\"originate\":[{\"prefix\":1}],\"conditions\":[]}",
-		"{\"originate\":[{\"prefix\":\"0.0.0.0/0\",\"policy\":null,\"condition\":null,"
-		"\"state\":\"up\",\"reason\":\"x\",\"since\":\"yesterday\"}],\"conditions\":[]}",
+		/* One literal split over two lines, not two array entries. */
+		("{\"originate\":[{\"prefix\":\"0.0.0.0/0\",\"policy\":null,\"condition\":null,"
+		 "\"state\":\"up\",\"reason\":\"x\",\"since\":\"yesterday\"}],\"conditions\":[]}"),
 		"{\"originate\":[],\"conditions\":[{\"name\":\"u\",\"state\":\"up\"}]}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
