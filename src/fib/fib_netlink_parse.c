@@ -18,13 +18,9 @@
 #include "core/buf.h"
 #include "fib/fib_priv.h"
 
-struct route_attrs {
-	const struct nlattr *tb[RTA_MAX + 1];
-};
-
 static int route_attr_cb(const struct nlattr *a, void *data)
 {
-	struct route_attrs *ra = data;
+	struct fib_nl_route_attrs *ra = data;
 	uint16_t type = mnl_attr_get_type(a);
 	if (type > RTA_MAX)
 		return MNL_CB_OK; /* newer than our headers: ignore */
@@ -47,6 +43,13 @@ static int route_attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+int fib_nl_route_attrs_parse(const struct nlmsghdr *nlh, struct fib_nl_route_attrs *ra)
+{
+	memset(ra, 0, sizeof(*ra));
+	return mnl_attr_parse(nlh, sizeof(struct rtmsg), route_attr_cb, ra) == MNL_CB_OK ? 0
+											  : -EBADMSG;
+}
+
 /* Copies an address attribute of exactly the family's length. */
 static int attr_addr(const struct nlattr *a, uint8_t af, struct addr *out)
 {
@@ -62,7 +65,7 @@ static int attr_addr(const struct nlattr *a, uint8_t af, struct addr *out)
 
 /* RTA_MULTIPATH: struct rtnexthop, then rtnh_len - sizeof(rtnexthop)
  * bytes of attributes, each entry padded to RTNH_ALIGNTO. */
-static int parse_multipath(const struct nlattr *mp, uint8_t af, struct fib_nhset *s)
+int fib_nl_multipath_parse(const struct nlattr *mp, uint8_t af, struct fib_nhset *s)
 {
 	struct rbuf r;
 	rbuf_init(&r, mnl_attr_get_payload(mp), mnl_attr_get_payload_len(mp));
@@ -118,8 +121,8 @@ static int parse_route(const struct nlmsghdr *nlh, uint8_t protocol, uint32_t ta
 		return 0;
 	if (rtm.rtm_dst_len > addr_bits(rtm.rtm_family))
 		return -EBADMSG;
-	struct route_attrs ra = {0};
-	if (mnl_attr_parse(nlh, sizeof(struct rtmsg), route_attr_cb, &ra) != MNL_CB_OK)
+	struct fib_nl_route_attrs ra;
+	if (fib_nl_route_attrs_parse(nlh, &ra))
 		return -EBADMSG;
 	uint32_t t = ra.tb[RTA_TABLE] ? mnl_attr_get_u32(ra.tb[RTA_TABLE]) : rtm.rtm_table;
 	if (t != table)
@@ -132,7 +135,7 @@ static int parse_route(const struct nlmsghdr *nlh, uint8_t protocol, uint32_t ta
 	struct fib_nhset s = {0};
 	if (!nh_id) {
 		if (ra.tb[RTA_MULTIPATH]) {
-			if (parse_multipath(ra.tb[RTA_MULTIPATH], rtm.rtm_family, &s) || !s.n)
+			if (fib_nl_multipath_parse(ra.tb[RTA_MULTIPATH], rtm.rtm_family, &s) || !s.n)
 				return -EBADMSG;
 		} else {
 			struct fib_nexthop nh = {.weight = 1};

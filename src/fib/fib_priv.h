@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/rtnetlink.h>
+
 #include "core/buf.h"
 #include "fib/fib.h"
 
@@ -14,6 +16,16 @@ struct nlmsghdr;
  * *out when a whole message is there, 0 at the end of the buffer,
  * -EBADMSG when a header is cut or claims a length it does not have. */
 int fib_nl_msg_next(struct rbuf *r, const struct nlmsghdr **out);
+/* The attributes of an RTM_NEWROUTE message (after its struct rtmsg),
+ * indexed by type; the fixed-size ones (table, oif, nexthop id,
+ * priority) are validated, unknown types skipped.  0 or -EBADMSG. */
+struct fib_nl_route_attrs {
+	const struct nlattr *tb[RTA_MAX + 1];
+};
+int fib_nl_route_attrs_parse(const struct nlmsghdr *nlh, struct fib_nl_route_attrs *ra);
+/* RTA_MULTIPATH: every struct rtnexthop with its RTA_GATEWAY (of family
+ * af) into s, at most FIB_NH_MAX.  0 or -EBADMSG. */
+int fib_nl_multipath_parse(const struct nlattr *mp, uint8_t af, struct fib_nhset *s);
 
 /* ---- intrusive chained hash (fib_hash.c) ----
  * Objects embed a struct fib_hnode; lookups walk one chain and let the

@@ -37,64 +37,6 @@ struct fib_resolver {
 	char buf[16384];
 };
 
-struct reply_attrs {
-	const struct nlattr *tb[RTA_MAX + 1];
-};
-
-static int reply_attr_cb(const struct nlattr *a, void *data)
-{
-	struct reply_attrs *ra = data;
-	uint16_t type = mnl_attr_get_type(a);
-	if (type > RTA_MAX)
-		return MNL_CB_OK; /* newer than our headers */
-	switch (type) {
-	case RTA_TABLE:
-	case RTA_OIF:
-	case RTA_NH_ID:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		break;
-	default:
-		break;
-	}
-	ra->tb[type] = a;
-	return MNL_CB_OK;
-}
-
-/* First next hop of RTA_MULTIPATH: struct rtnexthop then its
- * attributes (only RTA_GATEWAY is read). */
-static int first_multipath(const struct nlattr *mp, uint8_t af, struct fib_route_info *out)
-{
-	struct rbuf r;
-	struct rtnexthop rtnh;
-	rbuf_init(&r, mnl_attr_get_payload(mp), mnl_attr_get_payload_len(mp));
-	if (rbuf_get_bytes(&r, &rtnh, sizeof(rtnh)) || rtnh.rtnh_len < sizeof(rtnh))
-		return -EBADMSG;
-	struct rbuf attrs;
-	if (rbuf_get_sub(&r, rtnh.rtnh_len - sizeof(rtnh), &attrs))
-		return -EBADMSG;
-	out->oif = rtnh.rtnh_ifindex;
-	while (rbuf_left(&attrs) >= sizeof(struct rtattr)) {
-		struct rtattr ra;
-		if (rbuf_get_bytes(&attrs, &ra, sizeof(ra)) || ra.rta_len < sizeof(ra))
-			return -EBADMSG;
-		size_t plen = ra.rta_len - sizeof(ra);
-		struct rbuf val;
-		if (rbuf_get_sub(&attrs, plen, &val))
-			return -EBADMSG;
-		size_t pad = RTA_ALIGN(ra.rta_len) - ra.rta_len;
-		(void)rbuf_skip(&attrs, pad < rbuf_left(&attrs) ? pad : rbuf_left(&attrs));
-		if (ra.rta_type == RTA_GATEWAY) {
-			if (plen != addr_bytes(af))
-				return -EBADMSG;
-			out->gw.af = af;
-			if (rbuf_get_bytes(&val, out->gw.b, plen))
-				return -EBADMSG;
-		}
-	}
-	return 0;
-}
-
 int fib_resolve_parse(const void *buf, size_t len, struct fib_route_info *out)
 {
 	struct rbuf r;
@@ -123,8 +65,8 @@ int fib_resolve_parse(const void *buf, size_t len, struct fib_route_info *out)
 			return -EBADMSG;
 		if (rtm.rtm_dst_len > addr_bits(rtm.rtm_family))
 			return -EBADMSG;
-		struct reply_attrs ra = {0};
-		if (mnl_attr_parse(nlh, sizeof(rtm), reply_attr_cb, &ra) != MNL_CB_OK)
+		struct fib_nl_route_attrs ra;
+		if (fib_nl_route_attrs_parse(nlh, &ra))
 			return -EBADMSG;
 		out->af = rtm.rtm_family;
 		out->type = rtm.rtm_type;
@@ -142,8 +84,13 @@ int fib_resolve_parse(const void *buf, size_t len, struct fib_route_info *out)
 			out->gw.af = rtm.rtm_family;
 			memcpy(out->gw.b, mnl_attr_get_payload(g), addr_bytes(rtm.rtm_family));
 		} else if (ra.tb[RTA_MULTIPATH]) {
-			if (first_multipath(ra.tb[RTA_MULTIPATH], rtm.rtm_family, out))
+			/* The kernel's choice for this lookup is the first
+			 * member; its interface and gateway are what we use. */
+			struct fib_nhset s = { 0 };
+			if (fib_nl_multipath_parse(ra.tb[RTA_MULTIPATH], rtm.rtm_family, &s) || !s.n)
 				return -EBADMSG;
+			out->oif = s.nh[0].ifindex;
+			out->gw = s.nh[0].gw;
 		}
 		return 0;
 	}
