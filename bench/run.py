@@ -509,6 +509,13 @@ def run_once(name, args, n, table_args, workroot, idx):
         res["feeder_send_cpu_s"] += sum(
             w["cpu"] - fl.get("withdraw_start")["cpu"]
             for w, (_, _, fl) in zip(wdones, feeders))
+        if name == "egressd":
+            # How long the loop's iterations ran (daemon/loop_watch.h):
+            # the bound on how late any timer, keepalives included, fired.
+            try:
+                res["loop"] = drv.ctl("show", "loop")
+            except Exception as exc:  # noqa: BLE001 - a report, not a result
+                res["loop_error"] = str(exc)
         if idle is not None:
             os.kill(idle.pid, signal.SIGTERM)
             ie = wait_event(ilog, "exit", "idle peer's exit", procs[:1], 10)
@@ -706,6 +713,9 @@ def main():
                 extra = ""
                 if "settle_s" in r:
                     extra += f", all paths in {r['settle_s']:.2f} s"
+                if "loop" in r:
+                    extra += (f", longest loop iteration "
+                              f"{r['loop']['longest_us'] / 1000:.0f} ms")
                 if "idle" in r:
                     extra += (f", idle peer: keepalive max gap "
                               f"{r['idle']['ka_max_gap']:.2f} s (hold "

@@ -38,6 +38,7 @@ static const char usage_text[] =
 	"  show rib in [neighbor ADDR]\n"
 	"  show rib out [neighbor ADDR]\n"
 	"  show memory       memory of the routing core by module\n"
+	"  show loop         event-loop iteration times (how late timers can fire)\n"
 	"  show probes       uplink probes: state, last results, transitions\n"
 	"  show fib [--check]  kernel routes egressd installed; --check compares\n"
 	"                    them with the kernel table and lists differences\n"
@@ -121,6 +122,10 @@ static int command_parse(char **w, int n, struct ctl_request *req, const char **
 	}
 	if (n == 2 && word_is(w[0], "show") && word_is(w[1], "probes")) {
 		*ext = "show probes";
+		return 0;
+	}
+	if (n == 2 && word_is(w[0], "show") && word_is(w[1], "loop")) {
+		*ext = "show loop";
 		return 0;
 	}
 	if (n == 0)
@@ -408,6 +413,7 @@ int main(int argc, char **argv)
 			prefix = "malformed answer from egressd: ";
 	} else if (ext) {
 		rc = strcmp(ext, "show probes") == 0 ? render_probes(stdout, ans, err, sizeof(err))
+		   : strcmp(ext, "show loop") == 0  ? render_loop(stdout, ans, err, sizeof(err))
 		   : strcmp(ext, "show rib") == 0 ? render_loc_rib(stdout, ans, err, sizeof(err))
 						  : render_memory(stdout, ans, err, sizeof(err));
 		if (rc && rc != -EIO)

@@ -30,6 +30,9 @@ int render_probes(FILE *out, json_t *ans, char *err, size_t err_size);
 int render_fib(FILE *out, json_t *ans, char *err, size_t err_size);
 int render_fib_check(FILE *out, json_t *ans, char *err, size_t err_size);
 
+/* `show loop`: the event loop's iteration times (render_loop.c). */
+int render_loop(FILE *out, json_t *ans, char *err, size_t err_size);
+
 /* A string or integer member of an object, for the renderers that report
  * into err directly: false with "WHAT: \"KEY\" is missing or not a
  * string" (or "an integer") in err.  The string is copied sanitized. */

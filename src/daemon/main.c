@@ -23,6 +23,7 @@
 #include "daemon/ctl_origin.h"
 #include "daemon/cloud.h"
 #include "daemon/daemon.h"
+#include "daemon/loop_watch.h"
 #include "daemon/soft.h"
 #include "daemon/fib_sync.h"
 
@@ -286,6 +287,7 @@ int main(int argc, char **argv)
 	d.sp = bgp_speaker_new(d.loop, &daemon_bgp_callbacks, &d);
 	int status = 1;
 	struct ctl_server *ctl = NULL;
+	struct daemon_loop_watch *lw = NULL;
 	if (!d.loop || !d.rib || !d.sp) {
 		log_err("out of memory at start");
 		goto out;
@@ -312,6 +314,7 @@ int main(int argc, char **argv)
 	}
 
 	ctl_server_set_reload(ctl, ctl_reload, &d);
+	lw = daemon_loop_watch_start(d.loop, ctl);
 	if (ctl_server_add_command(ctl, "show rib", cmd_show_loc_rib, &d) < 0 ||
 	    ctl_server_add_command(ctl, "show memory", cmd_show_memory, &d) < 0 ||
 	    daemon_ctl_origin_add(&d, ctl) < 0 || daemon_fib_ctl_register(&d, ctl) < 0) {
@@ -355,6 +358,7 @@ out:
 	daemon_cloud_stop(&d);
 	daemon_probes_free(&d);
 	ctl_server_stop(ctl);
+	daemon_loop_watch_stop(lw);
 	bgp_speaker_free(d.sp);
 	for (size_t i = 0; i < d.n_peers; i++)
 		if (d.peers[i].peer)

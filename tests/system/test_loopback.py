@@ -613,6 +613,14 @@ def test_flooding_peer_does_not_starve_keepalives(speakers):
     assert max(gaps) < 2.0, gaps
     assert e.state("127.0.0.6") == "Established"
     assert e.state("127.0.0.4") == "Established"
+    # The loop watch saw the flood's work: its histogram accounts for
+    # every iteration, and the longest one is at most the time the whole
+    # flood ran (a clock mix-up would show as more).
+    lw = e.ctl("show", "loop")
+    assert lw["iterations"] > 10, lw
+    assert sum(lw["histogram"].values()) == lw["iterations"], lw
+    assert 0 < lw["longest_us"] <= lw["busy_us"] <= lw["seconds"] * 1e6 + 1e6, lw
+    assert max(gaps) < 1.0 + lw["longest_us"] / 1e6 + 0.2, (gaps, lw)
     flood.close()
     t.join(5)
 
