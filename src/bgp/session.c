@@ -154,7 +154,13 @@ static void op_timer(void *ctx, enum bgp_fsm_timer t, double secs)
 	 * than late when the loop is busy, and peers restarted together do
 	 * not retry in lockstep.  Hold, DelayOpen and the idle hold-down
 	 * keep their exact values. */
-	if (t == BGP_TIMER_KEEPALIVE || t == BGP_TIMER_CONNECT_RETRY)
+	if (t == BGP_TIMER_KEEPALIVE)
+		/* The loop may be inside an iteration when it comes due
+		 * (at most BGP_RX_ITER_BUDGET of receive work plus one
+		 * message, sliced walks and output alike): leave room for
+		 * that, so the peer never waits beyond the interval. */
+		secs = jitter_timer_early(secs, BGP_KEEPALIVE_MARGIN);
+	else if (t == BGP_TIMER_CONNECT_RETRY)
 		secs = jitter_timer(secs);
 	if (secs > 0) {
 		ev_timer_set(&s->timers[t], secs, 0);

@@ -13,6 +13,7 @@
 
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void conn_resume_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 struct bgp_conn *bgp_conn_new(struct bgp_session_priv *s, int fd, bool outgoing)
 {
@@ -33,7 +34,8 @@ struct bgp_conn *bgp_conn_new(struct bgp_session_priv *s, int fd, bool outgoing)
 	wbuf_init(&c->out, BGP_OUT_BUDGET + 4 * BGP_MAX_MSG_EXT);
 	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
-	c->rio.data = c->wio.data = c;
+	ev_timer_init(&c->resume, conn_resume_cb, 0., 0.);
+	c->rio.data = c->wio.data = c->resume.data = c;
 	if (fd >= 0 && !outgoing)
 		ev_io_start(s->sp->loop, &c->rio);
 	return c;
@@ -53,6 +55,7 @@ void bgp_conn_close(struct bgp_conn *c)
 	struct ev_loop *loop = c->s->sp->loop;
 	ev_io_stop(loop, &c->rio);
 	ev_io_stop(loop, &c->wio);
+	ev_timer_stop(loop, &c->resume);
 	if (c->fd >= 0) {
 		/* Last words (a NOTIFICATION) get one non-blocking try.  Unread
 		 * input is drained first: closing with unread data makes
@@ -174,27 +177,20 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 		bgp_session_schedule_pump(c->s);
 }
 
-static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+/* Whether this loop iteration has worked its receive budget away:
+ * ev_now is the time the poll returned, ev_time the time now. */
+static bool iteration_spent(struct ev_loop *loop)
 {
-	struct bgp_conn *c = w->data;
-	if (c->write_err) {
-		bgp_session_conn_failed(c, -c->write_err);
-		return;
-	}
-	size_t room = BGP_IN_CAP - c->in_len;
-	if (room > BGP_READ_BUDGET)
-		room = BGP_READ_BUDGET;
-	ssize_t n = read(c->fd, c->in + c->in_len, room);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n <= 0) {
-		bgp_session_conn_failed(c, n == 0 ? -ECONNRESET : -errno);
-		return;
-	}
-	c->in_len += (size_t)n;
+	return ev_time() - ev_now(loop) >= BGP_RX_ITER_BUDGET;
+}
 
+/* Handles the whole messages in c->in: at least one, then more while
+ * the iteration's budget lasts; what is left waits for conn_resume_cb. */
+static void conn_process(struct ev_loop *loop, struct bgp_conn *c)
+{
 	c->busy++;
 	size_t off = 0;
+	bool more = false;
 	while (!c->dead && c->in_len - off >= BGP_HEADER_LEN) {
 		struct bgp_hdr h;
 		struct bgp_notify err;
@@ -204,6 +200,10 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (c->in_len - off < h.len)
 			break;
+		if (off && iteration_spent(loop)) {
+			more = true;
+			break;
+		}
 		bgp_session_rx(c, &h, c->in + off + BGP_HEADER_LEN, h.len - BGP_HEADER_LEN);
 		off += h.len;
 	}
@@ -217,7 +217,46 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
 	}
-	(void)loop;
+	if (more && !ev_is_active(&c->resume)) {
+		ev_timer_set(&c->resume, 0., 0.);
+		ev_timer_start(loop, &c->resume);
+	}
+}
+
+static void conn_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	conn_process(loop, w->data);
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct bgp_conn *c = w->data;
+	if (c->write_err) {
+		bgp_session_conn_failed(c, -c->write_err);
+		return;
+	}
+	/* Over budget: the socket stays readable (level-triggered), so
+	 * this connection's turn comes again next iteration; the ready
+	 * list rotates, so the same peer does not always go first. */
+	if (iteration_spent(loop))
+		return;
+	size_t room = BGP_IN_CAP - c->in_len;
+	if (room > BGP_READ_BUDGET)
+		room = BGP_READ_BUDGET;
+	if (!room) {
+		conn_process(loop, c);
+		return;
+	}
+	ssize_t n = read(c->fd, c->in + c->in_len, room);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		bgp_session_conn_failed(c, n == 0 ? -ECONNRESET : -errno);
+		return;
+	}
+	c->in_len += (size_t)n;
+	conn_process(loop, c);
 }
 
 static void conn_fail_soon(struct bgp_conn *c, int err)

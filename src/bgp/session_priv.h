@@ -17,6 +17,16 @@
  * a flooding peer gets its turn once per loop iteration like everyone
  * else, and timers are served in between (DESIGN 10, OpenBGPD). */
 #define BGP_READ_BUDGET (64 * 1024)
+/* Seconds of work on received messages per loop iteration, all
+ * connections together: past it a connection stops after the message
+ * in hand and carries on in the next iteration, so a flood from several
+ * peers never holds timers (an idle peer's KEEPALIVE, RFC 4271 4.4)
+ * for longer than this plus one message's work. */
+#define BGP_RX_ITER_BUDGET 0.02
+/* How late a KEEPALIVE may leave because of the iteration running when
+ * its timer came due: the receive budget and the slices of table work
+ * stay well inside it. */
+#define BGP_KEEPALIVE_MARGIN 0.1
 /* Encoded output kept ahead of the socket; more waits in the outq. */
 #define BGP_OUT_BUDGET (64 * 1024)
 
@@ -31,6 +41,10 @@ struct bgp_conn {
 	bool open_recv;         /* (pending connection) its OPEN arrived */
 	struct bgp_open open;   /* (pending connection) that OPEN */
 	ev_io rio, wio;
+	/* Zero-delay: whole messages left in `in` when the iteration's
+	 * budget ran out, handled in the next one (no read event may
+	 * come for bytes already read). */
+	ev_timer resume;
 	uint8_t *in;
 	size_t in_len;
 	struct wbuf out;

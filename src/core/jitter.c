@@ -38,3 +38,14 @@ double jitter_timer(double base)
 	double u = (double)(next() >> 11) / (double)((1ULL << 53) - 1);
 	return base * (0.75 + 0.25 * u);
 }
+
+double jitter_timer_early(double base, double margin)
+{
+	if (base <= 0)
+		return base;
+	double top = base - margin;
+	if (top < 0.75 * base)
+		top = 0.75 * base;
+	double u = (double)(next() >> 11) / (double)((1ULL << 53) - 1);
+	return 0.75 * base + (top - 0.75 * base) * u;
+}

@@ -13,6 +13,13 @@
 /* base * a factor in [0.75, 1.0]; 0 stays 0. */
 double jitter_timer(double base);
 
+/* As jitter_timer, with the top of the range pulled down to base -
+ * margin (never below 0.75 * base): the value is still "between 75 and
+ * 100 percent" of base, and a timer that fires up to margin seconds
+ * late (a loop iteration in progress when it came due) still fires
+ * within base.  For the KeepaliveTimer, whose lateness a peer can see. */
+double jitter_timer_early(double base, double margin);
+
 /* For tests: restart the generator from a known seed. */
 void jitter_seed(uint64_t seed);
 

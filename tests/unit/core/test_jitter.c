@@ -42,12 +42,31 @@ static void test_unseeded_works(void **state)
 	assert_true(v >= 2.25 && v <= 3.0);
 }
 
+static void test_early_keeps_margin(void **state)
+{
+	(void)state;
+	jitter_seed(7);
+	double lo = 1e9, hi = 0;
+	for (int i = 0; i < 100000; i++) {
+		double v = jitter_timer_early(3.0, 0.1);
+		assert_true(v >= 2.25 && v <= 2.9);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	assert_true(lo < 2.26 && hi > 2.89);
+	/* A margin larger than a quarter of the base leaves 0.75 * base. */
+	double v = jitter_timer_early(0.2, 0.1);
+	assert_true(v > 0.1499999 && v < 0.1500001);
+	assert_true(jitter_timer_early(0, 0.1) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_range_and_spread),
 		cmocka_unit_test(test_zero_stays_zero),
 		cmocka_unit_test(test_unseeded_works),
+		cmocka_unit_test(test_early_keeps_margin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
