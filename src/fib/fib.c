@@ -10,23 +10,9 @@
 #include "core/pool.h"
 #include "fib/fib_priv.h"
 
-struct fib {
-	struct fib_config cfg;
-	struct fib_backend be;
-	struct fib_nhg_table nhg;
-	struct fib_htab routes; /* struct fib_rt by prefix */
-	struct pool rt_pool;
-	fib_error_cb ecb;
-	void *earg;
-	bool in_batch;
-	size_t failed;
-	uint64_t requests, errors;
-	uint32_t check_gen;
-};
-
 bool fib_uses_nhobj(const struct fib *f) { return f->nhg.nhobj; }
 
-static struct fib_rt *rt_find(const struct fib *f, const struct prefix *pfx)
+struct fib_rt *fib_rt_find(const struct fib *f, const struct prefix *pfx)
 {
 	uint32_t h = prefix_hash(pfx);
 	for (struct fib_hnode *e = fib_htab_chain(&f->routes, h); e; e = e->next) {
@@ -35,6 +21,11 @@ static struct fib_rt *rt_find(const struct fib *f, const struct prefix *pfx)
 			return rt;
 	}
 	return NULL;
+}
+
+static struct fib_rt *rt_find(const struct fib *f, const struct prefix *pfx)
+{
+	return fib_rt_find(f, pfx);
 }
 
 static void rt_link(struct fib_rt *rt, struct fib_group *g)
@@ -73,7 +64,7 @@ static int rt_send(struct fib *f, struct fib_rt *rt)
 {
 	struct fib_group *g = rt->g;
 	f->requests++;
-	return f->be.ops->route_set(f->be.be, &rt->pfx, f->nhg.nhobj ? g->id : 0, &g->set);
+	return f->be.ops->route_set(f->be.be, &rt->pfx, 0, f->nhg.nhobj ? g->id : 0, &g->set);
 }
 
 /* ---- kernel answers ---- */
@@ -85,6 +76,10 @@ static void on_result(void *arg, const struct fib_op_result *res)
 	f->errors++;
 	switch (res->kind) {
 	case FIB_OP_ROUTE: {
+		if (res->metric) {
+			fib_backup_result(f, res);
+			return;
+		}
 		if (res->del) {
 			/* Already gone (deleted by hand, or by the kernel with
 			 * its device): what we wanted anyway. */
@@ -213,10 +208,13 @@ static int route_install(struct fib *f, const struct fib_route *r)
 		rc = rt_send(f, rt);
 		/* The route leaves the old group before that may be deleted. */
 		fib_nhg_release(&f->nhg, old);
+		fib_backup_sync(f, rt);
 		return rc;
 	}
 	rt_set_err(f, rt, 0);
-	return rt_send(f, rt);
+	rc = rt_send(f, rt);
+	fib_backup_sync(f, rt);
+	return rc;
 }
 
 int fib_route_install(struct fib *f, const struct fib_route *r)
@@ -231,8 +229,9 @@ int fib_route_delete(struct fib *f, const struct prefix *pfx)
 	if (!rt)
 		return -ENOENT;
 	bool opened = auto_begin(f);
+	fib_backup_forget(f, rt);
 	f->requests++;
-	int rc = f->be.ops->route_del(f->be.be, &rt->pfx);
+	int rc = f->be.ops->route_del(f->be.be, &rt->pfx, 0);
 	struct fib_group *g = rt->g;
 	rt_unlink(rt);
 	rt_set_err(f, rt, 0);
@@ -297,6 +296,8 @@ static int group_replace(struct fib *f, struct fib_group *g, const struct fib_nh
 			 const struct fib_nhset *bk)
 {
 	int rc = fib_nhg_replace(&f->nhg, g, to, bk);
+	/* Members or backup moved: so may the routes' backup routes. */
+	fib_backup_sync_group(f, g);
 	if (rc || f->nhg.nhobj)
 		return rc;
 	/* Inline routes carry their next hops: each one is rewritten (the
@@ -403,6 +404,9 @@ int fib_nexthop_gone(struct fib *f, const struct fib_nexthop *nh)
 			rt_set_err(f, rt, -ENETDOWN);
 	}
 	free(gs);
+	/* Backup routes through a lost group went with it. */
+	if (lost)
+		fib_backup_groups_lost(f);
 	rc = auto_end(f, opened, rc);
 	return rc ? rc : lost;
 }
@@ -411,13 +415,14 @@ int fib_nexthop_gone(struct fib *f, const struct fib_nexthop *nh)
 
 struct seen {
 	struct prefix *pfx;
+	uint32_t *metric;
 	size_t npfx, cappfx;
 	uint32_t *ids;
 	size_t nids, capids;
 	int err;
 };
 
-static void seen_route(void *arg, const struct prefix *pfx, uint32_t nh_id,
+static void seen_route(void *arg, const struct prefix *pfx, uint32_t metric, uint32_t nh_id,
 		       const struct fib_nhset *nhs)
 {
 	(void)nh_id;
@@ -426,13 +431,18 @@ static void seen_route(void *arg, const struct prefix *pfx, uint32_t nh_id,
 	if (s->npfx == s->cappfx) {
 		size_t cap = s->cappfx ? s->cappfx * 2 : 1024;
 		struct prefix *p = realloc(s->pfx, cap * sizeof(*p));
-		if (!p) {
+		if (p)
+			s->pfx = p;
+		uint32_t *m = realloc(s->metric, cap * sizeof(*m));
+		if (m)
+			s->metric = m;
+		if (!p || !m) {
 			s->err = -ENOMEM;
 			return;
 		}
-		s->pfx = p;
 		s->cappfx = cap;
 	}
+	s->metric[s->npfx] = metric;
 	s->pfx[s->npfx++] = *pfx;
 }
 
@@ -470,6 +480,7 @@ int fib_resync(struct fib *f)
 		rc = s.err;
 	if (rc) {
 		free(s.pfx);
+		free(s.metric);
 		free(s.ids);
 		return rc;
 	}
@@ -480,13 +491,23 @@ int fib_resync(struct fib *f)
 	if (f->nhg.nhobj)
 		fib_nhg_push_all(&f->nhg);
 	fib_htab_foreach(&f->routes, push_route, f);
+	fib_backup_push_all(f);
 	size_t swept = 0;
-	for (size_t i = 0; i < s.npfx; i++)
-		if (!rt_find(f, &s.pfx[i])) {
-			f->requests++;
-			(void)f->be.ops->route_del(f->be.be, &s.pfx[i]);
-			swept++;
-		}
+	for (size_t i = 0; i < s.npfx; i++) {
+		const struct fib_rt *rt = rt_find(f, &s.pfx[i]);
+		uint32_t m = s.metric[i];
+		/* Ours: the primary at the kernel's default priority, and the
+		 * backup route where we wrote one.  Anything else of our
+		 * protocol (another priority: an earlier run's setting) goes,
+		 * named by its own priority so no other route of the prefix
+		 * is taken instead. */
+		if (rt && (m == fib_primary_metric(f, s.pfx[i].addr.af) ||
+			   (m == fib_backup_metric(f) && rt->bk)))
+			continue;
+		f->requests++;
+		(void)f->be.ops->route_del(f->be.be, &s.pfx[i], m);
+		swept++;
+	}
 	/* Deleting a group's member first would shrink the group in the
 	 * kernel; deleting groups is what we want anyway, so the order
 	 * among stale objects does not matter. */
@@ -499,6 +520,7 @@ int fib_resync(struct fib *f)
 	if (swept)
 		log_info("fib: resync removed %zu stale kernel entries", swept);
 	free(s.pfx);
+	free(s.metric);
 	free(s.ids);
 	return auto_end(f, opened, 0);
 }
@@ -519,12 +541,21 @@ static void check_diff(struct check_ctx *c, const struct prefix *pfx, enum fib_d
 		c->cb(c->arg, pfx, kind);
 }
 
-static void check_route(void *arg, const struct prefix *pfx, uint32_t nh_id,
+static void check_diff_cb(void *arg, const struct prefix *pfx, enum fib_diff kind)
+{
+	check_diff(arg, pfx, kind);
+}
+
+static void check_route(void *arg, const struct prefix *pfx, uint32_t metric, uint32_t nh_id,
 			const struct fib_nhset *nhs)
 {
 	struct check_ctx *c = arg;
+	if (metric == fib_backup_metric(c->f)) {
+		fib_backup_check_seen(c->f, pfx, nh_id, check_diff_cb, c);
+		return;
+	}
 	struct fib_rt *rt = rt_find(c->f, pfx);
-	if (!rt) {
+	if (!rt || metric != fib_primary_metric(c->f, pfx->addr.af)) {
 		check_diff(c, pfx, FIB_DIFF_EXTRA);
 		return;
 	}
@@ -546,6 +577,7 @@ static void check_missing(struct fib_hnode *n, void *arg)
 	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
 	if (rt->check_gen != c->f->check_gen && !rt->err)
 		check_diff(c, &rt->pfx, FIB_DIFF_MISSING);
+	fib_backup_check_missing(c->f, rt, check_diff_cb, c);
 }
 
 int fib_check(struct fib *f, fib_diff_cb cb, void *arg)
@@ -568,6 +600,9 @@ const char *fib_diff_name(enum fib_diff kind)
 	case FIB_DIFF_MISSING: return "missing";
 	case FIB_DIFF_EXTRA: return "extra";
 	case FIB_DIFF_NEXTHOP: return "nexthop";
+	case FIB_DIFF_BACKUP_MISSING: return "backup missing";
+	case FIB_DIFF_BACKUP_EXTRA: return "backup extra";
+	case FIB_DIFF_BACKUP_NEXTHOP: return "backup nexthop";
 	}
 	return "?";
 }
@@ -626,6 +661,7 @@ void fib_destroy(struct fib *f)
 	/* Routes stay in the kernel: forwarding goes on across a restart
 	 * (graceful restart), and the next egressd adopts or sweeps them
 	 * by protocol number. */
+	fib_backup_fini(f);
 	fib_htab_fini(&f->routes);
 	pool_destroy(&f->rt_pool);
 	fib_nhg_fini(&f->nhg);
@@ -642,4 +678,6 @@ void fib_stats_get(const struct fib *f, struct fib_stats *st)
 	st->nexthops = f->nhg.nhs.count;
 	st->requests = f->requests + f->nhg.requests;
 	st->errors = f->errors;
+	st->backups = f->nbackups;
+	st->backups_pending = fib_backup_pending(f);
 }

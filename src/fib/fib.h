@@ -86,12 +86,15 @@ struct fib_op_result {
 	struct prefix pfx; /* FIB_OP_ROUTE */
 	uint32_t id;       /* FIB_OP_NH / FIB_OP_GROUP */
 	int err;           /* negative errno from the kernel */
+	uint32_t metric;   /* FIB_OP_ROUTE: the route's priority (0: primary) */
 };
 
 typedef void (*fib_result_cb)(void *arg, const struct fib_op_result *res);
 /* One route of ours found in the kernel by a dump.  nh_id is 0 for an
- * inline route (then nhs holds its next hops). */
-typedef void (*fib_dump_route_cb)(void *arg, const struct prefix *pfx,
+ * inline route (then nhs holds its next hops); metric is its
+ * RTA_PRIORITY (0 when the kernel gave none: IPv4's default; IPv6
+ * reports 1024 for a route added without one). */
+typedef void (*fib_dump_route_cb)(void *arg, const struct prefix *pfx, uint32_t metric,
 				  uint32_t nh_id, const struct fib_nhset *nhs);
 /* One nexthop object of ours (group: ngroup members in group[]). */
 typedef void (*fib_dump_nh_cb)(void *arg, uint32_t id, const uint32_t *group,
@@ -111,10 +114,15 @@ struct fib_backend_ops {
 			 const uint8_t *weights, unsigned n, bool replace);
 	int (*nh_del)(void *be, uint32_t id);
 	/* Adds or replaces a route: via nexthop object nh_id, or when
-	 * nh_id is 0 with the next hops inline. */
-	int (*route_set)(void *be, const struct prefix *pfx, uint32_t nh_id,
+	 * nh_id is 0 with the next hops inline.  metric 0: the primary
+	 * route (no RTA_PRIORITY, the kernel's default); else a route of
+	 * that priority beside it (a backup route, fib_backup.c). */
+	int (*route_set)(void *be, const struct prefix *pfx, uint32_t metric, uint32_t nh_id,
 			 const struct fib_nhset *nhs);
-	int (*route_del)(void *be, const struct prefix *pfx);
+	/* metric 0: the kernel deletes the first route of ours for the
+	 * prefix whatever its priority (the primary when there is one);
+	 * else only the route of exactly that priority. */
+	int (*route_del)(void *be, const struct prefix *pfx, uint32_t metric);
 	/* Returns 0 or a transport error (not a per-request one). */
 	int (*batch_commit)(void *be, fib_result_cb cb, void *arg);
 	/* Our routes (by protocol and table), then our nexthop objects. */
@@ -174,6 +182,9 @@ int fib_mock_nh_forget(struct fib_mock *m, uint32_t id);
  * nexthop nh_id, or inline through ifindex 1 when 0) and a nexthop. */
 int fib_mock_route_plant(struct fib_mock *m, const struct prefix *pfx, uint32_t nh_id);
 int fib_mock_nh_plant(struct fib_mock *m, uint32_t id, const struct fib_nexthop *nh);
+/* The same for a route of priority metric (a backup route). */
+int fib_mock_route_plant_metric(struct fib_mock *m, const struct prefix *pfx, uint32_t metric,
+				uint32_t nh_id);
 size_t fib_mock_route_count(const struct fib_mock *m);
 size_t fib_mock_nh_count(const struct fib_mock *m);   /* single nexthops */
 size_t fib_mock_group_count(const struct fib_mock *m);
@@ -182,6 +193,9 @@ size_t fib_mock_request_count(const struct fib_mock *m);
  * through its group, or -ENOENT. */
 int fib_mock_route_get(const struct fib_mock *m, const struct prefix *pfx,
 		       uint32_t *nh_id, struct fib_nhset *resolved);
+/* The route of priority metric (0: the primary) for pfx. */
+int fib_mock_route_get_metric(const struct fib_mock *m, const struct prefix *pfx,
+			      uint32_t metric, uint32_t *nh_id, struct fib_nhset *resolved);
 /* Members of group id, or -ENOENT. */
 int fib_mock_group_get(const struct fib_mock *m, uint32_t id, uint32_t *ids,
 		       unsigned *n);
@@ -259,7 +273,21 @@ int fib_monitor_input(struct fib_monitor *m, const void *buf, long n, int err);
 struct fib_config {
 	bool ecmp;           /* false: only the first next hop is used */
 	uint32_t nh_id_base; /* 0 = FIB_NH_ID_BASE_DEFAULT */
+	/* Backup routes (fib_backup.c): for a route whose backup next hops
+	 * are on other interfaces than its primary ones, a second kernel
+	 * route of the same prefix at priority backup_metric through the
+	 * backup's group, so the kernel falls to it by itself when it
+	 * flushes the primary's group with a dead link.  Nexthop objects
+	 * only (inline routes are rewritten by fib_nexthop_gone anyway). */
+	bool backup_routes;
+	uint32_t backup_metric; /* 0 = FIB_BACKUP_METRIC_DEFAULT */
 };
+
+/* Priority of backup routes: above the kernel's defaults for primaries
+ * (IPv4 0, IPv6 1024) and the metrics other daemons usually set (FRR
+ * 20, BIRD 32), so the kernel uses a backup route only while the
+ * primary of its prefix is missing. */
+#define FIB_BACKUP_METRIC_DEFAULT 32768u
 
 /* Called once for every route the kernel refused (err < 0), after the
  * batch that carried it, or when a group it needs could not be made. */
@@ -325,6 +353,10 @@ enum fib_diff {
 	FIB_DIFF_MISSING, /* ours, not in the kernel */
 	FIB_DIFF_EXTRA,   /* in the kernel with our protocol, not ours */
 	FIB_DIFF_NEXTHOP, /* in both, through other next hops */
+	/* The same three for backup routes (fib_config.backup_routes). */
+	FIB_DIFF_BACKUP_MISSING,
+	FIB_DIFF_BACKUP_EXTRA,
+	FIB_DIFF_BACKUP_NEXTHOP,
 };
 typedef void (*fib_diff_cb)(void *arg, const struct prefix *pfx, enum fib_diff kind);
 /* Number of differences (each also passed to cb), or a negative errno
@@ -339,6 +371,8 @@ struct fib_stats {
 	size_t nexthops;      /* distinct next hops */
 	uint64_t requests;    /* kernel requests sent */
 	uint64_t errors;      /* kernel requests refused */
+	size_t backups;         /* backup routes written to the kernel */
+	size_t backups_pending; /* routes whose backup route is still to write */
 };
 void fib_stats_get(const struct fib *f, struct fib_stats *st);
 
@@ -346,5 +380,19 @@ void fib_stats_get(const struct fib *f, struct fib_stats *st);
  * (0 with inline routes) and its last error (0 = installed). */
 int fib_route_lookup(const struct fib *f, const struct prefix *pfx,
 		     struct fib_nhset *nhs, uint32_t *group_id, int *err);
+
+/* ---- backup routes (fib_backup.c) ---- */
+
+/* Writes (or deletes) up to budget of the pending backup routes, in
+ * the open batch or one of its own; returns how many are still
+ * pending.  Backup routes are queued, not written by
+ * fib_route_install, so that a full table's primaries reach the kernel
+ * first; the caller writes them when it has nothing else to do. */
+size_t fib_backup_write(struct fib *f, size_t budget);
+size_t fib_backup_pending(const struct fib *f);
+/* The backup route the kernel was given for pfx: 0 with its next hops
+ * and group id, -ENOENT when it has none (or none written yet). */
+int fib_backup_lookup(const struct fib *f, const struct prefix *pfx, struct fib_nhset *nhs,
+		      uint32_t *group_id, int *err);
 
 #endif

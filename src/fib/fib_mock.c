@@ -21,6 +21,7 @@ struct mock_nh {
 
 struct mock_route {
 	struct prefix pfx;
+	uint32_t metric; /* priority: 0 primary, else a backup route */
 	uint32_t nh_id;
 	/* Inline next hops (nh_id 0) only: a set is ~450 bytes and a
 	 * route over a nexthop object needs none, which keeps a full table
@@ -37,6 +38,7 @@ struct mock_op {
 	uint8_t weight[FIB_NH_MAX];
 	unsigned n;
 	struct prefix pfx;
+	uint32_t metric;
 	struct fib_nhset nhs;
 };
 
@@ -60,6 +62,10 @@ struct fib_mock {
 	int fail_pfx_err;
 	int fail_kind_err[3];
 	int fail_commit_err;
+	/* Priorities other than 0 routes were added with (a handful), so a
+	 * delete without one can find the prefix's first route. */
+	uint32_t metrics[8];
+	unsigned nmetrics;
 };
 
 static int grow(void **p, size_t *cap, size_t n, size_t size)
@@ -83,21 +89,60 @@ static struct mock_nh *nh_get(const struct fib_mock *m, uint32_t id)
 	return NULL;
 }
 
-/* Slot of pfx in the index, or of the empty slot where it would go. */
-static size_t rtix_find(const struct fib_mock *m, const struct prefix *pfx)
+static size_t rt_hash(const struct prefix *pfx, uint32_t metric)
 {
-	size_t mask = m->rtix_cap - 1, i = prefix_hash(pfx) & mask;
-	while (m->rtix[i] && !prefix_eq(&m->rts[m->rtix[i] - 1].pfx, pfx))
+	return prefix_hash(pfx) ^ (metric * 0x9e3779b1u);
+}
+
+/* Slot of (pfx, metric) in the index, or of the empty slot where it
+ * would go. */
+static size_t rtix_find(const struct fib_mock *m, const struct prefix *pfx, uint32_t metric)
+{
+	size_t mask = m->rtix_cap - 1, i = rt_hash(pfx, metric) & mask;
+	while (m->rtix[i]) {
+		const struct mock_route *r = &m->rts[m->rtix[i] - 1];
+		if (r->metric == metric && prefix_eq(&r->pfx, pfx))
+			break;
 		i = (i + 1) & mask;
+	}
 	return i;
+}
+
+/* The kernel gives an IPv6 route added without priority 1024
+ * (IP6_RT_PRIO_USER), and IPv4 0. */
+static uint32_t eff_metric(const struct prefix *pfx, uint32_t metric)
+{
+	return !metric && pfx->addr.af == AF_INET6 ? 1024 : metric;
+}
+
+static struct mock_route *rt_get_metric(const struct fib_mock *m, const struct prefix *pfx,
+					uint32_t metric)
+{
+	metric = eff_metric(pfx, metric);
+	if (!m->rtix_cap)
+		return NULL;
+	uint32_t v = m->rtix[rtix_find(m, pfx, metric)];
+	return v ? &m->rts[v - 1] : NULL;
+}
+
+/* As the kernel: metric 0 names the primary on add, and on delete the
+ * prefix's route of lowest priority, whatever it is. */
+static struct mock_route *rt_get_first(const struct fib_mock *m, const struct prefix *pfx)
+{
+	struct mock_route *best = rt_get_metric(m, pfx, 0);
+	if (best)
+		return best;
+	for (unsigned i = 0; !best && i < m->nmetrics; i++) {
+		struct mock_route *r = rt_get_metric(m, pfx, m->metrics[i]);
+		if (r && (!best || r->metric < best->metric))
+			best = r;
+	}
+	return best;
 }
 
 static struct mock_route *rt_get(const struct fib_mock *m, const struct prefix *pfx)
 {
-	if (!m->rtix_cap)
-		return NULL;
-	uint32_t v = m->rtix[rtix_find(m, pfx)];
-	return v ? &m->rts[v - 1] : NULL;
+	return rt_get_metric(m, pfx, 0);
 }
 
 /* Keeps the load under 1/2; rebuilds from rts. */
@@ -115,7 +160,7 @@ static int rtix_reserve(struct fib_mock *m, size_t n)
 	m->rtix = ix;
 	m->rtix_cap = cap;
 	for (size_t i = 0; i < m->nrt; i++)
-		m->rtix[rtix_find(m, &m->rts[i].pfx)] = (uint32_t)i + 1;
+		m->rtix[rtix_find(m, &m->rts[i].pfx, m->rts[i].metric)] = (uint32_t)i + 1;
 	return 0;
 }
 
@@ -125,7 +170,8 @@ static void rtix_delete(struct fib_mock *m, size_t i)
 	size_t mask = m->rtix_cap - 1, hole = i, j = (i + 1) & mask;
 	m->rtix[i] = 0;
 	while (m->rtix[j]) {
-		size_t home = prefix_hash(&m->rts[m->rtix[j] - 1].pfx) & mask;
+		const struct mock_route *r = &m->rts[m->rtix[j] - 1];
+		size_t home = rt_hash(&r->pfx, r->metric) & mask;
 		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
 		if (!stays) {
 			m->rtix[hole] = m->rtix[j];
@@ -139,10 +185,10 @@ static void rtix_delete(struct fib_mock *m, size_t i)
 static void rt_remove_at(struct fib_mock *m, size_t i)
 {
 	free(m->rts[i].nhs);
-	rtix_delete(m, rtix_find(m, &m->rts[i].pfx));
+	rtix_delete(m, rtix_find(m, &m->rts[i].pfx, m->rts[i].metric));
 	size_t last = --m->nrt;
 	if (i != last) {
-		m->rtix[rtix_find(m, &m->rts[last].pfx)] = (uint32_t)i + 1;
+		m->rtix[rtix_find(m, &m->rts[last].pfx, m->rts[last].metric)] = (uint32_t)i + 1;
 		m->rts[i] = m->rts[last];
 	}
 }
@@ -238,7 +284,8 @@ static int apply(struct fib_mock *m, const struct mock_op *op)
 		return 0;
 	}
 	case FIB_OP_ROUTE: {
-		struct mock_route *r = rt_get(m, &op->pfx);
+		struct mock_route *r = op->del && !op->metric ? rt_get_first(m, &op->pfx)
+							      : rt_get_metric(m, &op->pfx, op->metric);
 		if (op->del) {
 			if (!r)
 				return -ESRCH;
@@ -255,8 +302,14 @@ static int apply(struct fib_mock *m, const struct mock_op *op)
 				return -ENOMEM;
 			r = &m->rts[m->nrt++];
 			r->pfx = op->pfx;
+			r->metric = eff_metric(&op->pfx, op->metric);
 			r->nhs = NULL;
-			m->rtix[rtix_find(m, &op->pfx)] = (uint32_t)m->nrt;
+			m->rtix[rtix_find(m, &op->pfx, r->metric)] = (uint32_t)m->nrt;
+			bool known = !r->metric;
+			for (unsigned i = 0; i < m->nmetrics; i++)
+				known |= m->metrics[i] == r->metric;
+			if (!known && m->nmetrics < sizeof(m->metrics) / sizeof(m->metrics[0]))
+				m->metrics[m->nmetrics++] = r->metric;
 		}
 		if (!op->id && !r->nhs && !(r->nhs = malloc(sizeof(*r->nhs))))
 			return -ENOMEM;
@@ -324,18 +377,18 @@ static int mock_nh_del(void *be, uint32_t id)
 	return queue(be, &op);
 }
 
-static int mock_route_set(void *be, const struct prefix *pfx, uint32_t nh_id,
+static int mock_route_set(void *be, const struct prefix *pfx, uint32_t metric, uint32_t nh_id,
 			  const struct fib_nhset *nhs)
 {
-	struct mock_op op = {.kind = FIB_OP_ROUTE, .pfx = *pfx, .id = nh_id};
+	struct mock_op op = {.kind = FIB_OP_ROUTE, .pfx = *pfx, .id = nh_id, .metric = metric};
 	if (!nh_id)
 		op.nhs = *nhs;
 	return queue(be, &op);
 }
 
-static int mock_route_del(void *be, const struct prefix *pfx)
+static int mock_route_del(void *be, const struct prefix *pfx, uint32_t metric)
 {
-	struct mock_op op = {.kind = FIB_OP_ROUTE, .del = true, .pfx = *pfx};
+	struct mock_op op = {.kind = FIB_OP_ROUTE, .del = true, .pfx = *pfx, .metric = metric};
 	return queue(be, &op);
 }
 
@@ -356,7 +409,8 @@ static int mock_commit(void *be, fib_result_cb cb, void *arg)
 		int err = apply(m, op);
 		if (err && cb) {
 			struct fib_op_result res = {.kind = op->kind, .del = op->del,
-						    .pfx = op->pfx, .id = op->id, .err = err};
+						    .pfx = op->pfx, .id = op->id, .err = err,
+						    .metric = op->metric};
 			cb(arg, &res);
 		}
 	}
@@ -371,7 +425,7 @@ static int mock_dump(void *be, fib_dump_route_cb rcb, fib_dump_nh_cb ncb, void *
 		for (size_t i = 0; i < m->nrt; i++) {
 			static const struct fib_nhset none;
 			const struct mock_route *r = &m->rts[i];
-			rcb(arg, &r->pfx, r->nh_id, r->nhs ? r->nhs : &none);
+			rcb(arg, &r->pfx, r->metric, r->nh_id, r->nhs ? r->nhs : &none);
 		}
 	if (ncb)
 		for (size_t i = 0; i < m->nnh; i++)
@@ -456,7 +510,13 @@ int fib_mock_nh_forget(struct fib_mock *m, uint32_t id)
 
 int fib_mock_route_plant(struct fib_mock *m, const struct prefix *pfx, uint32_t nh_id)
 {
-	struct mock_op op = {.kind = FIB_OP_ROUTE, .pfx = *pfx, .id = nh_id};
+	return fib_mock_route_plant_metric(m, pfx, 0, nh_id);
+}
+
+int fib_mock_route_plant_metric(struct fib_mock *m, const struct prefix *pfx, uint32_t metric,
+				uint32_t nh_id)
+{
+	struct mock_op op = {.kind = FIB_OP_ROUTE, .pfx = *pfx, .id = nh_id, .metric = metric};
 	if (!nh_id) {
 		op.nhs.n = 1;
 		op.nhs.nh[0].ifindex = 1;
@@ -493,7 +553,13 @@ size_t fib_mock_request_count(const struct fib_mock *m) { return m->requests; }
 int fib_mock_route_get(const struct fib_mock *m, const struct prefix *pfx, uint32_t *nh_id,
 		       struct fib_nhset *resolved)
 {
-	const struct mock_route *r = rt_get(m, pfx);
+	return fib_mock_route_get_metric(m, pfx, 0, nh_id, resolved);
+}
+
+int fib_mock_route_get_metric(const struct fib_mock *m, const struct prefix *pfx,
+			      uint32_t metric, uint32_t *nh_id, struct fib_nhset *resolved)
+{
+	const struct mock_route *r = rt_get_metric(m, pfx, metric);
 	if (!r)
 		return -ENOENT;
 	if (nh_id)

@@ -46,6 +46,7 @@ struct nl_req {
 	enum fib_op_kind kind;
 	bool del;
 	uint32_t id;
+	uint32_t metric;
 	struct prefix pfx;
 };
 
@@ -78,7 +79,8 @@ static int fail_add(struct fib_nl *nl, const struct nl_req *q, int err)
 		nl->capfail = cap;
 	}
 	nl->fails[nl->nfail++] = (struct fib_op_result){
-		.kind = q->kind, .del = q->del, .pfx = q->pfx, .id = q->id, .err = err};
+		.kind = q->kind, .del = q->del, .pfx = q->pfx, .id = q->id, .err = err,
+		.metric = q->metric};
 	return 0;
 }
 
@@ -249,16 +251,21 @@ static void put_gateway(struct nlmsghdr *nlh, uint8_t route_af, const struct add
 	mnl_attr_put(nlh, RTA_VIA, 2 + addr_bytes(gw->af), via);
 }
 
-static int nl_route_set(void *be, const struct prefix *pfx, uint32_t nh_id,
+static int nl_route_set(void *be, const struct prefix *pfx, uint32_t metric, uint32_t nh_id,
 			const struct fib_nhset *nhs)
 {
 	struct fib_nl *nl = be;
 	if (!nh_id && (!nhs->n || nhs->n > FIB_NH_MAX))
 		return -EINVAL;
-	struct nl_req q = {.kind = FIB_OP_ROUTE, .pfx = *pfx};
+	struct nl_req q = {.kind = FIB_OP_ROUTE, .pfx = *pfx, .metric = metric};
+	/* NLM_F_REPLACE replaces the route of the same priority only
+	 * (fib_table_insert, fib6_add_rt2node), so a backup route and its
+	 * primary live side by side. */
 	struct nlmsghdr *nlh = req_start(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &q);
 	struct rtmsg *rtm = put_rtmsg(nl, nlh, pfx);
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	if (metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 	if (nh_id) {
 		mnl_attr_put_u32(nlh, RTA_NH_ID, nh_id);
 	} else if (nhs->n == 1) {
@@ -288,12 +295,17 @@ static int nl_route_set(void *be, const struct prefix *pfx, uint32_t nh_id,
 	return 0;
 }
 
-static int nl_route_del(void *be, const struct prefix *pfx)
+static int nl_route_del(void *be, const struct prefix *pfx, uint32_t metric)
 {
 	struct fib_nl *nl = be;
-	struct nl_req q = {.kind = FIB_OP_ROUTE, .del = true, .pfx = *pfx};
+	struct nl_req q = {.kind = FIB_OP_ROUTE, .del = true, .pfx = *pfx, .metric = metric};
 	struct nlmsghdr *nlh = req_start(nl, RTM_DELROUTE, 0, &q);
 	struct rtmsg *rtm = put_rtmsg(nl, nlh, pfx);
+	/* Without a priority the kernel takes the first route of ours for
+	 * the prefix; with one, only that route (fib_table_delete,
+	 * ip6_route_del). */
+	if (metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 	/* With our protocol set the kernel deletes only a route of ours
 	 * (fib_table_delete, ip6_route_del match it when non-zero). */
 	rtm->rtm_scope = RT_SCOPE_NOWHERE;

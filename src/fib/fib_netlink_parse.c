@@ -147,8 +147,9 @@ static int parse_route(const struct nlmsghdr *nlh, uint8_t protocol, uint32_t ta
 			s.nh[s.n++] = nh;
 		}
 	}
+	uint32_t metric = ra.tb[RTA_PRIORITY] ? mnl_attr_get_u32(ra.tb[RTA_PRIORITY]) : 0;
 	if (rcb)
-		rcb(arg, &pfx, nh_id, &s);
+		rcb(arg, &pfx, metric, nh_id, &s);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 
 #include "core/buf.h"
+#include "core/pool.h"
 #include "fib/fib.h"
 
 struct nlmsghdr;
@@ -91,6 +92,9 @@ struct fib_group {
 	uint32_t id;
 	uint32_t refs; /* routes using it */
 	bool installed;
+	/* Members or backup changed: its routes' backup routes are to be
+	 * looked at again (fib_backup.c, later, not in the repair's way). */
+	bool bdirty;
 	struct fib_rt *routes; /* list through fib_rt.gnext */
 };
 
@@ -141,6 +145,75 @@ struct fib_rt {
 	struct fib_rt *gprev, *gnext; /* routes of the same group */
 	int err;                      /* last kernel answer, 0 = installed */
 	uint32_t check_gen;           /* fib_check pass that saw it */
+	/* Backup route (fib_backup.c): the group the kernel's backup route
+	 * was last sent to (NULL: none), its answer, the fib_check pass
+	 * that saw it, and its place in the queue of backups to write
+	 * (index + 1, 0: not queued). */
+	struct fib_group *bk;
+	uint32_t bq;
+	uint32_t bcheck_gen;
+	int berr;
 };
+
+struct fib {
+	struct fib_config cfg;
+	struct fib_backend be;
+	struct fib_nhg_table nhg;
+	struct fib_htab routes; /* struct fib_rt by prefix */
+	struct pool rt_pool;
+	fib_error_cb ecb;
+	void *earg;
+	bool in_batch;
+	size_t failed;
+	uint64_t requests, errors;
+	uint32_t check_gen;
+	/* backup routes still to write: queue of routes, NULL where a
+	 * queued route was deleted; [bq_head, nbq) is live */
+	struct fib_rt **bq;
+	size_t nbq, capbq, bq_head, bq_live;
+	size_t nbackups; /* routes with rt->bk */
+	bool bdirty;     /* some group has bdirty set */
+};
+
+static inline uint32_t fib_primary_metric(const struct fib *f, int af)
+{
+	(void)f;
+	/* What the kernel reports for a route added without RTA_PRIORITY. */
+	return af == AF_INET6 ? 1024u : 0u;
+}
+
+static inline uint32_t fib_backup_metric(const struct fib *f)
+{
+	return f->cfg.backup_metric ? f->cfg.backup_metric : FIB_BACKUP_METRIC_DEFAULT;
+}
+
+struct fib_rt *fib_rt_find(const struct fib *f, const struct prefix *pfx);
+
+/* fib_backup.c: called by fib.c */
+/* Queues rt if the backup route it should have differs from the one
+ * the kernel was sent. */
+void fib_backup_sync(struct fib *f, struct fib_rt *rt);
+/* Every route of g (its members or backup changed), when the backups
+ * are next written: a repair's request must not wait for a walk over
+ * its routes. */
+void fib_backup_sync_group(struct fib *f, struct fib_group *g);
+/* rt is being deleted: its backup route goes first (the primary's
+ * delete names no priority and would take the backup if the primary
+ * were already gone), and it leaves the queue. */
+void fib_backup_forget(struct fib *f, struct fib_rt *rt);
+/* A kernel answer for a backup route (res->metric is the backup's). */
+void fib_backup_result(struct fib *f, const struct fib_op_result *res);
+/* The kernel flushed these groups with a dead link: backup routes
+ * through them are gone (marked failed and queued). */
+void fib_backup_groups_lost(struct fib *f);
+/* Re-sends every backup route (fib_resync). */
+void fib_backup_push_all(struct fib *f);
+/* fib_check: a dumped route of backup priority; and the missing ones. */
+void fib_backup_check_seen(struct fib *f, const struct prefix *pfx, uint32_t nh_id,
+			   void (*diff)(void *, const struct prefix *, enum fib_diff), void *arg);
+void fib_backup_check_missing(struct fib *f, struct fib_rt *rt,
+			      void (*diff)(void *, const struct prefix *, enum fib_diff),
+			      void *arg);
+void fib_backup_fini(struct fib *f);
 
 #endif

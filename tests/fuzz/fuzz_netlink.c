@@ -16,10 +16,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void on_route(void *arg, const struct prefix *pfx, uint32_t nh_id,
+static void on_route(void *arg, const struct prefix *pfx, uint32_t metric, uint32_t nh_id,
 		     const struct fib_nhset *nhs)
 {
 	(void)arg;
+	(void)metric;
 	if (pfx->addr.af != AF_INET && pfx->addr.af != AF_INET6)
 		abort();
 	if (pfx->len > addr_bits(pfx->addr.af))

@@ -543,6 +543,7 @@ static void test_check_lists_differences(void **state)
 		case FIB_DIFF_MISSING: assert_true(prefix_eq(&d.pfx[i], &gone)); break;
 		case FIB_DIFF_EXTRA: assert_true(prefix_eq(&d.pfx[i], &extra)); break;
 		case FIB_DIFF_NEXTHOP: assert_true(prefix_eq(&d.pfx[i], &moved)); break;
+		default: fail_msg("no backup routes here, yet a backup difference"); break;
 		}
 		saw[d.kind[i]] = true;
 	}

@@ -24,19 +24,21 @@ struct seen {
 	uint32_t nh_id[8];
 	struct fib_nhset nhs[8];
 	unsigned nroutes;
+	uint32_t metric[8];
 	uint32_t ids[8];
 	unsigned ngroup[8];
 	uint32_t mem[8][FIB_NH_MAX];
 	unsigned nnh;
 };
 
-static void on_route(void *arg, const struct prefix *pfx, uint32_t nh_id,
+static void on_route(void *arg, const struct prefix *pfx, uint32_t metric, uint32_t nh_id,
 		     const struct fib_nhset *nhs)
 {
 	struct seen *s = arg;
 	if (s->nroutes < 8) {
 		s->pfx[s->nroutes] = *pfx;
 		s->nh_id[s->nroutes] = nh_id;
+		s->metric[s->nroutes] = metric;
 		s->nhs[s->nroutes] = *nhs;
 	}
 	s->nroutes++;
@@ -105,11 +107,14 @@ static void test_ours_found_others_skipped(void **state)
 	addr_parse("2001:db8::1", &gw);
 	mnl_attr_put(n, RTA_GATEWAY, 16, gw.b);
 	mnl_attr_put_u32(n, RTA_OIF, 7);
+	mnl_attr_put_u32(n, RTA_PRIORITY, 32768); /* a backup route */
 	end(n);
 	put_done();
 	struct seen s;
 	assert_int_equal(parse(&s), 1);
 	assert_int_equal(s.nroutes, 2);
+	assert_int_equal(s.metric[0], 0);
+	assert_int_equal(s.metric[1], 32768);
 	struct prefix p;
 	prefix_parse("10.1.0.0/16", &p);
 	assert_true(prefix_eq(&s.pfx[0], &p));
