@@ -100,6 +100,20 @@ int render_fib(FILE *out, json_t *ans, char *err, size_t err_size)
 		if (rc)
 			break;
 		fprintf(mem, "%-43s %-10s %-13s %s\n", p, g, s, nt);
+		/* Its backup route: the kernel's fallback, at a higher metric. */
+		json_t *b = json_object_get(r, "backup");
+		const char *bs = json_is_object(b) ? str_of(b, "state") : NULL;
+		json_t *bn = json_is_object(b) ? json_object_get(b, "nexthops") : NULL;
+		if (bs && json_is_array(bn)) {
+			snprintf(g, sizeof(g), "-");
+			if (int_of(b, "group", &gid))
+				snprintf(g, sizeof(g), "%lld", gid);
+			render_sanitize(bs, s, sizeof(s));
+			rc = nexthops_text(bn, nt, sizeof(nt), err, err_size);
+			if (rc)
+				break;
+			fprintf(mem, "%-43s %-10s %-13s %s\n", "  backup", g, s, nt);
+		}
 	}
 	fclose(mem);
 	if (rc == 0)

@@ -204,6 +204,11 @@ struct conf_fib {
 	 * table in memory so `show fib` lists what would be written; plain
 	 * `install off` computes and keeps nothing for the kernel. */
 	bool dry_run;
+	/* `backup-routes on|off` (default on): a second kernel route per
+	 * prefix, at a higher metric, through the backup path's next hops
+	 * when they are on another interface (fib/fib_backup.c). */
+	bool backup_routes;
+	bool backup_routes_set;
 };
 
 /* Decision process knobs (global; rib/decision.h says what each does). */

@@ -3,7 +3,8 @@
  * the route protocol number it tags its routes with, and whether its
  * routes outlive a restart of egressd.
  *
- *   fib { table 100; ecmp on; install on; protocol 57; graceful-restart off }
+ *   fib { table 100; ecmp on; install on; protocol 57; graceful-restart off
+ *         backup-routes on }
  *
  * install: on writes the kernel; off computes nothing for it (like a
  * routing daemon with no kernel protocol); dry-run computes what would
@@ -12,7 +13,12 @@
  * The protocol number is how egressd finds its own routes again (to
  * adopt or sweep them after a restart), so it must not be one the
  * kernel or another routing daemon uses: egressd would delete their
- * routes as stale. */
+ * routes as stale.
+ *
+ * backup-routes: with on (the default), each route whose next-best path
+ * leaves through another interface gets a second kernel route at a
+ * higher metric through that path, so a link going down moves traffic
+ * at once although the kernel deletes the primary's nexthops itself. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +33,7 @@ void conf_fib_defaults(struct conf_fib *f)
 	f->ecmp = true;
 	f->install = true;
 	f->protocol = CONF_FIB_PROTOCOL_DEFAULT;
+	f->backup_routes = true;
 }
 
 bool conf_fib_equal(const struct conf_fib *a, const struct conf_fib *b)
@@ -35,7 +42,8 @@ bool conf_fib_equal(const struct conf_fib *a, const struct conf_fib *b)
 	       a->protocol == b->protocol && a->graceful_restart == b->graceful_restart &&
 	       a->table_set == b->table_set && a->ecmp_set == b->ecmp_set &&
 	       a->install_set == b->install_set && a->protocol_set == b->protocol_set &&
-	       a->graceful_restart_set == b->graceful_restart_set && a->dry_run == b->dry_run;
+	       a->graceful_restart_set == b->graceful_restart_set && a->dry_run == b->dry_run &&
+	       a->backup_routes == b->backup_routes && a->backup_routes_set == b->backup_routes_set;
 }
 
 /* Route protocol numbers that are not ours to take: the kernel's own
@@ -53,9 +61,9 @@ static const struct {
 	{ 189, "rip (FRR)" }, { 192, "eigrp (FRR)" },
 };
 
-enum fib_kw { FK_TABLE, FK_ECMP, FK_INSTALL, FK_PROTOCOL, FK_GR, FK_COUNT };
+enum fib_kw { FK_TABLE, FK_ECMP, FK_INSTALL, FK_PROTOCOL, FK_GR, FK_BACKUP, FK_COUNT };
 static const char *const fib_words[FK_COUNT] = { "table", "ecmp", "install", "protocol",
-						 "graceful-restart" };
+						 "graceful-restart", "backup-routes" };
 
 struct fib_ctx {
 	struct conf_pos first[FK_COUNT]; /* line 0 = not yet seen */
@@ -221,6 +229,10 @@ static void fib_stmt(struct parser *p, void *arg)
 		ok = fib_on_off(p, &f->graceful_restart);
 		f->graceful_restart_set = ok;
 		break;
+	case FK_BACKUP:
+		ok = fib_on_off(p, &f->backup_routes);
+		f->backup_routes_set = ok;
+		break;
 	case FK_COUNT:
 		break;
 	}
@@ -267,7 +279,7 @@ void conf_fib_print(const struct conf *c, void *file)
 	FILE *f = file;
 	const struct conf_fib *b = &c->fib;
 	if (!b->pos.line && !b->table_set && !b->ecmp_set && !b->install_set &&
-	    !b->protocol_set && !b->graceful_restart_set)
+	    !b->protocol_set && !b->graceful_restart_set && !b->backup_routes_set)
 		return;
 	fprintf(f, "fib {\n");
 	if (b->table_set) {
@@ -284,5 +296,7 @@ void conf_fib_print(const struct conf *c, void *file)
 		fprintf(f, "\tprotocol %u\n", b->protocol);
 	if (b->graceful_restart_set)
 		fprintf(f, "\tgraceful-restart %s\n", b->graceful_restart ? "on" : "off");
+	if (b->backup_routes_set)
+		fprintf(f, "\tbackup-routes %s\n", b->backup_routes ? "on" : "off");
 	fprintf(f, "}\n");
 }

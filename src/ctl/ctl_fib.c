@@ -100,6 +100,19 @@ static int walk_visit(void *arg, const struct prefix *p, const struct rib_path *
 	if (fib_route_lookup(wk->fib, p, &nhs, &gid, &err) != 0)
 		return 0; /* no kernel route for it (no best, or nothing to forward to) */
 	json_t *j = ctl_json_fib_route(p, &nhs, gid, err, wk->info.install);
+	/* Its backup route (fib { backup-routes on }), when one was written. */
+	struct fib_nhset bnhs;
+	uint32_t bgid = 0;
+	int berr = 0;
+	if (j && fib_backup_lookup(wk->fib, p, &bnhs, &bgid, &berr) == 0) {
+		json_t *b = ctl_json_fib_route(p, &bnhs, bgid, berr, wk->info.install);
+		if (b)
+			json_object_del(b, "prefix");
+		if (!b || json_object_set_new(j, "backup", b) != 0) {
+			json_decref(j);
+			j = NULL;
+		}
+	}
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (!s) {
@@ -129,6 +142,12 @@ int ctl_fib_walk_next(struct ctl_fib_walk *wk, size_t max, struct wbuf *w)
 				      (json_int_t)st.routes, "failed_count",
 				      (json_int_t)st.routes_failed, "group_count",
 				      (json_int_t)st.groups, "nexthop_count", (json_int_t)st.nexthops);
+		if (h && (json_object_set_new(h, "backup_count", json_integer((json_int_t)st.backups)) ||
+			  json_object_set_new(h, "backup_pending",
+					      json_integer((json_int_t)st.backups_pending)))) {
+			json_decref(h);
+			h = NULL;
+		}
 		char *s = h ? json_dumps(h, JSON_COMPACT) : NULL;
 		json_decref(h);
 		if (!s)

@@ -27,6 +27,11 @@
 #include "daemon/fib_sync_priv.h"
 #include "fib/fib_resolve.h"
 
+/* Backup routes written per idle loop iteration: each costs the kernel
+ * some microseconds, so a slice stays in the tens of milliseconds and
+ * sessions and timers are served between slices. */
+#define FIB_BACKUP_SLICE 4096
+
 /* Graceful restart: the longest we keep the previous run's routes
  * waiting for every peer's End-of-RIB (RFC 4724 4.1's selection
  * deferral), the restart time we advertise. */
@@ -68,8 +73,27 @@ static void commit_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)revents;
 	ev_prepare_stop(loop, w);
 	commit_one(df, df->fib, &df->batch_open, "main table");
+	/* Changes may have queued backup routes: written once idle, after
+	 * whatever primaries are still coming. */
+	if (df->fib && !df->frozen && fib_backup_pending(df->fib))
+		ev_idle_start(loop, &df->backup_idle);
 	for (struct fib_sync_table *t = df->tables; t; t = t->next)
 		commit_one(df, t->fib, &t->batch_open, "extra table");
+}
+
+static void backup_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct daemon_fib *df = w->data;
+	(void)revents;
+	if (!df->fib || df->frozen) {
+		ev_idle_stop(loop, w);
+		return;
+	}
+	/* In the iteration's batch, sent by commit_cb (which resyncs if
+	 * the answers are lost) before the loop waits again. */
+	fib_sync_batch_need(df);
+	if (fib_backup_write(df->fib, FIB_BACKUP_SLICE) == 0)
+		ev_idle_stop(loop, w);
 }
 
 static void on_fib_error(void *arg, const struct prefix *pfx, int err)
@@ -269,7 +293,10 @@ static int open_fib(struct daemon_fib *df, uint32_t table, bool inline_only, fib
 	}
 	if (rc < 0)
 		return rc;
-	struct fib_config fc = { .ecmp = df->cfg.ecmp };
+	/* Backup routes in the main table only: the extra tables carry
+	 * their next hops inline and hold no backups. */
+	struct fib_config fc = { .ecmp = df->cfg.ecmp,
+				 .backup_routes = df->cfg.backup_routes && !inline_only };
 	rc = fib_create(&fc, be, ecb, earg, out);
 	if (rc < 0 && be.ops->destroy)
 		be.ops->destroy(be.be);
@@ -287,6 +314,8 @@ int daemon_fib_start(struct daemon *d)
 	trie_init(&df->nh_trie);
 	ev_prepare_init(&df->commit, commit_cb);
 	df->commit.data = df;
+	ev_idle_init(&df->backup_idle, backup_idle_cb);
+	df->backup_idle.data = df;
 	/* Room for the neighbors a reload may add (daemon.h, peers_cap). */
 	size_t np = d->peers_cap > d->n_peers ? d->peers_cap : d->n_peers;
 	if (!np)
@@ -320,12 +349,14 @@ int daemon_fib_start(struct daemon *d)
 	ev_timer_init(&df->gr_timer, gr_timer_cb, FIB_GR_DEFER_TIME, 0.);
 	df->gr_timer.data = df;
 	d->fib = df;
-	log_info("fib: %s table %u, protocol %u, ecmp %s%s",
+	log_info("fib: %s table %u, protocol %u, ecmp %s%s%s",
 		 df->cfg.install ? "writing kernel"
 		 : df->cfg.dry_run ? "install dry-run: computing, not writing kernel"
 				   : "install off: nothing computed or written for kernel",
 		 df->cfg.table, df->cfg.protocol, df->cfg.ecmp ? "on" : "off",
-		 df->fib && fib_uses_nhobj(df->fib) ? ", nexthop objects" : "");
+		 df->fib && fib_uses_nhobj(df->fib) ? ", nexthop objects" : "",
+		 df->fib && fib_uses_nhobj(df->fib) && df->cfg.backup_routes ? ", backup routes"
+									      : "");
 	if (df->cfg.graceful_restart && df->cfg.install && d->n_peers > 1) {
 		/* RFC 4724 4.1: forwarding goes on over the previous run's
 		 * routes until the new Loc-RIB has converged. */
@@ -375,6 +406,7 @@ void daemon_fib_stop(struct daemon *d)
 	while (df->tables)
 		fib_sync_table_close(df->tables, !df->cfg.graceful_restart);
 	ev_prepare_stop(loop, &df->commit);
+	ev_idle_stop(loop, &df->backup_idle);
 	ev_timer_stop(loop, &df->gr_timer);
 	fib_sync_nh_stop(df);
 	fib_destroy(df->fib);

@@ -66,6 +66,9 @@ struct daemon_fib {
 	/* interfaces seen going down and not yet back (one event each) */
 	int down_if[FIB_SYNC_DOWN_MAX];
 	size_t n_down_if;
+	/* backup routes (fib/fib_backup.c) are written while the loop has
+	 * nothing else to do */
+	ev_idle backup_idle;
 };
 
 /* fib_sync.c */

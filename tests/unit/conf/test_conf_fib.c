@@ -23,6 +23,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->fib.table, 254);
 	assert_true(c->fib.ecmp);
 	assert_int_equal(c->fib.protocol, 57);
+	assert_true(c->fib.backup_routes);
 	conf_free(c);
 }
 
@@ -37,6 +38,11 @@ static void test_values(void **state)
 	assert_false(c->fib.dry_run); /* off computes nothing */
 	assert_int_equal(c->fib.protocol, 201);
 	assert_true(c->fib.graceful_restart);
+	assert_true(c->fib.backup_routes);
+	conf_free(c);
+	c = conf_test_ok(HEAD "fib { backup-routes off }\n");
+	assert_false(c->fib.backup_routes);
+	assert_true(c->fib.backup_routes_set);
 	conf_free(c);
 	/* dry-run: not written (install false), but computed. */
 	c = conf_test_ok(HEAD "fib { install dry-run }\n");
@@ -83,6 +89,10 @@ static const struct bad bad_cases[] = {
 	  "t.conf:3:24: duplicate 'install' (first set at line 3)" },
 	{ HEAD "fib { graceful-restart maybe }\n",
 	  "t.conf:3:24: invalid graceful-restart value 'maybe' (expected on or off)" },
+	{ HEAD "fib { backup-routes sometimes }\n",
+	  "t.conf:3:21: invalid backup-routes value 'sometimes' (expected on or off)" },
+	{ HEAD "fib { backup-route on }\n",
+	  "t.conf:3:7: unknown statement 'backup-route' in fib block; did you mean 'backup-routes'?" },
 	{ HEAD "fib { protocol 256 }\n",
 	  "t.conf:3:16: protocol 256 out of range (5..255)" },
 	{ HEAD "fib { protocol bgp }\n",
@@ -145,6 +155,7 @@ static void test_print(void **state)
 	round_trip(HEAD "fib { table main; ecmp off; install off; graceful-restart on }\n",
 		   "fib {\n\ttable main\n\tecmp off\n\tinstall off\n\tgraceful-restart on\n}\n");
 	round_trip(HEAD "fib { install dry-run }\n", "fib {\n\tinstall dry-run\n}\n");
+	round_trip(HEAD "fib { backup-routes off }\n", "fib {\n\tbackup-routes off\n}\n");
 	round_trip(HEAD "fib { install on }\n", "fib {\n\tinstall on\n}\n");
 	/* off and dry-run are different models. */
 	struct conf *x = conf_test_ok(HEAD "fib { install off }\n");
