@@ -183,12 +183,26 @@ def daemon_stats(ns):
             procs)
 
 
-def table_count(ns):
-    """Routes in table 100 (IPv4), by a dump: the watcher's counts can
-    be short if notifications were lost."""
+def table_counts(ns):
+    """Prefixes in table 100 (IPv4) and backup routes (egressd's `fib {
+    backup-routes on }`: a second route of a prefix at metric 32768), by
+    a dump: the watcher's counts can be short if notifications were
+    lost."""
     r = run(ns.cmd(["ip", "-4", "route", "show", "table", str(TABLE)]),
             check=False, timeout=120)
-    return sum(1 for ln in r.stdout.splitlines() if ln.strip())
+    pfx, backups = set(), 0
+    for ln in r.stdout.splitlines():
+        w = ln.split()
+        if not w:
+            continue
+        pfx.add(w[0])
+        if "metric" in w and w[w.index("metric") + 1:][:1] == ["32768"]:
+            backups += 1
+    return len(pfx), backups
+
+
+def table_count(ns):
+    return table_counts(ns)[0]
 
 
 def wait_burst(log, procs, want_new=None, want_del=None, stall=60,
@@ -522,7 +536,7 @@ def failover_once(name, args, n, table_args, workroot, idx):
                 event = f"signal:{fa.pid}:{int(signal.SIGTERM)}"
             else:
                 event = f"link-down:{star.a.name}:ega"
-        res["routes"] = table_count(star.r)
+        res["routes"], res["backup_routes"] = table_counts(star.r)
         if res["routes"] < n:
             raise Failed(f"only {res['routes']} of {n} routes installed")
         dsts = pick_dsts(star.r, args.dsts)

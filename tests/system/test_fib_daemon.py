@@ -24,6 +24,7 @@ from lib.util import wait_until
 
 PROTO = 57
 TABLE = 100
+BACKUP_METRIC = 32768  # fib/fib.h FIB_BACKUP_METRIC_DEFAULT
 HUB_AS, SPOKE_AS = 64521, 64500
 PFX = "198.51.100.0/24"
 PFX2 = "203.0.113.0/24"
@@ -72,14 +73,28 @@ class FibLab:
         return self.egress
 
     # -- what the kernel says ------------------------------------------
-    def kroutes(self, table=TABLE, family="-4"):
+    def kroutes_all(self, table=TABLE, family="-4"):
         r = self.star.hub.run(["ip", family, "-j", "route", "show", "table", str(table),
                                "proto", str(PROTO)], check=False)
         if r.returncode != 0:
             # "FIB table does not exist": nobody ever wrote to it.
             assert "does not exist" in r.stderr, r.stderr
-            return {}
-        return {x["dst"]: x for x in json.loads(r.stdout.strip() or "[]")}
+            return []
+        return json.loads(r.stdout.strip() or "[]")
+
+    def kroutes(self, table=TABLE, family="-4"):
+        """Our routes by prefix, the one the kernel prefers (lowest
+        metric) where a backup route sits beside it."""
+        out = {}
+        for x in self.kroutes_all(table, family):
+            if x["dst"] not in out or x.get("metric", 0) < out[x["dst"]].get("metric", 0):
+                out[x["dst"]] = x
+        return out
+
+    def kbackups(self, table=TABLE, family="-4"):
+        """Our backup routes (fib { backup-routes on }) by prefix."""
+        return {x["dst"]: x for x in self.kroutes_all(table, family)
+                if x.get("metric", 0) == BACKUP_METRIC}
 
     def knexthops(self):
         r = self.star.hub.run(["ip", "-j", "nexthop", "show"], check=False)
@@ -535,3 +550,97 @@ def test_session_loss_repoints_the_group_in_place(fl):
     wait_until(lambda: e.ctl("show", "fib", "--check")["difference_count"] == 0, 5,
                what="kernel in line with egressd after the re-decision")
     assert fl.kroutes()[PFX]["nhid"] == gid
+
+
+def test_link_down_falls_to_backup_route_without_egressd(fl):
+    """Primary (short AS path) on eg1, backup (prepended) on eg2, no
+    ECMP.  egressd keeps a backup route at a higher metric through eg2.
+    With egressd frozen (SIGSTOP: no link event handled, no write, no
+    BGP timer), eg1 going down makes the kernel delete the primary's
+    nexthop, group and route itself, and `ip route get` and real
+    packets go by eg2 at once, through the backup route alone.  Once
+    egressd runs again the table converges (primary via eg2, the backup
+    route gone, `show fib --check` clean); with eg1 back the primary and
+    its backup route return and nothing stale is left."""
+    for sp in fl.star.spokes:
+        sp.addr_add("lo", f"{HOST}/32")
+    fl.bird(1, [Announce(PFX)])
+    fl.bird(2, [Announce(PFX, prepend=[SPOKE_AS, SPOKE_AS])])
+    e = fl.start_egress("fib { table main }")
+    e.wait_established(fl.spoke_addr(1))
+    e.wait_established(fl.spoke_addr(2))
+    wait_until(lambda: (fl.route_get(HOST) or {}).get("dev") == "eg1", 10,
+               what="HOST via eg1 (primary)")
+    wait_until(lambda: PFX in fl.kbackups(table="main"), 10,
+               what="backup route written")
+    bk = fl.kbackups(table="main")[PFX]
+    assert fl.gateways(bk) == [fl.spoke_addr(2)]
+    if "nhid" not in bk:
+        pytest.skip("kernel without nexthop objects: no backup routes")
+    assert len(fl.kroutes_all(table="main")) == 2
+    assert e.ctl("show", "fib", "--check")["difference_count"] == 0
+    shown = [r for r in e.ctl("show", "fib")["routes"] if r["prefix"] == PFX]
+    assert shown and shown[0]["backup"]["nexthops"][0]["gateway"] == fl.spoke_addr(2)
+    assert ping_moves(fl, "eg1", "eg2")
+
+    os.kill(e.pid, signal.SIGSTOP)
+    try:
+        fl.star.hub.ip("link", "set", "dev", "eg1", "down")
+        got = fl.route_get(HOST) or {}
+        assert got.get("dev") == "eg2", got
+        assert got.get("gateway") == fl.spoke_addr(2), got
+        # Only the backup route is left for the prefix: the kernel did
+        # it, egressd (stopped) wrote nothing.
+        left = [x for x in fl.kroutes_all(table="main") if x["dst"] == PFX]
+        assert [x.get("metric", 0) for x in left] == [BACKUP_METRIC], left
+        assert ping_moves(fl, "eg2", "eg1")
+    finally:
+        os.kill(e.pid, signal.SIGCONT)
+
+    wait_until(lambda: e.state(fl.spoke_addr(1)) != "Established", 3, interval=0.05,
+               what="session on eg1 taken down")
+    # Converged: the primary via eg2 at the kernel's default metric, no
+    # backup route (nothing left to fall back to), kernel and egressd agree.
+    wait_until(lambda: PFX not in fl.kbackups(table="main") and
+               fl.kroutes(table="main").get(PFX, {}).get("metric", 0) == 0, 10,
+               what="primary via eg2, backup route gone")
+    assert fl.gateways(fl.kroutes(table="main")[PFX]) == [fl.spoke_addr(2)]
+    wait_until(lambda: e.ctl("show", "fib", "--check")["difference_count"] == 0, 5,
+               what="show fib --check clean after the link loss")
+
+    fl.star.hub.ip("link", "set", "dev", "eg1", "up")
+    e.wait_established(fl.spoke_addr(1), timeout=40)
+    wait_until(lambda: (fl.route_get(HOST) or {}).get("dev") == "eg1", 10,
+               what="HOST back via eg1")
+    wait_until(lambda: PFX in fl.kbackups(table="main"), 10,
+               what="backup route written again")
+    assert fl.gateways(fl.kbackups(table="main")[PFX]) == [fl.spoke_addr(2)]
+    # Nothing stale: one primary and one backup route, and no nexthop
+    # object of ours that no route uses.
+    assert len(fl.kroutes_all(table="main")) == 2
+    used = set()
+    nhs = fl.knexthops()
+    for x in fl.kroutes_all(table="main"):
+        used.add(x["nhid"])
+        used.update(m["id"] for m in nhs[x["nhid"]].get("group", []))
+    ours = {i for i, x in nhs.items() if x.get("protocol") in (str(PROTO), PROTO)}
+    assert ours == used, (ours, used)
+    wait_until(lambda: e.ctl("show", "fib", "--check")["difference_count"] == 0, 5,
+               what="show fib --check clean after eg1 came back")
+    assert ping_moves(fl, "eg1", "eg2")
+
+
+def test_backup_routes_off_writes_none(fl):
+    """`fib { backup-routes off }`: the same primary/backup pair gives
+    the kernel one route only."""
+    fl.bird(1, [Announce(PFX)])
+    fl.bird(2, [Announce(PFX, prepend=[SPOKE_AS, SPOKE_AS])])
+    e = fl.start_egress(f"fib {{ table {TABLE}; backup-routes off }}")
+    e.wait_established(fl.spoke_addr(1))
+    e.wait_established(fl.spoke_addr(2))
+    wait_paths(e, PFX, 2)
+    wait_until(lambda: PFX in fl.kroutes(), 10, what=f"{PFX} installed")
+    time.sleep(0.5)
+    assert len(fl.kroutes_all()) == 1
+    assert fl.kbackups() == {}
+    assert e.ctl("show", "fib")["backup_count"] == 0
