@@ -210,6 +210,34 @@ static int gix_put(struct outq_batch *b, size_t gi, uint32_t hash)
 	return 0;
 }
 
+/* A withdrawal queued unindexed may be followed, in the same batch, by
+ * an announcement of the same prefix queued unindexed too (the caller
+ * knew no announcement was pending, not that no withdrawal was).  Sent
+ * as they are, that is right: the batch's withdrawals go first, in
+ * their own UPDATEs.  Once the batch is indexed the index must hold one
+ * place per prefix, so the withdrawal, which the announcement replaces
+ * anyway (RFC 4271 3.1), is dropped; the index points at the
+ * announcement (groups are indexed after withdrawals). */
+static void batch_dedup(struct outq_batch *b)
+{
+	for (uint32_t f = 0; f < BGP_FAM_COUNT; f++) {
+		struct pvec *v = &b->wd[f];
+		/* Downwards: what moves into a hole was checked already. */
+		for (size_t i = v->n; i-- > v->off;) {
+			size_t at = ix_find(b, &v->v[i]);
+			if (b->ix[at].vec == f)
+				continue;
+			size_t last = v->n - 1;
+			if (i != last) {
+				v->v[i] = v->v[last];
+				b->ix[ix_find(b, &v->v[i])].pos = (uint32_t)i;
+			}
+			v->n--;
+			b->ix_n--;
+		}
+	}
+}
+
 /* Builds the index of the batch on its first replace. */
 static int batch_index(struct outq_batch *b)
 {
@@ -222,6 +250,7 @@ static int batch_index(struct outq_batch *b)
 		unsent += b->groups[g].p.n - b->groups[g].p.off;
 	if (ix_reserve(b, unsent) < 0)
 		return -ENOMEM;
+	batch_dedup(b);
 	for (size_t g = b->group_off; g < b->n_groups; g++)
 		if (gix_put(b, g, group_hash(b->groups[g].attrs, b->groups[g].af)) < 0)
 			return -ENOMEM;
@@ -381,6 +410,10 @@ int bgp_outq_announce_fresh(struct bgp_outq *q, struct bgp_attrs *attrs,
 	struct outq_batch *b = open_batch(q);
 	if (!b)
 		return -ENOMEM;
+	/* An indexed batch keeps one place per prefix: a pending
+	 * withdrawal is replaced, at O(1) through the index. */
+	if (b->indexed)
+		return bgp_outq_announce(q, attrs, p, n);
 	for (size_t i = 0; i < n; i++) {
 		struct outq_group *g = NULL;
 		if (b->n_groups > b->group_off) {
@@ -401,6 +434,8 @@ int bgp_outq_withdraw_fresh(struct bgp_outq *q, const struct prefix *p, size_t n
 	struct outq_batch *b = open_batch(q);
 	if (!b)
 		return -ENOMEM;
+	if (b->indexed)
+		return bgp_outq_withdraw(q, p, n);
 	for (size_t i = 0; i < n; i++)
 		if (batch_push(b, (uint32_t)fam_of(&p[i]), &p[i]) < 0)
 			return -ENOMEM;

@@ -26,8 +26,10 @@ void bgp_outq_clear(struct bgp_outq *q);
 int bgp_outq_announce(struct bgp_outq *q, struct bgp_attrs *attrs,
 		      const struct prefix *p, size_t n);
 int bgp_outq_withdraw(struct bgp_outq *q, const struct prefix *p, size_t n);
-/* The same when the caller knows none of p is pending in the queue:
- * no search, so a full table queues in linear time. */
+/* The same when the caller knows no announcement of p is pending in
+ * the queue: no search, so a full table queues in linear time.  A
+ * pending withdrawal of p is allowed: it is still sent first (or
+ * replaced, in a batch that got indexed). */
 int bgp_outq_announce_fresh(struct bgp_outq *q, struct bgp_attrs *attrs,
 			    const struct prefix *p, size_t n);
 int bgp_outq_withdraw_fresh(struct bgp_outq *q, const struct prefix *p, size_t n);

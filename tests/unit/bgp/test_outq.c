@@ -266,6 +266,10 @@ static void apply_msgs(const struct wbuf *w, uint32_t *state, unsigned n)
 			unsigned k = (unsigned)u.withdrawn[i].addr.b[1] << 8 | u.withdrawn[i].addr.b[2];
 			assert_true(k < n);
 			state[k] = 0;
+			/* RFC 7606 5.3: never withdrawn and announced in one
+			 * UPDATE. */
+			for (size_t j = 0; j < u.n_announced; j++)
+				assert_false(prefix_eq(&u.withdrawn[i], &u.announced[j]));
 		}
 		for (size_t i = 0; i < u.n_announced; i++) {
 			unsigned k = (unsigned)u.announced[i].addr.b[1] << 8 | u.announced[i].addr.b[2];
@@ -347,6 +351,152 @@ static void test_replace_matches_model(void **state)
 	bgp_outq_free(q);
 }
 
+/* The daemon's rule (daemon/sync.c, rib/loc_rib_out.h): an
+ * announcement goes fresh whenever no announcement of the prefix is
+ * pending, even if a withdrawal is; a withdrawal goes fresh when nothing
+ * is.  A pending withdrawal followed by a fresh announcement must end
+ * announced at the receiver, in separate UPDATEs, whether the batch is
+ * indexed later (a searched call after them) or never. */
+static void test_fresh_announce_after_pending_withdrawal(void **state)
+{
+	(void)state;
+	struct bgp_attrs *a = attrs_med(10), *b = attrs_med(20);
+	for (int indexed = 0; indexed < 3; indexed++) {
+		struct bgp_outq *q = bgp_outq_new();
+		struct prefix x = pfx_n(1), y = pfx_n(2), z = pfx_n(3);
+		uint32_t got[4] = {0};
+		struct wbuf w;
+		wbuf_init(&w, 1 << 20);
+		assert_int_equal(bgp_outq_announce_fresh(q, a, &x, 1), 0);
+		assert_int_equal(bgp_outq_announce_fresh(q, a, &y, 1), 0);
+		assert_int_equal(bgp_outq_drain(q, &ectx, &w, 1 << 19), 0);
+		apply_msgs(&w, got, 4);
+		assert_int_equal(got[1], 11);
+		/* x: withdrawn (pending), then announced fresh. */
+		assert_int_equal(bgp_outq_withdraw_fresh(q, &x, 1), 0);
+		if (indexed == 2) /* the index exists before the fresh call */
+			assert_int_equal(bgp_outq_announce(q, a, &z, 1), 0);
+		assert_int_equal(bgp_outq_announce_fresh(q, b, &x, 1), 0);
+		if (indexed == 1) /* the index is built over both */
+			assert_int_equal(bgp_outq_announce(q, a, &z, 1), 0);
+		if (indexed) {
+			/* A searched withdrawal of y and a re-announcement
+			 * of x must find their one place each. */
+			assert_int_equal(bgp_outq_withdraw(q, &y, 1), 0);
+			assert_int_equal(bgp_outq_announce(q, a, &x, 1), 0);
+		}
+		wbuf_reset(&w);
+		assert_int_equal(bgp_outq_drain(q, &ectx, &w, 1 << 19), 0);
+		assert_true(bgp_outq_empty(q));
+		apply_msgs(&w, got, 4);
+		assert_int_equal(got[1], indexed ? 11 : 21);
+		assert_int_equal(got[2], indexed ? 0 : 11);
+		assert_int_equal(got[3], indexed ? 11 : 0);
+		wbuf_free(&w);
+		bgp_outq_free(q);
+	}
+	bgp_attrs_unref(a);
+	bgp_attrs_unref(b);
+}
+
+/* The batch gets indexed while a withdrawal and a fresh announcement of
+ * the same prefix wait in it; later searched changes of other prefixes
+ * move entries around and must not lose any. */
+static void test_index_over_withdrawal_and_fresh_announce(void **state)
+{
+	(void)state;
+	struct bgp_attrs *a = attrs_med(10), *b = attrs_med(20);
+	struct bgp_outq *q = bgp_outq_new();
+	struct prefix x = pfx_n(1), qq = pfx_n(2), m = pfx_n(3), z = pfx_n(4);
+	uint32_t got[5] = {0};
+	struct wbuf w;
+	wbuf_init(&w, 1 << 20);
+	assert_int_equal(bgp_outq_announce_fresh(q, a, &x, 1), 0);
+	assert_int_equal(bgp_outq_announce_fresh(q, a, &qq, 1), 0);
+	assert_int_equal(bgp_outq_drain(q, &ectx, &w, 1 << 19), 0);
+	apply_msgs(&w, got, 5);
+	assert_int_equal(bgp_outq_withdraw_fresh(q, &qq, 1), 0);
+	assert_int_equal(bgp_outq_withdraw_fresh(q, &x, 1), 0);
+	assert_int_equal(bgp_outq_announce_fresh(q, b, &m, 1), 0);
+	assert_int_equal(bgp_outq_announce_fresh(q, b, &x, 1), 0);
+	assert_int_equal(bgp_outq_announce(q, a, &z, 1), 0); /* builds the index */
+	assert_int_equal(bgp_outq_announce(q, a, &qq, 1), 0); /* replaces qq's withdrawal */
+	assert_int_equal(bgp_outq_withdraw(q, &x, 1), 0);     /* replaces x's announcement */
+	wbuf_reset(&w);
+	assert_int_equal(bgp_outq_drain(q, &ectx, &w, 1 << 19), 0);
+	assert_true(bgp_outq_empty(q));
+	apply_msgs(&w, got, 5);
+	assert_int_equal(got[1], 0);
+	assert_int_equal(got[2], 11);
+	assert_int_equal(got[3], 21);
+	assert_int_equal(got[4], 11);
+	wbuf_free(&w);
+	bgp_outq_free(q);
+	bgp_attrs_unref(a);
+	bgp_attrs_unref(b);
+}
+
+/* test_replace_matches_model with the daemon's rule for fresh calls. */
+static void test_out_entry_rule_matches_model(void **state)
+{
+	(void)state;
+	enum { N = 2000, OPS = 40000 };
+	struct bgp_outq *q = bgp_outq_new();
+	struct bgp_attrs *a[4];
+	for (unsigned i = 0; i < 4; i++)
+		a[i] = attrs_med(i * 10);
+	uint32_t *want = calloc(N, sizeof(*want)), *got = calloc(N, sizeof(*got));
+	uint8_t *pend = calloc(N, 1); /* 0 nothing, 1 announcement, 2 withdrawal */
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_non_null(pend);
+	struct wbuf w;
+	wbuf_init(&w, 1 << 24);
+	srand(11);
+	for (unsigned op = 0; op < OPS; op++) {
+		unsigned k = (unsigned)rand() % N, r = (unsigned)rand() % 100;
+		struct prefix p = pfx_n(k);
+		if (r < 50) {
+			unsigned ai = (unsigned)rand() % 4;
+			if (pend[k] != 1)
+				assert_int_equal(bgp_outq_announce_fresh(q, a[ai], &p, 1), 0);
+			else
+				assert_int_equal(bgp_outq_announce(q, a[ai], &p, 1), 0);
+			want[k] = ai * 10 + 1;
+			pend[k] = 1;
+		} else if (r < 95) {
+			if (!want[k])
+				continue; /* only what was announced is withdrawn */
+			if (pend[k] == 0)
+				assert_int_equal(bgp_outq_withdraw_fresh(q, &p, 1), 0);
+			else
+				assert_int_equal(bgp_outq_withdraw(q, &p, 1), 0);
+			want[k] = 0;
+			pend[k] = 2;
+		} else {
+			wbuf_reset(&w);
+			assert_int_equal(bgp_outq_drain(q, &ectx, &w, 300), 0);
+			apply_msgs(&w, got, N);
+			if (bgp_outq_empty(q))
+				memset(pend, 0, N);
+		}
+	}
+	wbuf_reset(&w);
+	assert_int_equal(bgp_outq_drain(q, &ectx, &w, 1 << 23), 0);
+	assert_true(bgp_outq_empty(q));
+	apply_msgs(&w, got, N);
+	for (unsigned k = 0; k < N; k++)
+		if (got[k] != want[k])
+			fail_msg("prefix %u: peer has %u, last queued %u", k, got[k], want[k]);
+	wbuf_free(&w);
+	free(want);
+	free(got);
+	free(pend);
+	for (unsigned i = 0; i < 4; i++)
+		bgp_attrs_unref(a[i]);
+	bgp_outq_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +506,9 @@ int main(void)
 		cmocka_unit_test(test_packing_and_budget),
 		cmocka_unit_test(test_clear_releases_everything),
 		cmocka_unit_test(test_replace_matches_model),
+		cmocka_unit_test(test_fresh_announce_after_pending_withdrawal),
+		cmocka_unit_test(test_index_over_withdrawal_and_fresh_announce),
+		cmocka_unit_test(test_out_entry_rule_matches_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
