@@ -71,12 +71,13 @@ static json_t *notify_json(const struct bgp_notify *n)
 	return ctl_json_text(buf, sizeof(buf));
 }
 
+/* The Adj-RIBs live in the Loc-RIB, which counts them per peer. */
 static size_t adj_count(struct rib *rib, uint32_t id, bool out)
 {
-	if (!rib)
+	struct loc_rib *lr = rib ? rib_loc(rib) : NULL;
+	if (!lr)
 		return 0;
-	struct adj_rib *r = out ? rib_adj_out(rib, id, false) : rib_adj_in(rib, id, false);
-	return r ? adj_rib_count(r) : 0;
+	return out ? loc_rib_out_count(lr, id) : loc_rib_peer_routes(lr, id, 0);
 }
 
 json_t *ctl_json_neighbor(const struct bgp_peer *p, struct rib *rib)
@@ -232,11 +233,10 @@ struct ctl_rib_walk *ctl_rib_walk_new(struct bgp_speaker *sp, struct rib *rib, b
 	wk->snaps = calloc(npeers ? npeers : 1, sizeof(*wk->snaps));
 	if (!wk->snaps)
 		goto fail;
-	for (size_t i = 0; i < npeers && rib; i++) {
+	struct loc_rib *lr = rib ? rib_loc(rib) : NULL;
+	for (size_t i = 0; i < npeers && lr; i++) {
 		const struct bgp_peer *p = only ? only : bgp_speaker_peer_at(sp, i);
-		struct adj_rib *r = !p ? NULL
-			: out ? rib_adj_out(rib, p->id, false) : rib_adj_in(rib, p->id, false);
-		if (r && adj_rib_entries(r, &wk->snaps[i].e, &wk->snaps[i].n) != 0)
+		if (p && loc_rib_peer_entries(lr, p->id, out, &wk->snaps[i].e, &wk->snaps[i].n) != 0)
 			goto fail;
 		wk->nrows += wk->snaps[i].n;
 	}

@@ -52,10 +52,6 @@ struct daemon_peer {
 	int cache_af;
 	int cache_verdict;
 	struct bgp_attrs *cache_out; /* interned, NULL unless SEND */
-	/* Prefixes put in the session's output queue since it was last
-	 * empty: any other prefix can be queued without searching it
-	 * (bgp_peer_announce_fresh). */
-	struct trie queued;
 	/* Initial dump of the Loc-RIB after Established, in slices. */
 	bool dumping;
 	int dump_fam;              /* enum bgp_family being walked */
@@ -144,6 +140,10 @@ void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_famil
 int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
 		       struct bgp_attrs *attrs);
 void daemon_path_withdraw(struct daemon *d, struct daemon_peer *dp, const struct prefix *p);
+/* daemon_path_update for a path that may hold our own AS (RFC 4271
+ * 9.1.2): stored, listed, never a candidate when loop is true. */
+int daemon_path_update_loop(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
+			    struct bgp_attrs *attrs, bool loop);
 bool daemon_export_allowed(struct daemon_peer *dp, struct bgp_peer *p);
 
 /* main.c: the session settings of a configured neighbor. */

@@ -2,7 +2,8 @@
  *
  * When a session with a GR-capable peer ends without a NOTIFICATION, the
  * peer's routes of the families it listed in its GR capability stay in
- * the Adj-RIB-In, marked stale, for the restart time it advertised.  If
+ * the Adj-RIB-In (its Loc-RIB paths), noted stale in dp->stale, for the
+ * restart time it advertised.  If
  * it comes back, families whose new capability lacks the F bit are
  * swept at once; the others are swept at the peer's End-of-RIB, keeping
  * whatever it announced again.  Stale paths stay candidates in the
@@ -23,7 +24,6 @@ static int fam_af(int f)
 static void sweep(struct daemon *d, struct daemon_peer *dp, int f)
 {
 	char nb[ADDR_STRLEN];
-	struct adj_rib *in = rib_adj_in(d->rib, dp->peer->id, false);
 	struct adj_rib_entry *e = NULL;
 	size_t n = 0, removed = 0;
 	if (!dp->stale)
@@ -32,11 +32,10 @@ static void sweep(struct daemon *d, struct daemon_peer *dp, int f)
 		for (size_t i = 0; i < n; i++) {
 			if (e[i].prefix.addr.af != fam_af(f))
 				continue;
-			if (in && adj_rib_withdraw(in, &e[i].prefix))
-				removed++;
 			/* Stale paths stayed candidates in the Loc-RIB
 			 * until now (RFC 4724 4.2). */
-			daemon_path_withdraw(d, dp, &e[i].prefix);
+			if (loc_rib_withdraw(rib_loc(d->rib), &e[i].prefix, dp->rp.id) == 1)
+				removed++;
 		}
 		adj_rib_entries_free(e, n);
 	}
@@ -95,7 +94,7 @@ static uint32_t gr_families(const struct bgp_peer *p)
 
 bool daemon_gr_keeps_stale(struct daemon *d, const struct bgp_peer *p)
 {
-	return gr_families(p) && rib_adj_in(d->rib, p->id, false);
+	return gr_families(p) && loc_rib_peer_routes(rib_loc(d->rib), p->id, 0);
 }
 
 bool daemon_gr_peer_down(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p)
@@ -103,32 +102,32 @@ bool daemon_gr_peer_down(struct daemon *d, struct daemon_peer *dp, struct bgp_pe
 	const struct bgp_caps *rc = &p->remote_open.caps;
 	char nb[ADDR_STRLEN];
 	uint32_t fams = gr_families(p);
-	struct adj_rib *in = rib_adj_in(d->rib, p->id, false);
-	if (!fams || !in) {
+	struct loc_rib *lr = rib_loc(d->rib);
+	if (!fams || !loc_rib_peer_routes(lr, p->id, 0)) {
 		daemon_gr_free(d, dp);
 		return false;
 	}
-	/* What we sent is gone with the session; it is re-sent on return. */
-	struct adj_rib *out = rib_adj_out(d->rib, p->id, false);
-	if (out)
-		adj_rib_clear(out, 0);
-	for (int f = 0; f < BGP_FAM_COUNT; f++) {
-		if (!(fams & BGP_FAM_BIT(f))) {
-			adj_rib_clear(in, fam_af(f));
-			daemon_flush_start(d, dp, BGP_FAM_BIT(f));
-		}
-	}
+	/* What we sent is gone with the session (daemon_sync_stop ended
+	 * its out entries); it is re-sent on return. */
 	struct adj_rib_entry *e = NULL;
 	size_t n = 0;
 	if (!dp->stale)
 		dp->stale = adj_rib_new();
-	if (!dp->stale || adj_rib_entries(in, &e, &n) < 0) {
+	if (!dp->stale || loc_rib_peer_entries(lr, p->id, false, &e, &n) < 0) {
 		daemon_gr_free(d, dp);
 		return false;
 	}
-	for (size_t i = 0; i < n; i++)
-		adj_rib_update(dp->stale, &e[i].prefix, e[i].attrs);
+	/* Only the families the peer keeps; the others go now. */
+	for (size_t i = 0; i < n; i++) {
+		int f = e[i].prefix.addr.af == AF_INET6 ? BGP_FAM_IPV6_UNICAST
+							: BGP_FAM_IPV4_UNICAST;
+		if (fams & BGP_FAM_BIT(f))
+			adj_rib_update(dp->stale, &e[i].prefix, e[i].attrs);
+	}
 	adj_rib_entries_free(e, n);
+	for (int f = 0; f < BGP_FAM_COUNT; f++)
+		if (!(fams & BGP_FAM_BIT(f)))
+			daemon_flush_start(d, dp, BGP_FAM_BIT(f));
 	dp->stale_families |= fams;
 	ev_timer_stop(d->loop, &dp->gr_timer);
 	ev_timer_set(&dp->gr_timer, rc->gr_time, 0);

@@ -7,7 +7,8 @@
  * Number of Prefixes Reached, data 00 01 01 00 00 00 64, session idle".
  *
  * What counts is the Adj-RIB-In: the routes accepted (after the import
- * policy, when there is one). */
+ * policy, when there is one), AS-path loops included; the Loc-RIB
+ * counts them per peer and family. */
 #include <stdio.h>
 
 #include "core/log.h"
@@ -19,10 +20,9 @@ bool daemon_max_prefix_check(struct daemon *d, struct daemon_peer *dp, struct bg
 	uint32_t limit = dp->n ? dp->n->max_prefix : 0;
 	if (!limit || p->state != BGP_STATE_ESTABLISHED)
 		return false;
-	struct adj_rib *in = rib_adj_in(d->rib, p->id, false);
 	for (int f = 0; f < BGP_FAM_COUNT; f++) {
 		int af = f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET;
-		size_t n = adj_rib_count_af(in, af);
+		size_t n = loc_rib_peer_routes(rib_loc(d->rib), p->id, af);
 		if (n <= limit)
 			continue;
 		uint16_t afi;

@@ -108,7 +108,6 @@ static int peer_attach(struct daemon *d, const struct conf_neighbor *n)
 	dp->rp = (struct rib_peer){ .id = p->id, .addr = n->addr, .as = n->remote_as,
 				    .ebgp = n->remote_as != d->conf->local_as };
 	daemon_cloud_peer_init(d, dp); /* VPN or Direct Connect (cloud.c) */
-	trie_init(&dp->queued);
 	daemon_gr_init(d, dp);
 	if (p->id >= d->n_peers)
 		d->n_peers = p->id + 1;
@@ -135,7 +134,6 @@ static void peer_detach(struct daemon *d, struct daemon_peer *dp, uint8_t cease)
 	/* Routes kept stale for a peer that was already down (graceful
 	 * restart, RFC 4724 4.2) have no session left to refresh them. */
 	if (stale) {
-		rib_peer_remove(d->rib, p->id);
 		daemon_flush_start(d, dp, BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
 						  BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST));
 	}
@@ -155,9 +153,6 @@ static void import_again(struct daemon *d, struct daemon_peer *dp)
 		return; /* the next session is judged by the new policy */
 	if (dp->import == CONF_FILTER_NONE) {
 		/* Nothing may stay: as if the peer had withdrawn it all. */
-		struct adj_rib *in = rib_adj_in(d->rib, p->id, false);
-		if (in)
-			adj_rib_clear(in, 0);
 		daemon_flush_start(d, dp, BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
 						  BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST));
 		log_info("peer %s: import none now: its routes withdrawn", nb);

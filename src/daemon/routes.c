@@ -1,5 +1,6 @@
-/* The session callbacks: import into the Adj-RIB-In and the Loc-RIB
- * (RFC 8212 filters or a named import policy, AS-path loop check), sessions coming up (initial
+/* The session callbacks: import into the Loc-RIB, whose paths are the
+ * post-policy Adj-RIB-In (RFC 8212 filters or a named import policy,
+ * AS-path loop check), sessions coming up (initial
  * dump and End-of-RIB, RFC 4724, in sync.c) and going down, and route
  * refresh (RFC 2918, RFC 7313). */
 #include <stdlib.h>
@@ -97,16 +98,16 @@ static void on_down(struct bgp_peer *p, void *ctx)
 	daemon_gr_restart_down(d, dp);
 	daemon_soft_clear(dp, 0);
 	daemon_cloud_peer_down(d, dp);
-	/* Unless graceful restart keeps them stale, the routes go now:
-	 * the Adj-RIBs at once, the Loc-RIB paths in slices.  A cloud
-	 * personality counts only Established tunnels: nothing stale. */
+	/* Unless graceful restart keeps them stale, the routes go now, in
+	 * slices (what was sent went with the session: daemon_sync_stop).
+	 * A cloud personality counts only Established tunnels: nothing
+	 * stale. */
 	bool stale = !daemon_cloud_no_stale(d) && daemon_gr_peer_down(d, dp, p);
 	if (daemon_cloud_no_stale(d))
 		daemon_gr_free(d, dp);
 	if (!stale) {
 		if (keep) /* it meant to keep them but could not */
 			daemon_fib_peer_down(d, dp);
-		rib_peer_remove(d->rib, p->id);
 		daemon_flush_start(d, dp, BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
 						  BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST));
 	}
@@ -130,23 +131,24 @@ static struct bgp_attrs *candidate_attrs(struct daemon *d, struct daemon_peer *d
 	return ic ? ic : c;
 }
 
-/* import all: the Adj-RIB-In keeps the set as received. */
+/* import all: the candidate set as received (but an external
+ * LOCAL_PREF). */
 static void import_all(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p,
-		       const struct bgp_update *u, struct adj_rib *in, struct bgp_attrs *a)
+		       const struct bgp_update *u, struct bgp_attrs *a)
 {
 	char nb[ADDR_STRLEN];
 	/* RFC 4271 9.1.2: a path holding our own AS is a loop and not a
-	 * candidate; it stays in the Adj-RIB-In, which holds what was
-	 * received. */
+	 * candidate; it stays in the Adj-RIB-In (the Loc-RIB's list),
+	 * marked so the decision never picks it. */
 	bool loop = a->aspath_len &&
 		    bgp_aspath_contains(a->aspath, a->aspath_len, d->conf->local_as);
 	struct bgp_attrs *cand = candidate_attrs(d, dp, a);
 	for (uint32_t i = 0; i < u->n_announced; i++) {
-		int rc = adj_rib_update(in, &u->announced[i], a);
-		if (rc >= 0 && (loop || !cand))
+		int rc = 0;
+		if (!cand)
 			daemon_path_withdraw(d, dp, &u->announced[i]);
-		else if (rc >= 0)
-			rc = daemon_path_update(d, dp, &u->announced[i], cand);
+		else
+			rc = daemon_path_update_loop(d, dp, &u->announced[i], cand, loop);
 		if (rc < 0) {
 			log_err("peer %s: cannot store routes: %s", peer_name(p, nb),
 				strerror(-rc));
@@ -162,8 +164,7 @@ static void import_all(struct daemon *d, struct daemon_peer *dp, struct bgp_peer
  * the Adj-RIB-In holds the result, post-policy (issue 3), and a
  * rejected prefix is stored nowhere, as with "import none". */
 static void import_policy_apply(struct daemon *d, struct daemon_peer *dp, struct bgp_peer *p,
-				const struct bgp_update *u, struct adj_rib *in,
-				struct bgp_attrs *a)
+				const struct bgp_update *u, struct bgp_attrs *a)
 {
 	char nb[ADDR_STRLEN];
 	struct bgp_attrs *cand = candidate_attrs(d, dp, a);
@@ -203,7 +204,6 @@ static void import_policy_apply(struct daemon *d, struct daemon_peer *dp, struct
 		}
 		if (res != POLICY_ACCEPT) {
 			bgp_attrs_unref(r);
-			adj_rib_withdraw(in, pfx);
 			daemon_path_withdraw(d, dp, pfx);
 			continue;
 		}
@@ -214,11 +214,7 @@ static void import_policy_apply(struct daemon *d, struct daemon_peer *dp, struct
 		}
 		bool loop = r->aspath_len &&
 			    bgp_aspath_contains(r->aspath, r->aspath_len, d->conf->local_as);
-		rc = adj_rib_update(in, pfx, r);
-		if (rc >= 0 && loop)
-			daemon_path_withdraw(d, dp, pfx);
-		else if (rc >= 0)
-			rc = daemon_path_update(d, dp, pfx, r);
+		rc = daemon_path_update_loop(d, dp, pfx, r, loop);
 		bgp_attrs_unref(r);
 		if (rc < 0) {
 			log_err("peer %s: cannot store routes: %s", peer_name(p, nb),
@@ -250,15 +246,8 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 		}
 		return;
 	}
-	struct adj_rib *in = rib_adj_in(d->rib, p->id, true);
-	if (!in) {
-		log_err("peer %s: out of memory for Adj-RIB-In", peer_name(p, nb));
-		return;
-	}
-	for (uint32_t i = 0; i < u->n_withdrawn; i++) {
-		adj_rib_withdraw(in, &u->withdrawn[i]);
+	for (uint32_t i = 0; i < u->n_withdrawn; i++)
 		daemon_path_withdraw(d, dp, &u->withdrawn[i]);
-	}
 	if (u->attrs && u->n_announced) {
 		/* One shared copy per distinct set (rib/attr_intern.h); the
 		 * message's own copy is taken over when it is the first. */
@@ -268,9 +257,9 @@ static void on_update(struct bgp_peer *p, struct bgp_update *u, void *ctx)
 		else
 			a = bgp_attrs_ref(u->attrs);
 		if (dp->import_pol)
-			import_policy_apply(d, dp, p, u, in, a);
+			import_policy_apply(d, dp, p, u, a);
 		else
-			import_all(d, dp, p, u, in, a);
+			import_all(d, dp, p, u, a);
 		bgp_attrs_unref(a);
 	}
 	/* After the routes themselves: an End-of-RIB sweep must not take
@@ -288,21 +277,15 @@ void daemon_import_rerun(struct daemon *d, struct daemon_peer *dp, const struct 
 			 struct bgp_attrs *a)
 {
 	struct bgp_peer *p = dp->peer;
-	char nb[ADDR_STRLEN];
 	if (!p || dp->import == CONF_FILTER_NONE)
 		return;
-	struct adj_rib *in = rib_adj_in(d->rib, p->id, true);
-	if (!in) {
-		log_err("peer %s: out of memory for Adj-RIB-In", peer_name(p, nb));
-		return;
-	}
 	/* As if the peer had just sent this one route again. */
 	struct prefix one = *pfx;
 	struct bgp_update u = { .announced = &one, .n_announced = 1 };
 	if (dp->import_pol)
-		import_policy_apply(d, dp, p, &u, in, a);
+		import_policy_apply(d, dp, p, &u, a);
 	else
-		import_all(d, dp, p, &u, in, a);
+		import_all(d, dp, p, &u, a);
 }
 
 static void on_route_refresh(struct bgp_peer *p, const struct bgp_route_refresh *rr,
@@ -333,9 +316,6 @@ static void on_family_disabled(struct bgp_peer *p, enum bgp_family f, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct daemon_peer *dp = daemon_peer_of(d, p);
-	struct adj_rib *in = rib_adj_in(d->rib, p->id, false);
-	if (in)
-		adj_rib_clear(in, f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
 	if (dp)
 		daemon_soft_clear(dp, f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
 	if (dp)

@@ -3,7 +3,8 @@
  * through the export rules (daemon/export.h), then the peer's named
  * export policy if it has one, and its Adj-RIB-Out.
  *
- * The Adj-RIB-Out (RFC 4271 3.2) holds what was last sent to the peer,
+ * The Adj-RIB-Out (RFC 4271 3.2) holds what was last sent to the peer
+ * (out entries in the Loc-RIB's prefix records, rib/loc_rib_out.h),
  * so a change that leaves the exported attributes as they were sends
  * nothing, and a prefix that may no longer go out is withdrawn only if
  * it was sent.  That also makes the initial dump and live changes safe
@@ -115,48 +116,43 @@ static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct 
 	return v;
 }
 
-static void queued_reset(struct daemon_peer *dp)
+/* Queueing without a search of the output queue (the _fresh calls: a
+ * full table queues in linear time) is safe when nothing of p is
+ * pending there.  The out entry tells: an announcement can be pending
+ * only while the entry holds attributes set since the queue was last
+ * seen empty (pending).  A withdrawal may be pending when there is no
+ * entry; an announcement queued fresh after it is still right, because
+ * the queue sends a batch's withdrawals before its announcements, in
+ * separate UPDATEs (RFC 7606 5.3 never comes into play), and an indexed
+ * batch replaces the withdrawal (bgp/outq.c). */
+static int queue_announce(struct daemon_peer *dp, struct bgp_attrs *a, const struct prefix *p,
+			  bool pending)
 {
-	trie_destroy(&dp->queued);
-	trie_init(&dp->queued);
+	return pending ? bgp_peer_announce(dp->peer, a, p, 1)
+		       : bgp_peer_announce_fresh(dp->peer, a, p, 1);
 }
 
-/* Whether p can go into the output queue without a search for an older
- * entry of it (the queue's own replace is a linear scan, fine for a few
- * routes, quadratic for a table); records that it is queued now. */
-static bool queued_fresh(struct daemon_peer *dp, const struct prefix *p)
+static int queue_withdraw(struct daemon_peer *dp, const struct prefix *p, bool pending)
 {
-	if (trie_count(&dp->queued, 0) && bgp_peer_outq_empty(dp->peer))
-		queued_reset(dp);
-	void **slot;
-	/* -ENOMEM: not fresh, the searching path is always right. */
-	return trie_insert_or_get(&dp->queued, p, (void *)1, &slot) == 1;
+	return pending ? bgp_peer_withdraw(dp->peer, p, 1) : bgp_peer_withdraw_fresh(dp->peer, p, 1);
 }
 
-static int queue_announce(struct daemon_peer *dp, struct bgp_attrs *a, const struct prefix *p)
+/* Whatever was set before the queue last emptied has left it. */
+static void queue_observe(struct daemon *d, struct daemon_peer *dp)
 {
-	return queued_fresh(dp, p) ? bgp_peer_announce_fresh(dp->peer, a, p, 1)
-				   : bgp_peer_announce(dp->peer, a, p, 1);
+	if (bgp_peer_outq_empty(dp->peer))
+		loc_rib_out_drained(rib_loc(d->rib), dp->peer->id);
 }
 
-static int queue_withdraw(struct daemon_peer *dp, const struct prefix *p)
-{
-	return queued_fresh(dp, p) ? bgp_peer_withdraw_fresh(dp->peer, p, 1)
-				   : bgp_peer_withdraw(dp->peer, p, 1);
-}
-
-/* Brings the peer's Adj-RIB-Out for p in line with best. */
+/* Brings the peer's Adj-RIB-Out for p (its record rec) in line with
+ * best. */
 static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
-			  const struct rib_path *best)
+			  const struct rib_path *best, struct loc_rib_rec *rec)
 {
 	char nb[ADDR_STRLEN];
 	if (!peer_sends(dp, p->addr.af))
 		return;
-	struct adj_rib *out = rib_adj_out(d->rib, dp->peer->id, true);
-	if (!out) {
-		log_err("peer %s: out of memory for Adj-RIB-Out", addr_fmt(&dp->peer->cfg.addr, nb));
-		return;
-	}
+	struct loc_rib *lr = rib_loc(d->rib);
 	struct bgp_attrs *a = NULL;
 	int v = export_cached(d, dp, p, best, &a);
 	if (v < 0) {
@@ -172,17 +168,19 @@ static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct
 			 bgp_family_name((enum bgp_family)af_fam(p->addr.af)));
 		dp->nexthop_logged[af_fam(p->addr.af)] = true;
 	}
-	struct bgp_attrs *old = adj_rib_lookup(out, p);
+	queue_observe(d, dp);
+	bool pending = false;
+	struct bgp_attrs *old = loc_rib_out_get(lr, rec, dp->peer->id, &pending);
 	int rc = 0;
 	if (a) {
 		if (old && (old == a || bgp_attrs_equal(old, a)))
 			return; /* already sent as it is */
-		rc = queue_announce(dp, a, p);
+		rc = queue_announce(dp, a, p, old && pending);
 		if (!rc)
-			rc = adj_rib_update(out, p, a) < 0 ? -ENOMEM : 0;
+			rc = loc_rib_out_set(lr, rec, dp->peer->id, a);
 	} else if (old) {
-		rc = queue_withdraw(dp, p);
-		adj_rib_withdraw(out, p);
+		rc = queue_withdraw(dp, p, pending);
+		loc_rib_out_set(lr, rec, dp->peer->id, NULL);
 	}
 	if (rc < 0)
 		log_err("peer %s: cannot queue an update: %s", addr_fmt(&dp->peer->cfg.addr, nb),
@@ -198,7 +196,7 @@ static void on_change(void *arg, const struct loc_rib_change *c)
 	if (c->best_changed)
 		for (size_t i = 1; i < d->n_peers; i++)
 			if (d->peers[i].peer)
-				export_prefix(d, &d->peers[i], c->prefix, c->new_best);
+				export_prefix(d, &d->peers[i], c->prefix, c->new_best, c->rec);
 	/* The second consumer, after export: its writes are only queued
 	 * here and sent once per loop iteration (fib_sync.c). */
 	daemon_fib_change(d, c);
@@ -211,6 +209,12 @@ static void on_change(void *arg, const struct loc_rib_change *c)
 int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
 		       struct bgp_attrs *attrs)
 {
+	return daemon_path_update_loop(d, dp, p, attrs, false);
+}
+
+int daemon_path_update_loop(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
+			    struct bgp_attrs *attrs, bool loop)
+{
 	/* RFC 4271 9.1.2.1: a next hop the kernel cannot reach makes the
 	 * path ineligible (fib_sync.c resolves it; re-resolution re-runs
 	 * the decision).  The IGP cost stays unknown. */
@@ -220,6 +224,7 @@ int daemon_path_update(struct daemon *d, struct daemon_peer *dp, const struct pr
 		.received = ++d->arrivals,
 		.igp_cost = UINT32_MAX,
 		.nh_reachable = daemon_fib_nh_reachable(d, p->addr.af, attrs),
+		.as_loop = loop,
 	};
 	return loc_rib_update(rib_loc(d->rib), p, &path);
 }
@@ -259,7 +264,10 @@ void daemon_sync_start(struct daemon *d, struct daemon_peer *dp)
 {
 	struct bgp_peer *p = dp->peer;
 	cache_clear(dp);
-	queued_reset(dp); /* a new session starts with an empty queue */
+	/* Nothing was sent on this session yet, whatever the out entries
+	 * of an earlier one say (also done at its end). */
+	if (loc_rib_out_reset(rib_loc(d->rib), p->id) < 0)
+		log_err("out of memory for the Adj-RIB-Out of a new session");
 	target_fill(d, dp);
 	dp->tgt_valid = true;
 	dp->rp.router_id = p->remote_open.bgp_id;
@@ -273,17 +281,21 @@ void daemon_sync_start(struct daemon *d, struct daemon_peer *dp)
 
 void daemon_sync_stop(struct daemon *d, struct daemon_peer *dp)
 {
-	(void)d;
 	cache_clear(dp);
-	queued_reset(dp);
+	/* What was sent is gone with the session (its queue with it): the
+	 * out entries read as absent from now on and are reclaimed as the
+	 * flush or the next dump passes their prefixes. */
+	if (dp->peer)
+		loc_rib_out_reset(rib_loc(d->rib), dp->peer->id);
 	dp->tgt_valid = false;
 	dp->dumping = false;
 }
 
-static int dump_visit(void *arg, const struct prefix *p, const struct rib_path *best)
+static int dump_visit(void *arg, const struct prefix *p, const struct rib_path *best,
+		      struct loc_rib_rec *rec)
 {
 	struct daemon_peer *dp = arg;
-	export_prefix(dp->d, dp, p, best);
+	export_prefix(dp->d, dp, p, best, rec);
 	return 0;
 }
 
@@ -300,7 +312,7 @@ static bool dump_step(struct daemon *d, struct daemon_peer *dp, size_t budget)
 		bool neg = peer_families(p) & BGP_FAM_BIT(f);
 		if (neg && dp->export != CONF_FILTER_NONE) {
 			struct prefix next;
-			int rc = loc_rib_walk(rib_loc(d->rib), fam_af(f),
+			int rc = loc_rib_walk_rec(rib_loc(d->rib), fam_af(f),
 					      dp->dump_has_cursor ? &dp->dump_cursor : NULL, budget,
 					      dump_visit, dp, &next);
 			if (rc == 1) {
@@ -406,15 +418,16 @@ void daemon_export_refresh(struct daemon *d, struct daemon_peer *dp)
 	if (!p || !dp->tgt_valid || p->state != BGP_STATE_ESTABLISHED)
 		return; /* the next session's initial dump uses the new one */
 	if (dp->export == CONF_FILTER_NONE) {
-		struct adj_rib *out = rib_adj_out(d->rib, p->id, false);
+		struct loc_rib *lr = rib_loc(d->rib);
 		struct adj_rib_entry *e = NULL;
 		size_t n = 0;
 		dp->dumping = false;
-		if (!out || adj_rib_entries(out, &e, &n) < 0)
+		if (loc_rib_peer_entries(lr, p->id, true, &e, &n) < 0)
 			return;
+		/* Pending or not is unknown per entry here: search. */
 		for (size_t i = 0; i < n; i++) {
-			queue_withdraw(dp, &e[i].prefix);
-			adj_rib_withdraw(out, &e[i].prefix);
+			queue_withdraw(dp, &e[i].prefix, true);
+			loc_rib_out_remove(lr, &e[i].prefix, p->id);
 		}
 		adj_rib_entries_free(e, n);
 		return;
@@ -430,19 +443,27 @@ void daemon_export_refresh(struct daemon *d, struct daemon_peer *dp)
 
 void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
 {
-	struct adj_rib *out = rib_adj_out(d->rib, dp->peer->id, false);
+	struct loc_rib *lr = rib_loc(d->rib);
 	struct adj_rib_entry *e = NULL;
 	size_t n = 0;
-	if (!out || !peer_sends(dp, fam_af(f)))
+	if (!peer_sends(dp, fam_af(f)))
 		return;
-	if (adj_rib_entries(out, &e, &n) < 0) {
+	if (loc_rib_peer_entries(lr, dp->peer->id, true, &e, &n) < 0) {
 		log_err("out of memory re-sending routes");
 		return;
 	}
+	queue_observe(d, dp);
 	for (size_t i = 0; i < n; i++) {
 		if (e[i].prefix.addr.af != fam_af(f))
 			continue;
-		int rc = queue_announce(dp, e[i].attrs, &e[i].prefix);
+		struct loc_rib_rec *rec = loc_rib_rec_find(lr, &e[i].prefix);
+		bool pending = false;
+		if (rec)
+			loc_rib_out_get(lr, rec, dp->peer->id, &pending);
+		int rc = queue_announce(dp, e[i].attrs, &e[i].prefix, pending);
+		/* Queued again: pending from now on (the same attributes). */
+		if (!rc && rec)
+			rc = loc_rib_out_set(lr, rec, dp->peer->id, e[i].attrs);
 		if (rc < 0) {
 			char nb[ADDR_STRLEN];
 			log_err("peer %s: cannot queue announcements: %s",
@@ -459,8 +480,6 @@ int daemon_rib_init(struct daemon *d)
 	daemon_rib_config(d->conf, &cfg);
 	ev_timer_init(&d->work, work_cb, 0., 0.);
 	d->work.data = d;
-	for (size_t i = 0; i < d->n_peers; i++)
-		trie_init(&d->peers[i].queued);
 	int rc = rib_loc_create(d->rib, &cfg, on_change, d);
 	if (rc < 0)
 		return rc;
@@ -481,9 +500,7 @@ void daemon_rib_fini(struct daemon *d)
 {
 	if (d->loop)
 		ev_timer_stop(d->loop, &d->work);
-	for (size_t i = 0; i < d->n_peers; i++) {
+	for (size_t i = 0; i < d->n_peers; i++)
 		cache_clear(&d->peers[i]);
-		trie_destroy(&d->peers[i].queued);
-	}
 	daemon_originate_free(d);
 }

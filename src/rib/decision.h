@@ -53,6 +53,10 @@ struct rib_path {
 	 * ignored by RFC 4271): personalities whose cloud keeps the chosen
 	 * tunnel until it fails prefer it over an equal newcomer. */
 	bool incumbent;
+	/* The AS_PATH holds our own AS (RFC 4271 9.1.2): kept in the
+	 * Loc-RIB's list because that list is the Adj-RIB-In (rib/
+	 * loc_rib.h), but never a candidate. */
+	bool as_loop;
 };
 
 enum rib_decision_step {
@@ -108,8 +112,12 @@ extern const struct rib_comparator rib_comparator_rfc4271;
 int rib_path_compare(const struct rib_decision_opts *o, const struct rib_path *a,
 		     const struct rib_path *b, enum rib_decision_step *decided_by);
 
-/* Eligible for selection at all (RFC 4271 9.1.2: resolvable next hop). */
-static inline bool rib_path_eligible(const struct rib_path *p) { return p->nh_reachable; }
+/* Eligible for selection at all (RFC 4271 9.1.2: resolvable next hop,
+ * no loop through our own AS). */
+static inline bool rib_path_eligible(const struct rib_path *p)
+{
+	return p->nh_reachable && !p->as_loop;
+}
 
 /* The AS a path was received from for MED purposes (RFC 4271 9.1.2.2 c):
  * the first AS of the AS_PATH after any confederation segments (RFC

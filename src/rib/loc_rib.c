@@ -1,10 +1,12 @@
 /* Loc-RIB: see rib/loc_rib.h.
  *
- * The trie value of a prefix is its path list head with the low bit
- * set when the head is the selected best (pool objects are pointer
- * aligned, so the bit is free): a prefix costs its trie node(s) and its
- * paths, nothing else.  No path eligible (RFC 4271 9.1.2.1) means the
- * bit is clear and the prefix has no best.
+ * The trie value of a prefix is its record (rib/loc_rib_priv.h: paths
+ * and Adj-RIB-Out entries) with the low bit set when the head path is
+ * the selected best (pool objects are pointer aligned, so the bit is
+ * free).  No path eligible (RFC 4271 9.1.2.1) means the bit is clear and
+ * the prefix has no best.  A record without paths (only out entries
+ * left, loc_rib_out.c) is invisible to the decision, the walks and the
+ * counts.
  *
  * The list is the best first, then the others in arrival order; a
  * re-announced path moves to the end.  The plain (non-deterministic
@@ -16,41 +18,13 @@
 #include <string.h>
 
 #include "core/pool.h"
-#include "rib/loc_rib.h"
+#include "rib/loc_rib_priv.h"
 #include "rib/multipath.h"
-#include "rib/trie.h"
-
-struct loc_path {
-	struct loc_path *next;
-	struct rib_path path;
-};
-
-struct loc_rib {
-	struct loc_rib_config cfg;
-	loc_rib_change_fn fn;
-	void *arg;
-	struct trie trie;
-	struct pool paths;
-	size_t n_paths;
-	/* Work arrays reused by every selection, so an update does not
-	 * allocate once they have grown to the largest path count. */
-	const struct rib_path **scratch;
-	size_t scratch_cap;
-	struct rib_path *mp_old;     /* multipath set before a change */
-	const struct rib_path **mp_new;
-	bool report_paths;           /* loc_rib_report_paths */
-};
-
-#define BEST_BIT ((uintptr_t)1)
 
 static int scratch_reserve(struct loc_rib *lr, size_t n);
 
-static struct loc_path *val_head(void *v) { return (struct loc_path *)((uintptr_t)v & ~BEST_BIT); }
-static bool val_best(void *v) { return ((uintptr_t)v & BEST_BIT) != 0; }
-static void *val_make(struct loc_path *h, bool best)
-{
-	return (void *)((uintptr_t)h | (best ? BEST_BIT : 0));
-}
+static struct loc_path *val_head(void *v) { return loc_val_rec(v)->paths; }
+static bool val_best(void *v) { return loc_val_best(v); }
 
 static struct loc_path *path_node(const struct rib_path *p)
 {
@@ -71,6 +45,8 @@ struct loc_rib *loc_rib_new(const struct loc_rib_config *cfg, loc_rib_change_fn 
 	lr->arg = arg;
 	trie_init(&lr->trie);
 	pool_init(&lr->paths, sizeof(struct loc_path), 0);
+	pool_init(&lr->recs, sizeof(struct loc_rib_rec), 0);
+	pool_init(&lr->outs, sizeof(struct loc_out), 0);
 	if (scratch_reserve(lr, 8) < 0) {
 		loc_rib_free(lr);
 		return NULL;
@@ -88,10 +64,10 @@ struct loc_rib *loc_rib_new(const struct loc_rib_config *cfg, loc_rib_change_fn 
 
 static int unref_visit(void *arg, const struct prefix *p, void *v)
 {
-	(void)arg;
 	(void)p;
 	for (struct loc_path *lp = val_head(v); lp; lp = lp->next)
 		bgp_attrs_unref(lp->path.attrs);
+	loc_out_free_all(arg, loc_val_rec(v));
 	return 0;
 }
 
@@ -101,10 +77,13 @@ void loc_rib_free(struct loc_rib *lr)
 		return;
 	/* The visitor only drops attribute references, it does not touch
 	 * the trie, so one unbounded walk is allowed here. */
-	trie_walk(&lr->trie, AF_INET, NULL, 0, unref_visit, NULL, NULL);
-	trie_walk(&lr->trie, AF_INET6, NULL, 0, unref_visit, NULL, NULL);
+	trie_walk(&lr->trie, AF_INET, NULL, 0, unref_visit, lr, NULL);
+	trie_walk(&lr->trie, AF_INET6, NULL, 0, unref_visit, lr, NULL);
 	trie_destroy(&lr->trie);
 	pool_destroy(&lr->paths);
+	pool_destroy(&lr->recs);
+	pool_destroy(&lr->outs);
+	free(lr->peers);
 	free(lr->scratch);
 	free(lr->mp_old);
 	free(lr->mp_new);
@@ -139,7 +118,8 @@ static size_t scratch_fill(struct loc_rib *lr, struct loc_path *head)
  * to the head and records whether there is one. */
 static void reselect(struct loc_rib *lr, void **slot)
 {
-	struct loc_path *head = val_head(*slot);
+	struct loc_rib_rec *rec = loc_val_rec(*slot);
+	struct loc_path *head = rec->paths;
 	size_t n = scratch_fill(lr, head);
 	int b = rib_best_select(lr->cfg.cmp, &lr->cfg.opts, lr->scratch, n);
 	/* The incumbent flag follows the best (rib/decision.h), so a
@@ -147,7 +127,7 @@ static void reselect(struct loc_rib *lr, void **slot)
 	for (struct loc_path *lp = head; lp; lp = lp->next)
 		lp->path.incumbent = false;
 	if (b < 0) {
-		*slot = val_make(head, false);
+		*slot = loc_val_make(rec, false);
 		return;
 	}
 	struct loc_path *w = path_node(lr->scratch[b]);
@@ -159,8 +139,9 @@ static void reselect(struct loc_rib *lr, void **slot)
 		prev->next = w->next;
 		w->next = head;
 		head = w;
+		rec->paths = head;
 	}
-	*slot = val_make(head, true);
+	*slot = loc_val_make(rec, true);
 }
 
 /* The multipath set of a prefix (best first), at most max entries. */
@@ -219,7 +200,8 @@ static void snapshot_drop(struct loc_rib *lr, struct snapshot *s)
 /* Compares the prefix's state now (v, NULL if it is gone) with the
  * snapshot, tells the callback if the best or the multipath set moved,
  * and drops the snapshot. */
-static void report(struct loc_rib *lr, const struct prefix *p, struct snapshot *s, void *v)
+static void report(struct loc_rib *lr, const struct prefix *p, struct snapshot *s, void *v,
+		   struct loc_rib_rec *rec)
 {
 	const struct rib_path *nb = v && val_best(v) ? &val_head(v)->path : NULL;
 	bool best_changed = s->has_best != (nb != NULL) || (nb && !path_same(&s->best, nb));
@@ -243,32 +225,53 @@ static void report(struct loc_rib *lr, const struct prefix *p, struct snapshot *
 			.best_changed = best_changed,
 			.multipath_changed = mp_changed,
 			.others_changed = others,
+			.rec = rec,
 		};
 		lr->fn(lr->arg, &c);
 	}
 	snapshot_drop(lr, s);
 }
 
+/* The peer's route count of the prefix's family moves by delta. */
+static void routes_count(struct loc_rib *lr, const struct prefix *p, uint32_t peer_id, int delta)
+{
+	struct loc_peer_state *ps = loc_peer_peek(lr, peer_id);
+	if (ps && delta > 0)
+		ps->routes[loc_fam(p)]++;
+	else if (ps)
+		ps->routes[loc_fam(p)]--;
+}
+
 int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_path *path)
 {
 	if (!path || !path->peer || !path->attrs)
 		return -EINVAL;
-	/* One trie descent finds the prefix or adds it with this path;
-	 * taking a path from the pool first is only a free-list pop, and
-	 * it goes back if the peer already had a path here. */
-	struct loc_path *fresh = pool_alloc(&lr->paths);
-	if (!fresh)
+	/* The per-peer counters must exist before anything changes. */
+	if (path->peer->id < LOC_PEER_MAX && !loc_peer_get(lr, path->peer->id))
 		return -ENOMEM;
+	/* One trie descent finds the prefix or adds it with this path;
+	 * taking a path and a record from their pools first is only a
+	 * free-list pop each, and they go back if not needed. */
+	struct loc_path *fresh = pool_alloc(&lr->paths);
+	struct loc_rib_rec *nrec = fresh ? pool_alloc(&lr->recs) : NULL;
+	if (!nrec) {
+		if (fresh)
+			pool_free(&lr->paths, fresh);
+		return -ENOMEM;
+	}
 	fresh->next = NULL;
 	fresh->path = *path;
 	bool eligible = rib_path_eligible(path);
 	/* A newcomer is never the incumbent; the only path of a new
 	 * prefix is its best when eligible (set below). */
 	fresh->path.incumbent = false;
+	nrec->paths = fresh;
+	nrec->outs = NULL;
 	void **slot;
-	int rc = trie_insert_or_get(&lr->trie, p, val_make(fresh, eligible), &slot);
+	int rc = trie_insert_or_get(&lr->trie, p, loc_val_make(nrec, eligible), &slot);
 	if (rc < 0) {
 		pool_free(&lr->paths, fresh);
+		pool_free(&lr->recs, nrec);
 		return rc;
 	}
 	if (rc == 1) {
@@ -276,16 +279,21 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 		fresh->path.incumbent = eligible;
 		bgp_attrs_ref(path->attrs);
 		lr->n_paths++;
+		lr->n_prefixes[loc_fam(p)]++;
+		routes_count(lr, p, path->peer->id, 1);
 		if (eligible && lr->fn) {
 			struct loc_rib_change c = { .prefix = p, .new_best = &fresh->path,
 						    .best_changed = true,
-						    .multipath_changed = lr->cfg.multipath > 1 };
+						    .multipath_changed = lr->cfg.multipath > 1,
+						    .rec = nrec };
 			lr->fn(lr->arg, &c);
 		}
 		return 0;
 	}
+	pool_free(&lr->recs, nrec);
+	struct loc_rib_rec *rec = loc_val_rec(*slot);
 
-	struct loc_path *head = val_head(*slot), *pp = NULL, *pprev = NULL, *tail = NULL;
+	struct loc_path *head = rec->paths, *pp = NULL, *pprev = NULL, *tail = NULL;
 	size_t n = 0;
 	for (struct loc_path *lp = head; lp; lp = lp->next) {
 		if (lp->path.peer->id == path->peer->id) {
@@ -324,12 +332,20 @@ int loc_rib_update(struct loc_rib *lr, const struct prefix *p, const struct rib_
 			pp->next = NULL;
 		}
 	} else {
-		tail->next = fresh;
+		/* A record kept only for its out entries has no tail. */
+		if (tail)
+			tail->next = fresh;
+		else
+			head = fresh;
+		if (!tail)
+			lr->n_prefixes[loc_fam(p)]++;
 		lr->n_paths++;
+		routes_count(lr, p, path->peer->id, 1);
 	}
-	*slot = val_make(head, false);
+	rec->paths = head;
+	*slot = loc_val_make(rec, false);
 	reselect(lr, slot);
-	report(lr, p, &s, *slot);
+	report(lr, p, &s, *slot, rec);
 	return 0;
 }
 
@@ -339,7 +355,8 @@ int loc_rib_withdraw(struct loc_rib *lr, const struct prefix *p, uint32_t peer_i
 	void **slot = trie_lookup_pos(&lr->trie, p, &pos);
 	if (!slot)
 		return 0;
-	struct loc_path *head = val_head(*slot), *pp = NULL, *pprev = NULL, *prev = NULL;
+	struct loc_rib_rec *rec = loc_val_rec(*slot);
+	struct loc_path *head = rec->paths, *pp = NULL, *pprev = NULL, *prev = NULL;
 	size_t n = 0;
 	for (struct loc_path *lp = head; lp; prev = lp, lp = lp->next) {
 		if (lp->path.peer->id == peer_id) {
@@ -364,15 +381,19 @@ int loc_rib_withdraw(struct loc_rib *lr, const struct prefix *p, uint32_t peer_i
 	bgp_attrs_unref(pp->path.attrs);
 	pool_free(&lr->paths, pp);
 	lr->n_paths--;
-	void *v = NULL;
-	if (head) {
-		*slot = val_make(head, false);
+	routes_count(lr, p, peer_id, -1);
+	rec->paths = head;
+	*slot = loc_val_make(rec, false);
+	if (head)
 		reselect(lr, slot);
-		v = *slot;
-	} else {
-		trie_delete_pos(&lr->trie, &pos);
-	}
-	report(lr, p, &s, v);
+	else
+		lr->n_prefixes[loc_fam(p)]--;
+	/* The callback sees the record (its out entries) even when the
+	 * last path went; it changes out entries only, never the trie, so
+	 * pos stays valid for the deletion after it. */
+	report(lr, p, &s, *slot, rec);
+	if (!head)
+		loc_rec_gc(lr, rec, &pos);
 	return 1;
 }
 
@@ -380,12 +401,23 @@ struct peer_collect {
 	uint32_t peer_id;
 	struct prefix *batch;
 	size_t n;
+	struct loc_rib *lr;
 };
 
 static int peer_collect_visit(void *arg, const struct prefix *p, void *v)
 {
 	struct peer_collect *c = arg;
-	for (struct loc_path *lp = val_head(v); lp; lp = lp->next) {
+	struct loc_rib_rec *rec = loc_val_rec(v);
+	/* The walk passes every prefix anyway: the out entries of ended
+	 * sessions go here (changes no trie node), and a record left
+	 * with nothing is collected for deletion after the walk. */
+	if (rec->outs)
+		loc_out_reclaim(c->lr, rec);
+	if (!rec->paths && !rec->outs) {
+		c->batch[c->n++] = *p;
+		return 0;
+	}
+	for (struct loc_path *lp = rec->paths; lp; lp = lp->next) {
 		if (lp->path.peer->id == c->peer_id) {
 			c->batch[c->n++] = *p;
 			break;
@@ -405,14 +437,20 @@ int loc_rib_peer_withdraw(struct loc_rib *lr, int af, uint32_t peer_id,
 		size_t chunk = CHUNK;
 		if (budget && budget - done < chunk)
 			chunk = budget - done;
-		struct peer_collect c = { .peer_id = peer_id, .batch = batch };
+		struct peer_collect c = { .peer_id = peer_id, .batch = batch, .lr = lr };
 		/* Collect first, withdraw after: the walk must not see the
 		 * trie change under it. */
 		int rc = trie_walk(&lr->trie, af, from, chunk, peer_collect_visit, &c, &cur);
 		if (rc < 0)
 			return rc;
-		for (size_t i = 0; i < c.n; i++)
-			loc_rib_withdraw(lr, &batch[i], peer_id);
+		for (size_t i = 0; i < c.n; i++) {
+			if (loc_rib_withdraw(lr, &batch[i], peer_id) == 0) {
+				struct trie_pos pos;
+				void **slot = trie_lookup_pos(&lr->trie, &batch[i], &pos);
+				if (slot)
+					loc_rec_gc(lr, loc_val_rec(*slot), &pos);
+			}
+		}
 		if (rc == 0)
 			return 0;
 		from = &cur;
@@ -496,7 +534,7 @@ int loc_rib_reselect(struct loc_rib *lr, int af, const struct prefix *cursor, si
 		for (size_t i = 0; i < b->n; i++) {
 			struct trie_pos pos;
 			void **slot = trie_lookup_pos(&lr->trie, &b->p[i], &pos);
-			if (!slot)
+			if (!slot || !val_head(*slot))
 				continue;
 			size_t n = 0;
 			for (struct loc_path *lp = val_head(*slot); lp; lp = lp->next)
@@ -508,7 +546,7 @@ int loc_rib_reselect(struct loc_rib *lr, int af, const struct prefix *cursor, si
 			struct snapshot s;
 			snapshot_take(lr, *slot, &s);
 			reselect(lr, slot);
-			report(lr, &b->p[i], &s, *slot);
+			report(lr, &b->p[i], &s, *slot, loc_val_rec(*slot));
 		}
 		if (rc == 0)
 			break;
@@ -596,7 +634,9 @@ size_t loc_rib_explain(const struct loc_rib *lr, const struct prefix *p,
 		if (n >= max)
 			continue;
 		enum rib_decision_step step = RIB_STEP_EQUAL;
-		if (best && &lp->path != best)
+		if (best && &lp->path != best && !rib_path_eligible(&lp->path))
+			step = RIB_STEP_NEXTHOP; /* never a candidate (9.1.2) */
+		else if (best && &lp->path != best)
 			lr->cfg.cmp->compare(&lr->cfg.opts, best, &lp->path, &step);
 		else if (!best)
 			step = RIB_STEP_NEXTHOP; /* nothing eligible */
@@ -606,7 +646,11 @@ size_t loc_rib_explain(const struct loc_rib *lr, const struct prefix *p,
 	return n;
 }
 
-size_t loc_rib_count(const struct loc_rib *lr, int af) { return trie_count(&lr->trie, af); }
+size_t loc_rib_count(const struct loc_rib *lr, int af)
+{
+	return af == AF_INET ? lr->n_prefixes[0] : af == AF_INET6 ? lr->n_prefixes[1]
+		: lr->n_prefixes[0] + lr->n_prefixes[1];
+}
 size_t loc_rib_path_count(const struct loc_rib *lr) { return lr->n_paths; }
 
 struct walk_adapter {
@@ -617,6 +661,8 @@ struct walk_adapter {
 static int walk_visit(void *arg, const struct prefix *p, void *v)
 {
 	struct walk_adapter *w = arg;
+	if (!val_head(v))
+		return 0; /* only out entries: not a Loc-RIB prefix */
 	return w->fn(w->arg, p, val_best(v) ? &val_head(v)->path : NULL);
 }
 
@@ -631,6 +677,8 @@ void loc_rib_mem(const struct loc_rib *lr, struct rib_mem_stats *trie,
 		 struct rib_mem_stats *paths)
 {
 	trie_mem(&lr->trie, trie);
+	/* The prefix records belong with the trie: one per prefix. */
+	trie->bytes += pool_bytes(&lr->recs);
 	paths->items = lr->n_paths;
 	paths->bytes = pool_bytes(&lr->paths) + lr->scratch_cap * sizeof(*lr->scratch) +
 		       lr->cfg.multipath * (sizeof(*lr->mp_old) + sizeof(*lr->mp_new));

@@ -9,7 +9,12 @@
  * Every update or withdrawal recomputes the best for its prefix and,
  * when the best (or the multipath set) changed, reports the change
  * through a callback.  The daemon connects that to export and to the
- * FIB; the RIB names neither (DESIGN.md 4). */
+ * FIB; the RIB names neither (DESIGN.md 4).
+ *
+ * The paths of a prefix are its post-policy Adj-RIBs-In (RFC 4271 3.2):
+ * a path that may not be a candidate (an AS_PATH loop, rib_path.as_loop)
+ * stays listed, ineligible.  The Adj-RIB-Out entries hang off the same
+ * prefix record (rib/loc_rib_out.h). */
 #ifndef EGRESS_RIB_LOC_RIB_H
 #define EGRESS_RIB_LOC_RIB_H
 
@@ -22,6 +27,7 @@
 #include "rib/mem.h"
 
 struct loc_rib;
+struct loc_rib_rec;
 
 struct loc_rib_change {
 	const struct prefix *prefix;
@@ -35,9 +41,13 @@ struct loc_rib_change {
 	/* Neither moved but another candidate came, went or changed (only
 	 * with loc_rib_report_paths on): the FIB's backup may have. */
 	bool others_changed;
+	/* The prefix's record: its Adj-RIB-Out entries are read and set
+	 * through it (loc_rib_out_get/set) without another descent. */
+	struct loc_rib_rec *rec;
 };
 
-/* Must not update or withdraw in the same Loc-RIB; reading is fine. */
+/* Must not update or withdraw in the same Loc-RIB; reading is fine, and
+ * so is changing out entries (loc_rib_out_set). */
 typedef void (*loc_rib_change_fn)(void *arg, const struct loc_rib_change *c);
 
 struct loc_rib_config {
@@ -130,5 +140,7 @@ int loc_rib_walk(const struct loc_rib *lr, int af, const struct prefix *cursor, 
  * their intern table). */
 void loc_rib_mem(const struct loc_rib *lr, struct rib_mem_stats *trie,
 		 struct rib_mem_stats *paths);
+
+#include "rib/loc_rib_out.h"
 
 #endif

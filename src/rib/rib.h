@@ -1,6 +1,7 @@
-/* The RIB: every peer's Adj-RIB-In and Adj-RIB-Out found by peer id,
- * the Loc-RIB (rib/loc_rib.h) and the table that interns the path
- * attributes all of them share (rib/attr_intern.h).
+/* The RIB: the Loc-RIB (rib/loc_rib.h), whose prefix records also hold
+ * every peer's Adj-RIB-In (its paths) and Adj-RIB-Out (out entries,
+ * rib/loc_rib_out.h), and the table that interns the path attributes
+ * all of them share (rib/attr_intern.h).
  *
  * The RIB never names sessions, the FIB or the CLI (DESIGN 4): whoever
  * owns it (the daemon) gives the Loc-RIB its change callback and turns
@@ -20,13 +21,6 @@ struct rib;
 
 struct rib *rib_new(void);
 void rib_free(struct rib *r);
-/* The peer's tables, created on first use when create is true. */
-struct adj_rib *rib_adj_in(struct rib *r, uint32_t peer_id, bool create);
-struct adj_rib *rib_adj_out(struct rib *r, uint32_t peer_id, bool create);
-/* Frees the peer's Adj-RIBs.  Its Loc-RIB paths are the caller's to
- * withdraw (loc_rib_peer_withdraw, in slices). */
-void rib_peer_remove(struct rib *r, uint32_t peer_id);
-
 /* Creates the Loc-RIB with its change callback (once; -EEXIST after).
  * Until then rib_loc() is NULL.  0 or -ENOMEM. */
 int rib_loc_create(struct rib *r, const struct loc_rib_config *cfg, loc_rib_change_fn fn,
@@ -41,8 +35,10 @@ struct rib_mem_report {
 	struct rib_mem_stats trie;     /* Loc-RIB prefix trie */
 	struct rib_mem_stats paths;    /* Loc-RIB paths */
 	struct rib_mem_stats attrs;    /* interned attribute sets */
-	struct rib_mem_stats adj_in;   /* Adj-RIB-In routes, all peers (items only) */
-	struct rib_mem_stats adj_out;  /* Adj-RIB-Out routes, all peers (items only) */
+	/* Adj-RIB-In routes, all peers: the Loc-RIB's paths, whose bytes
+	 * are counted under paths (0 here). */
+	struct rib_mem_stats adj_in;
+	struct rib_mem_stats adj_out;  /* Adj-RIB-Out entries, all peers, and their pool */
 };
 void rib_mem(const struct rib *r, struct rib_mem_report *m);
 

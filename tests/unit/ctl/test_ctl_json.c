@@ -235,13 +235,18 @@ static void test_neighbor_object(void **state)
 
 	struct rib *rib = rib_new();
 	assert_non_null(rib);
-	struct adj_rib *in = rib_adj_in(rib, p.id, true);
+	/* The Adj-RIB-In is the peer's Loc-RIB paths. */
+	struct loc_rib_config cfg = {0};
+	assert_int_equal(rib_loc_create(rib, &cfg, NULL, NULL), 0);
+	static struct rib_peer rp;
+	rp.id = p.id;
 	struct bgp_attrs *a = full_attrs();
+	struct rib_path path = { .peer = &rp, .attrs = a, .nh_reachable = true };
 	struct prefix pf;
 	assert_int_equal(prefix_parse("0.0.0.0/0", &pf), 0);
-	assert_int_equal(adj_rib_update(in, &pf, a), 1);
+	assert_int_equal(loc_rib_update(rib_loc(rib), &pf, &path), 0);
 	assert_int_equal(prefix_parse("10.180.0.0/20", &pf), 0);
-	assert_int_equal(adj_rib_update(in, &pf, a), 1);
+	assert_int_equal(loc_rib_update(rib_loc(rib), &pf, &path), 0);
 	bgp_attrs_unref(a);
 
 	json_t *n = ctl_json_neighbor(&p, rib);

@@ -302,6 +302,11 @@ static struct bgp_peer *peer_add(struct harness *h, const char *addr, uint32_t a
 	return p;
 }
 
+/* The Adj-RIBs are the Loc-RIB's paths and out entries: paths of the
+ * peer for "in"; for "out", a path of another peer (the record) and the
+ * peer's out entry on it. */
+static struct rib_peer route_peers[64];
+
 static void route_add(struct harness *h, struct bgp_peer *p, bool out, const char *pfx,
 		      uint32_t med)
 {
@@ -313,9 +318,19 @@ static void route_add(struct harness *h, struct bgp_peer *p, bool out, const cha
 	a->present |= BGP_ATTR_BIT(BGP_ATTR_MED);
 	struct prefix pf;
 	assert_int_equal(prefix_parse(pfx, &pf), 0);
-	struct adj_rib *r = out ? rib_adj_out(h->rib, p->id, true) : rib_adj_in(h->rib, p->id, true);
-	assert_non_null(r);
-	assert_true(adj_rib_update(r, &pf, a) >= 0);
+	struct loc_rib *lr = rib_loc(h->rib);
+	if (!lr) {
+		struct loc_rib_config cfg = {0};
+		assert_int_equal(rib_loc_create(h->rib, &cfg, NULL, NULL), 0);
+		lr = rib_loc(h->rib);
+	}
+	uint32_t id = out ? 63 : p->id;
+	assert_true(id < 64);
+	route_peers[id].id = id;
+	struct rib_path rp = { .peer = &route_peers[id], .attrs = a, .nh_reachable = true };
+	assert_int_equal(loc_rib_update(lr, &pf, &rp), 0);
+	if (out)
+		assert_int_equal(loc_rib_out_set(lr, loc_rib_rec_find(lr, &pf), p->id, a), 0);
 	bgp_attrs_unref(a);
 }
 

@@ -145,27 +145,34 @@ static void test_entries_sorted_snapshot(void **state)
 	bgp_attrs_unref(a);
 }
 
-static void test_rib_tables_per_peer(void **state)
+/* The RIB's per-peer Adj-RIBs are the Loc-RIB's paths and out entries
+ * (rib/loc_rib_out.h, tested in test_loc_rib_out); here: the memory
+ * report counts them, and freeing the RIB drops every reference. */
+static void test_rib_mem_counts_adj(void **state)
 {
 	(void)state;
 	struct rib *rib = rib_new();
-	assert_null(rib_adj_in(rib, 3, false));
-	struct adj_rib *in3 = rib_adj_in(rib, 3, true);
-	assert_non_null(in3);
-	assert_ptr_equal(rib_adj_in(rib, 3, false), in3);
-	assert_null(rib_adj_out(rib, 3, false));
-	struct adj_rib *out40 = rib_adj_out(rib, 40, true);
-	assert_non_null(out40);
-	/* Growing the peer array must keep earlier tables. */
-	assert_ptr_equal(rib_adj_in(rib, 3, false), in3);
+	struct rib_mem_report m;
+	rib_mem(rib, &m); /* no Loc-RIB yet */
+	assert_int_equal(m.adj_in.items, 0);
+	struct loc_rib_config cfg = {0};
+	assert_int_equal(rib_loc_create(rib, &cfg, NULL, NULL), 0);
+	static struct rib_peer p3 = { .id = 3 }, p40 = { .id = 40 };
 	struct bgp_attrs *a = bgp_attrs_new();
-	struct prefix p = pfx("0.0.0.0/0");
-	adj_rib_update(in3, &p, a);
-	rib_peer_remove(rib, 3);
-	assert_null(rib_adj_in(rib, 3, false));
-	assert_int_equal(a->refcnt, 1);
-	rib_peer_remove(rib, 1000); /* unknown peer: nothing happens */
+	struct prefix p = pfx("0.0.0.0/0"), q = pfx("10.0.0.0/8");
+	struct rib_path path = { .peer = &p3, .attrs = a, .nh_reachable = true };
+	assert_int_equal(loc_rib_update(rib_loc(rib), &p, &path), 0);
+	assert_int_equal(loc_rib_update(rib_loc(rib), &q, &path), 0);
+	assert_int_equal(loc_rib_out_set(rib_loc(rib), loc_rib_rec_find(rib_loc(rib), &p), 40, a),
+			 0);
+	rib_mem(rib, &m);
+	assert_int_equal(m.adj_in.items, 2);
+	assert_int_equal(m.adj_out.items, 1);
+	assert_true(m.adj_out.bytes > 0);
+	assert_int_equal(a->refcnt, 4);
+	(void)p40;
 	rib_free(rib);
+	assert_int_equal(a->refcnt, 1);
 	bgp_attrs_unref(a);
 }
 
@@ -204,7 +211,7 @@ int main(void)
 		cmocka_unit_test(test_grow_and_delete_keep_lookups),
 		cmocka_unit_test(test_clear_one_family),
 		cmocka_unit_test(test_entries_sorted_snapshot),
-		cmocka_unit_test(test_rib_tables_per_peer),
+		cmocka_unit_test(test_rib_mem_counts_adj),
 		cmocka_unit_test(test_count_per_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,114 @@
+/* Per-peer views of the Loc-RIB's prefix records (rib/loc_rib_out.h):
+ * the Adj-RIB-In of a peer is its paths, the Adj-RIB-Out its out
+ * entries; both are read by walking the records in prefix order.  The
+ * walks are sliced like every other table walk (trie_walk's cursor is a
+ * prefix, so the Loc-RIB may change between slices). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "rib/loc_rib_priv.h"
+
+size_t loc_rib_peer_routes(const struct loc_rib *lr, uint32_t peer_id, int af)
+{
+	const struct loc_peer_state *ps = loc_peer_peek(lr, peer_id);
+	if (!ps)
+		return 0;
+	return af == AF_INET ? ps->routes[0] : af == AF_INET6 ? ps->routes[1]
+		: ps->routes[0] + ps->routes[1];
+}
+
+struct peer_walk {
+	struct loc_rib *lr;
+	uint32_t peer_id;
+	bool out;
+	loc_rib_peer_visit_fn fn;
+	void *arg;
+};
+
+static int peer_walk_visit(void *arg, const struct prefix *p, void *v)
+{
+	struct peer_walk *w = arg;
+	struct loc_rib_rec *r = loc_val_rec(v);
+	if (!w->out) {
+		for (struct loc_path *lp = r->paths; lp; lp = lp->next)
+			if (lp->path.peer->id == w->peer_id)
+				return w->fn(w->arg, p, &lp->path, lp->path.attrs);
+		return 0;
+	}
+	struct bgp_attrs *a = r->outs ? loc_rib_out_get(w->lr, r, w->peer_id, NULL) : NULL;
+	return a ? w->fn(w->arg, p, NULL, a) : 0;
+}
+
+int loc_rib_peer_walk(struct loc_rib *lr, int af, uint32_t peer_id, bool out,
+		      const struct prefix *cursor, size_t budget, loc_rib_peer_visit_fn fn,
+		      void *arg, struct prefix *next)
+{
+	struct peer_walk w = { lr, peer_id, out, fn, arg };
+	return trie_walk(&lr->trie, af, cursor, budget, peer_walk_visit, &w, next);
+}
+
+struct entries {
+	struct adj_rib_entry *e;
+	size_t n, cap;
+};
+
+static int entries_visit(void *arg, const struct prefix *p, const struct rib_path *path,
+			 struct bgp_attrs *a)
+{
+	struct entries *x = arg;
+	(void)path;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		struct adj_rib_entry *ne = realloc(x->e, cap * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		x->e = ne;
+		x->cap = cap;
+	}
+	x->e[x->n].prefix = *p;
+	x->e[x->n].attrs = bgp_attrs_ref(a);
+	x->n++;
+	return 0;
+}
+
+int loc_rib_peer_entries(struct loc_rib *lr, uint32_t peer_id, bool out,
+			 struct adj_rib_entry **e, size_t *n)
+{
+	struct entries x = {0};
+	*e = NULL;
+	*n = 0;
+	/* In prefix order, IPv4 first: sorted as adj_rib_entries sorts. */
+	static const int afs[] = { AF_INET, AF_INET6 };
+	for (size_t i = 0; i < 2; i++) {
+		int rc = loc_rib_peer_walk(lr, afs[i], peer_id, out, NULL, 0, entries_visit, &x,
+					   NULL);
+		if (rc < 0) {
+			adj_rib_entries_free(x.e, x.n);
+			return rc;
+		}
+	}
+	*e = x.e;
+	*n = x.n;
+	return 0;
+}
+
+struct rec_walk {
+	loc_rib_rec_visit_fn fn;
+	void *arg;
+};
+
+static int rec_walk_visit(void *arg, const struct prefix *p, void *v)
+{
+	struct rec_walk *w = arg;
+	struct loc_rib_rec *r = loc_val_rec(v);
+	if (!r->paths)
+		return 0; /* only out entries: not a Loc-RIB prefix */
+	return w->fn(w->arg, p, loc_val_best(v) ? &r->paths->path : NULL, r);
+}
+
+int loc_rib_walk_rec(struct loc_rib *lr, int af, const struct prefix *cursor, size_t budget,
+		     loc_rib_rec_visit_fn fn, void *arg, struct prefix *next)
+{
+	struct rec_walk w = { fn, arg };
+	return trie_walk(&lr->trie, af, cursor, budget, rec_walk_visit, &w, next);
+}
