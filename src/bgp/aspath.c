@@ -145,8 +145,8 @@ bool bgp_aspath_contains(const uint8_t *segs, size_t len, uint32_t asn)
 	return false;
 }
 
-uint8_t *bgp_aspath_prepend(const uint8_t *segs, size_t len, uint32_t asn, unsigned n,
-			    size_t *out_len)
+int bgp_aspath_prepend_to(const uint8_t *segs, size_t len, uint32_t asn, unsigned n,
+			  uint8_t *out, size_t cap, size_t *out_len)
 {
 	size_t first_cnt = 0, rest_off = 0;
 	if (len >= 2 && segs[0] == BGP_AS_SEQUENCE && len - 2 >= (size_t)segs[1] * 4) {
@@ -158,28 +158,39 @@ uint8_t *bgp_aspath_prepend(const uint8_t *segs, size_t len, uint32_t asn, unsig
 	size_t total = (size_t)n + first_cnt;
 	size_t nsegs = (total + SEG_MAX - 1) / SEG_MAX;
 	size_t olen = nsegs * 2 + total * 4 + (len - rest_off);
-	if (olen > 65535) {
+	*out_len = olen;
+	if (olen > 65535)
+		return -EMSGSIZE;
+	if (olen > cap)
+		return -ENOSPC;
+	size_t w = 0, done = 0;
+	while (done < total) {
+		size_t c = total - done > SEG_MAX ? SEG_MAX : total - done;
+		out[w++] = BGP_AS_SEQUENCE;
+		out[w++] = (uint8_t)c;
+		for (size_t i = 0; i < c; i++, done++) {
+			uint32_t v = done < n ? asn : get32(segs + 2 + 4 * (done - n));
+			put32(out + w, v);
+			w += 4;
+		}
+	}
+	if (len > rest_off)
+		memcpy(out + w, segs + rest_off, len - rest_off);
+	return 0;
+}
+
+uint8_t *bgp_aspath_prepend(const uint8_t *segs, size_t len, uint32_t asn, unsigned n,
+			    size_t *out_len)
+{
+	size_t olen;
+	if (bgp_aspath_prepend_to(segs, len, asn, n, NULL, 0, &olen) == -EMSGSIZE) {
 		errno = EMSGSIZE;
 		return NULL;
 	}
 	uint8_t *o = malloc(olen + 1);
 	if (!o)
 		return NULL;
-	size_t w = 0, done = 0;
-	while (done < total) {
-		size_t c = total - done > SEG_MAX ? SEG_MAX : total - done;
-		o[w++] = BGP_AS_SEQUENCE;
-		o[w++] = (uint8_t)c;
-		for (size_t i = 0; i < c; i++, done++) {
-			uint32_t v = done < n ? asn : get32(segs + 2 + 4 * (done - n));
-			put32(o + w, v);
-			w += 4;
-		}
-	}
-	if (len > rest_off)
-		memcpy(o + w, segs + rest_off, len - rest_off);
-	w += len - rest_off;
-	*out_len = w;
+	(void)bgp_aspath_prepend_to(segs, len, asn, n, o, olen, out_len);
 	return o;
 }
 

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "bgp/attr_priv.h"
-#include "core/hash.h"
 
 struct bgp_attrs *bgp_attrs_new(void)
 {
@@ -22,8 +21,14 @@ struct bgp_attrs *bgp_attrs_ref(struct bgp_attrs *a)
 	return a;
 }
 
+/* A frozen set is one block (attr_freeze.c): its array pointers point
+ * inside it and must not be passed to free(). */
 static void attrs_free(struct bgp_attrs *a)
 {
+	if (a->frozen) {
+		free(a);
+		return;
+	}
 	free(a->aspath);
 	free(a->communities);
 	free(a->ext_communities);
@@ -61,6 +66,10 @@ struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
 	*d = *a;
 	d->refcnt = 1;
 	d->hook = NULL; /* the copy is private, not the interned one */
+	/* Mutable even when a is frozen: every array is copied below into
+	 * a malloc of its own. */
+	d->frozen = false;
+	d->hash = 0;
 	d->aspath = memdup(a->aspath, a->aspath_len);
 	d->communities = memdup(a->communities, a->n_communities * sizeof(uint32_t));
 	d->ext_communities = memdup(a->ext_communities, (size_t)a->n_ext_communities * 8);
@@ -101,6 +110,8 @@ bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
 {
 	if (a == b)
 		return true;
+	if (a->frozen && b->frozen && a->hash != b->hash)
+		return false;
 	if (a->present != b->present || a->origin != b->origin ||
 	    a->aspath_len != b->aspath_len || a->nexthop.s_addr != b->nexthop.s_addr ||
 	    !addr_same(&a->mp_nexthop, &b->mp_nexthop) ||
@@ -125,40 +136,12 @@ bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
 	return true;
 }
 
-#define FNV_FIELD(h, f) ((h) = hash_fnv1a((h), &(f), sizeof(f)))
-
-uint32_t bgp_attrs_hash(const struct bgp_attrs *a)
-{
-	uint32_t h = HASH_FNV1A_INIT;
-	FNV_FIELD(h, a->present);
-	FNV_FIELD(h, a->origin);
-	h = hash_fnv1a(h, a->aspath, a->aspath_len);
-	FNV_FIELD(h, a->nexthop.s_addr);
-	FNV_FIELD(h, a->mp_nexthop.af);
-	h = hash_fnv1a(h, a->mp_nexthop.b, 16);
-	FNV_FIELD(h, a->mp_nexthop_ll.af);
-	h = hash_fnv1a(h, a->mp_nexthop_ll.b, 16);
-	FNV_FIELD(h, a->med);
-	FNV_FIELD(h, a->local_pref);
-	FNV_FIELD(h, a->aggregator_as);
-	FNV_FIELD(h, a->aggregator_id);
-	h = hash_fnv1a(h, a->communities, a->n_communities * sizeof(uint32_t));
-	h = hash_fnv1a(h, a->ext_communities, (size_t)a->n_ext_communities * 8);
-	for (unsigned i = 0; i < a->n_large_communities; i++) {
-		FNV_FIELD(h, a->large_communities[i].global);
-		FNV_FIELD(h, a->large_communities[i].local1);
-		FNV_FIELD(h, a->large_communities[i].local2);
-	}
-	for (unsigned i = 0; i < a->n_unknown; i++) {
-		FNV_FIELD(h, a->unknown[i].flags);
-		FNV_FIELD(h, a->unknown[i].code);
-		h = hash_fnv1a(h, a->unknown[i].data, a->unknown[i].len);
-	}
-	return h;
-}
-
+/* The setters free the old array and store a new one: never on a frozen
+ * set, whose arrays live inside its block (attr_freeze.c). */
 int bgp_attrs_set_aspath(struct bgp_attrs *a, const uint8_t *segs, size_t len)
 {
+	if (a->frozen)
+		return -EPERM;
 	if (len > 65535 || !bgp_aspath_valid(segs, len))
 		return -EINVAL;
 	uint8_t *p = memdup(segs, len);
@@ -173,6 +156,8 @@ int bgp_attrs_set_aspath(struct bgp_attrs *a, const uint8_t *segs, size_t len)
 
 int bgp_attrs_set_communities(struct bgp_attrs *a, const uint32_t *c, size_t n)
 {
+	if (a->frozen)
+		return -EPERM;
 	/* The attribute length (at most 65535) bounds the count. */
 	if (n > 65535 / 4)
 		return -EINVAL;
@@ -192,6 +177,8 @@ int bgp_attrs_set_communities(struct bgp_attrs *a, const uint32_t *c, size_t n)
 int bgp_attrs_set_large_communities(struct bgp_attrs *a,
 				    const struct bgp_large_community *c, size_t n)
 {
+	if (a->frozen)
+		return -EPERM;
 	if (n > 65535 / 12)
 		return -EINVAL;
 	struct bgp_large_community *p = memdup(c, n * sizeof(*c));

@@ -35,30 +35,42 @@ struct bgp_attr_raw {
 
 struct bgp_attrs_hook;
 
+/* Fields are ordered by size so the struct has no padding (136 bytes
+ * on LP64, was 160): pointers, then 32-bit, 16-bit and 8-bit fields,
+ * then the two addresses (alignment 4).  Readers use the field names
+ * only, so the order is free to change.
+ *
+ * A set is either mutable (the arrays are separate mallocs, owned by
+ * the set: the decoder, setters, policy copies) or frozen
+ * (bgp_attrs_freeze: one malloc holding this struct and every array
+ * behind it, the array pointers pointing into the block).  Interned sets
+ * are always frozen (rib/attr_intern.h). */
 struct bgp_attrs {
 	uint32_t refcnt;
+	uint32_t hash;              /* frozen sets: bgp_attrs_hash, kept */
 	uint64_t present;           /* BGP_ATTR_BIT(code) for codes < 64 we hold */
-	uint8_t origin;
-	uint16_t aspath_len;        /* bytes in aspath */
+	/* Set by an intern table (rib/attr_intern.h) on its one shared
+	 * copy; NULL for every other set.  bgp_attrs_dup never copies it. */
+	struct bgp_attrs_hook *hook;
 	uint8_t *aspath;            /* canonical 4-octet segments */
+	uint32_t *communities;
+	uint8_t *ext_communities;   /* 8 bytes each */
+	struct bgp_large_community *large_communities;
+	struct bgp_attr_raw *unknown;
 	struct in_addr nexthop;     /* NEXT_HOP (IPv4 NLRI) */
-	struct addr mp_nexthop;     /* MP_REACH next hop (global) */
-	struct addr mp_nexthop_ll;  /* IPv6 link-local next hop, af 0 if none */
 	uint32_t med;
 	uint32_t local_pref;
 	uint32_t aggregator_as;
 	uint32_t aggregator_id;     /* host byte order */
+	uint16_t aspath_len;        /* bytes in aspath */
 	uint16_t n_communities;
-	uint32_t *communities;
 	uint16_t n_ext_communities;
-	uint8_t *ext_communities;   /* 8 bytes each */
 	uint16_t n_large_communities;
-	struct bgp_large_community *large_communities;
 	uint16_t n_unknown;
-	struct bgp_attr_raw *unknown;
-	/* Set by an intern table (rib/attr_intern.h) on its one shared
-	 * copy; NULL for every other set.  bgp_attrs_dup never copies it. */
-	struct bgp_attrs_hook *hook;
+	uint8_t origin;
+	bool frozen;                /* one block, immutable: see above */
+	struct addr mp_nexthop;     /* MP_REACH next hop (global) */
+	struct addr mp_nexthop_ll;  /* IPv6 link-local next hop, af 0 if none */
 };
 
 /* Told when a hooked set's last reference goes, just before it is
@@ -84,9 +96,23 @@ void bgp_attrs_unref(struct bgp_attrs *a);
 /* Deep copy with refcnt 1 (to modify attributes shared by others). */
 struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a);
 bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b);
+/* Equal sets hash alike, frozen or not; a frozen set returns the hash
+ * computed when it was frozen. */
 uint32_t bgp_attrs_hash(const struct bgp_attrs *a);
 
-/* Setters used by origination and tests; each marks the attribute present. */
+/* An immutable copy of a in one allocation (refcnt 1, no hook, hash
+ * stored): the struct, then the unknown-attribute table, large
+ * communities, communities, extended communities, AS path and the
+ * unknown attributes' bytes, back to back.  a itself is left as it is
+ * (frozen or not, its arrays may be anywhere, even on the stack).
+ * NULL on -ENOMEM.  The frozen set is never changed in place: the
+ * setters refuse it (-EPERM) and bgp_attrs_dup of it is mutable. */
+struct bgp_attrs *bgp_attrs_freeze(const struct bgp_attrs *a);
+/* Bytes of the block bgp_attrs_freeze allocates for a set like a. */
+size_t bgp_attrs_frozen_size(const struct bgp_attrs *a);
+
+/* Setters used by origination and tests; each marks the attribute
+ * present.  -EPERM on a frozen set. */
 int bgp_attrs_set_aspath(struct bgp_attrs *a, const uint8_t *segs, size_t len);
 int bgp_attrs_set_communities(struct bgp_attrs *a, const uint32_t *c, size_t n);
 int bgp_attrs_set_large_communities(struct bgp_attrs *a,
@@ -103,6 +129,11 @@ size_t bgp_aspath_asns(const uint8_t *segs, size_t len, uint32_t *out, size_t ma
  * opens a new segment when the first one holds 255 ASNs. */
 uint8_t *bgp_aspath_prepend(const uint8_t *segs, size_t len, uint32_t asn,
 			    unsigned n, size_t *out_len);
+/* The same into out (cap bytes): 0, or -ENOSPC when out is too small,
+ * -EMSGSIZE when the path would pass 65535 bytes; *out_len is the
+ * length of the new path in every case. */
+int bgp_aspath_prepend_to(const uint8_t *segs, size_t len, uint32_t asn, unsigned n,
+			  uint8_t *out, size_t cap, size_t *out_len);
 bool bgp_aspath_contains(const uint8_t *segs, size_t len, uint32_t asn);
 /* "64512 64521 {1 2}" style text. */
 void bgp_aspath_format(const uint8_t *segs, size_t len, char *buf, size_t size);

@@ -70,26 +70,39 @@ int export_attrs(const struct export_target *t, const struct prefix *p,
 	if ((p->addr.af == AF_INET ? t->self4.af : t->self6.af) == 0 &&
 	    (t->ebgp || path_is_local(best)))
 		return EXPORT_NO_NEXTHOP;
-	struct bgp_attrs *a = bgp_attrs_dup(best->attrs);
-	if (!a)
-		return -ENOMEM;
+	/* The result is built in a shallow copy on the stack that borrows
+	 * the source's arrays (and a stack buffer for the prepended path),
+	 * then frozen into one block: one malloc per distinct source set
+	 * instead of a deep copy (three to six) plus the path's.  The stack
+	 * copy never reaches bgp_attrs_unref and escapes nowhere. */
+	struct bgp_attrs sc = *best->attrs;
+	struct bgp_attrs *a = &sc;
+	a->refcnt = 1;
+	a->hook = NULL;
+	a->frozen = false; /* its arrays are borrowed, not a block */
+	a->hash = 0;
+	uint8_t path[512], *heap_path = NULL;
 	bool local = path_is_local(best);
 	if (t->ebgp) {
 		/* RFC 4271 5.1.2: prepend our AS as a new leading
-		 * AS_SEQUENCE entry (bgp_aspath_prepend opens one when
+		 * AS_SEQUENCE entry (bgp_aspath_prepend_to opens one when
 		 * needed). */
 		size_t len = 0;
-		uint8_t *np = bgp_aspath_prepend(a->aspath, a->aspath_len, t->local_as, 1, &len);
-		if (!np) {
-			bgp_attrs_unref(a);
-			return -ENOMEM;
+		int rc = bgp_aspath_prepend_to(a->aspath, a->aspath_len, t->local_as, 1, path,
+					       sizeof(path), &len);
+		if (rc == -ENOSPC) {
+			if (!(heap_path = malloc(len)))
+				return -ENOMEM;
+			rc = bgp_aspath_prepend_to(a->aspath, a->aspath_len, t->local_as, 1,
+						   heap_path, len, &len);
 		}
-		int rc = bgp_attrs_set_aspath(a, np, len);
-		free(np);
 		if (rc < 0) {
-			bgp_attrs_unref(a);
+			free(heap_path);
 			return rc;
 		}
+		a->aspath = heap_path ? heap_path : path;
+		a->aspath_len = (uint16_t)len;
+		a->present |= BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
 		/* RFC 4271 5.1.5: LOCAL_PREF never goes to external peers. */
 		a->present &= ~BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
 		a->local_pref = 0;
@@ -107,13 +120,13 @@ int export_attrs(const struct export_target *t, const struct prefix *p,
 	}
 	if (!bgp_attrs_has(a, BGP_ATTR_AS_PATH))
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_AS_PATH); /* well-known mandatory, 5.1.2 */
-	int rc = set_nexthop(t, p, t->ebgp || local, a);
-	if (rc < 0) {
-		bgp_attrs_unref(a);
+	if (set_nexthop(t, p, t->ebgp || local, a) < 0) {
+		free(heap_path);
 		return EXPORT_NO_NEXTHOP;
 	}
-	*out = a;
-	return EXPORT_SEND;
+	*out = bgp_attrs_freeze(a);
+	free(heap_path);
+	return *out ? EXPORT_SEND : -ENOMEM;
 }
 
 int export_policy_apply(const struct export_target *t, const struct policy *pol,

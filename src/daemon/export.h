@@ -40,7 +40,8 @@ enum export_verdict {
 
 /* Decides whether best (NULL: no best) for prefix p goes to t, and if
  * so builds the attributes to send in *out (a new set, refcnt 1, not
- * interned).  Returns the verdict (>= 0) or a negative errno. */
+ * interned, frozen: bgp_attrs_dup it to change it, as policies do).
+ * Returns the verdict (>= 0) or a negative errno. */
 int export_attrs(const struct export_target *t, const struct prefix *p,
 		 const struct rib_path *best, struct bgp_attrs **out);
 

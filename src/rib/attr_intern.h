@@ -8,7 +8,9 @@
  * The table holds no reference of its own.  The shared copy carries a
  * hook (bgp/attr.h) and leaves the table when bgp_attrs_unref drops its
  * last reference, so callers keep using bgp_attrs_ref/unref as before.
- * An interned set must never be modified: bgp_attrs_dup it first. */
+ * An interned set must never be modified: bgp_attrs_dup it first.  Every
+ * interned set is frozen (bgp/attr.h: one allocation, hash stored), which
+ * enforces that for the setters. */
 #ifndef EGRESS_RIB_ATTR_INTERN_H
 #define EGRESS_RIB_ATTR_INTERN_H
 
@@ -35,16 +37,20 @@ void attr_table_init(struct attr_table *t);
 void attr_table_destroy(struct attr_table *t);
 
 /* Takes the caller's reference to a and returns a reference to the
- * shared copy equal to it: a itself if it is new to the table, else the
- * existing copy (a's reference is then dropped, which frees a if it was
- * the only one).  NULL on -ENOMEM, with the caller's reference to a
+ * shared copy equal to it: the existing copy, or if a is new to the
+ * table, a itself when a is frozen, else a frozen copy of a.  Either way
+ * the caller's reference to a is dropped (which frees a if it was the
+ * only one), so a must not be used afterwards unless the caller holds
+ * another reference.  NULL on -ENOMEM, with the caller's reference to a
  * left untouched. */
 struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a);
 
 static inline size_t attr_table_count(const struct attr_table *t) { return t->count; }
 /* Interned sets and their bytes plus the table's own. */
 void attr_table_mem(const struct attr_table *t, struct rib_mem_stats *s);
-/* Bytes one set occupies, arrays included (for accounting). */
+/* Bytes one set occupies as the allocator hands them out: the frozen
+ * block, or the struct and each array of a mutable set, each with
+ * glibc's per-malloc header and rounding (for accounting). */
 size_t attr_size(const struct bgp_attrs *a);
 
 #endif

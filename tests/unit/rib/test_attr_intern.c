@@ -61,7 +61,11 @@ static void test_equal_sets_share(void **state)
 	attr_table_mem(&t, &s);
 	assert_int_equal(s.items, 2);
 	assert_int_equal(t.attr_bytes, attr_size(a) + attr_size(c));
-	assert_true(attr_size(a) == sizeof(*a) + 10);
+	/* Interned sets are frozen: one block, the 136-byte struct and the
+	 * 10-byte AS path, counted as glibc's 160-byte chunk. */
+	assert_true(a->frozen);
+	assert_int_equal(sizeof(*a), 136);
+	assert_int_equal(attr_size(a), 160);
 	assert_true(s.bytes > t.attr_bytes);
 
 	bgp_attrs_unref(a);
@@ -173,6 +177,92 @@ static void test_every_field_counts(void **state)
 	attr_table_destroy(&t);
 }
 
+/* Interning freezes: the shared copy is one block equal to what was
+ * interned (IPv6 next hop and link-local, unknown attributes, a 300-ASN
+ * path in two segments, 400 large communities), a frozen set new to the
+ * table is taken as it is, a frozen equal one finds the shared copy, and
+ * the table counts the block as the allocator hands it out. */
+static void test_intern_freezes(void **state)
+{
+	(void)state;
+	struct attr_table t;
+	attr_table_init(&t);
+	enum { ASNS = 300, LC = 400 };
+	uint8_t path[2 * 2 + ASNS * 4];
+	size_t o = 0;
+	for (unsigned seg = 0, left = ASNS; left; seg++) {
+		unsigned k = left > 255 ? 255 : left;
+		path[o++] = BGP_AS_SEQUENCE;
+		path[o++] = (uint8_t)k;
+		for (unsigned i = 0; i < k; i++, o += 4) {
+			uint32_t asn = 4200000000u + seg * 1000 + i;
+			path[o] = (uint8_t)(asn >> 24);
+			path[o + 1] = (uint8_t)(asn >> 16);
+			path[o + 2] = (uint8_t)(asn >> 8);
+			path[o + 3] = (uint8_t)asn;
+		}
+		left -= k;
+	}
+	struct bgp_large_community *lc = calloc(LC, sizeof(*lc));
+	assert_non_null(lc);
+	for (unsigned i = 0; i < LC; i++)
+		lc[i] = (struct bgp_large_community){ 65010, i, i * 3 };
+
+	struct bgp_attrs *m = mk_full(0);
+	assert_int_equal(bgp_attrs_set_aspath(m, path, o), 0);
+	assert_int_equal(bgp_attrs_set_large_communities(m, lc, LC), 0);
+	struct bgp_attrs *keep = bgp_attrs_dup(m); /* to compare with */
+	assert_non_null(keep);
+	struct bgp_attrs *a = attr_intern(&t, m); /* m is gone now */
+	assert_non_null(a);
+	assert_true(a->frozen);
+	assert_ptr_equal(a->hook, &t.hook);
+	assert_true(bgp_attrs_equal(a, keep));
+	assert_int_equal(a->hash, bgp_attrs_hash(keep));
+	assert_int_equal(bgp_aspath_length(a->aspath, a->aspath_len), ASNS);
+	assert_int_equal(a->n_large_communities, LC);
+	assert_int_equal(a->large_communities[LC - 1].local2, (LC - 1) * 3);
+	assert_int_equal(a->mp_nexthop_ll.af, AF_INET6);
+	assert_int_equal(a->unknown[0].len, 11);
+	size_t block = bgp_attrs_frozen_size(a);
+	assert_true(block >= sizeof(*a) + o + LC * 12 + 12 + 8 + 16 + 11);
+	assert_int_equal(attr_size(a), (block + 8 + 15) / 16 * 16);
+	assert_int_equal(t.attr_bytes, attr_size(a));
+	/* A mutable set holds its arrays apart: each counts its chunk. */
+	assert_true(attr_size(keep) > attr_size(a));
+
+	/* An equal mutable set and an equal frozen one both find it. */
+	struct bgp_attrs *b = attr_intern(&t, bgp_attrs_dup(keep));
+	assert_ptr_equal(b, a);
+	struct bgp_attrs *fz = bgp_attrs_freeze(keep);
+	assert_non_null(fz);
+	struct bgp_attrs *c = attr_intern(&t, fz); /* fz freed: a hit */
+	assert_ptr_equal(c, a);
+	assert_int_equal(a->refcnt, 3);
+	assert_int_equal(t.hits, 2);
+
+	/* A frozen set new to the table is interned as it is. */
+	keep->mp_nexthop_ll = (struct addr){ 0 };
+	struct bgp_attrs *nl = bgp_attrs_freeze(keep);
+	assert_non_null(nl);
+	struct bgp_attrs *d = attr_intern(&t, nl);
+	assert_ptr_equal(d, nl);
+	assert_ptr_not_equal(d, a);
+	assert_int_equal(attr_table_count(&t), 2);
+	assert_int_equal(t.attr_bytes, attr_size(a) + attr_size(d));
+
+	bgp_attrs_unref(d);
+	bgp_attrs_unref(c);
+	bgp_attrs_unref(b);
+	assert_int_equal(attr_table_count(&t), 1);
+	bgp_attrs_unref(a);
+	assert_int_equal(attr_table_count(&t), 0);
+	assert_int_equal(t.attr_bytes, 0);
+	bgp_attrs_unref(keep);
+	free(lc);
+	attr_table_destroy(&t);
+}
+
 static void test_many_grow_shrink(void **state)
 {
 	(void)state;
@@ -220,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_destroy_with_live_sets),
 		cmocka_unit_test(test_every_field_counts),
 		cmocka_unit_test(test_many_grow_shrink),
+		cmocka_unit_test(test_intern_freezes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
