@@ -64,6 +64,7 @@ static int rt_send(struct fib *f, struct fib_rt *rt)
 {
 	struct fib_group *g = rt->g;
 	f->requests++;
+	rt->on_bk = false;
 	return f->be.ops->route_set(f->be.be, &rt->pfx, 0, f->nhg.nhobj ? g->id : 0, &g->set);
 }
 
@@ -155,6 +156,30 @@ static int auto_end(struct fib *f, bool opened, int rc)
 
 /* ---- routes ---- */
 
+/* The kernel deleted rt's primary with its link (fib_nexthop_gone) and
+ * has forwarded by its backup route since.  When the route's new best
+ * is exactly that backup, with no backup of its own, the backup route
+ * is the route: it is kept as it is, and nothing is written (a link
+ * loss costs no route writes at all, only the group and nexthop
+ * deletions the kernel made).  The route keeps the backup priority
+ * until its next change writes a primary again. */
+static bool promote(struct fib *f, struct fib_rt *rt, const struct fib_nhset *set,
+		    const struct fib_nhset *bk)
+{
+	struct fib_group *b = rt->bk;
+	if (rt->err != -ENETDOWN || !b || rt->berr || !b->installed || b->backup.n || bk->n ||
+	    !fib_nhset_eq(&b->set, set))
+		return false;
+	struct fib_group *old = rt->g;
+	b->refs++;
+	rt_unlink(rt);
+	rt_link(rt, b);
+	rt_set_err(f, rt, 0);
+	rt->on_bk = true;
+	fib_nhg_release(&f->nhg, old);
+	return true;
+}
+
 static int route_install(struct fib *f, const struct fib_route *r)
 {
 	struct fib_nhset set = r->nhs, bk = r->backup;
@@ -181,6 +206,9 @@ static int route_install(struct fib *f, const struct fib_route *r)
 	if (rt && !rt->err && fib_nhset_eq(&rt->g->set, &set) &&
 	    fib_nhset_eq(&rt->g->backup, &bk) && rt->g->installed)
 		return 0; /* the kernel has it already */
+
+	if (rt && promote(f, rt, &set, &bk))
+		return 0;
 
 	struct fib_group *g = fib_nhg_acquire(&f->nhg, &set, &bk, &rc);
 	if (!g)
@@ -468,8 +496,12 @@ static void push_route(struct fib_hnode *n, void *arg)
 {
 	struct fib *f = arg;
 	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
+	bool on_bk = rt->on_bk;
 	rt_set_err(f, rt, 0);
 	(void)rt_send(f, rt);
+	/* A promoted backup route is the primary's double now: it goes. */
+	if (on_bk)
+		fib_backup_sync(f, rt);
 }
 
 int fib_resync(struct fib *f)
@@ -575,7 +607,8 @@ static void check_missing(struct fib_hnode *n, void *arg)
 {
 	struct check_ctx *c = arg;
 	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
-	if (rt->check_gen != c->f->check_gen && !rt->err)
+	/* A promoted backup route stands for the primary (promote). */
+	if (rt->check_gen != c->f->check_gen && !rt->err && !rt->on_bk)
 		check_diff(c, &rt->pfx, FIB_DIFF_MISSING);
 	fib_backup_check_missing(c->f, rt, check_diff_cb, c);
 }

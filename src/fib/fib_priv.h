@@ -153,6 +153,10 @@ struct fib_rt {
 	uint32_t bq;
 	uint32_t bcheck_gen;
 	int berr;
+	/* The kernel flushed the primary with its link and the backup
+	 * route, through what is now the best path, became the route:
+	 * there is no route at the primary priority (fib.c promote). */
+	bool on_bk;
 };
 
 struct fib {

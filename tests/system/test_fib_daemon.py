@@ -218,12 +218,14 @@ def test_interface_down_moves_traffic_before_hold_timer(fl):
     """(b) Primary (short AS path) on eg1, backup (prepended) on eg2,
     hold time 90 s.  Setting eg1 down moves `ip route get` and real
     packets to eg2 within about a second, and egressd takes the session
-    on eg1 down at once; with eg1 back both return."""
+    on eg1 down at once; with eg1 back both return.  Without backup
+    routes (test_link_down_falls_to_backup_route_without_egressd has
+    them): egressd itself writes the route again."""
     for sp in fl.star.spokes:
         sp.addr_add("lo", f"{HOST}/32")
     fl.bird(1, [Announce(PFX)])
     fl.bird(2, [Announce(PFX, prepend=[SPOKE_AS, SPOKE_AS])])
-    e = fl.start_egress("fib { table main }")
+    e = fl.start_egress("fib { table main; backup-routes off }")
     e.wait_established(fl.spoke_addr(1))
     e.wait_established(fl.spoke_addr(2))
     wait_until(lambda: (fl.route_get(HOST) or {}).get("dev") == "eg1", 10,
@@ -237,6 +239,7 @@ def test_interface_down_moves_traffic_before_hold_timer(fl):
     # that fails with its link up is repaired by the one group replace.)
     wait_paths(e, PFX, 2)
     gid = fl.kroutes(table="main")[PFX].get("nhid")
+    assert fl.kbackups(table="main") == {}
 
     t0 = time.monotonic()
     fl.star.hub.ip("link", "set", "dev", "eg1", "down")
@@ -599,22 +602,28 @@ def test_link_down_falls_to_backup_route_without_egressd(fl):
 
     wait_until(lambda: e.state(fl.spoke_addr(1)) != "Established", 3, interval=0.05,
                what="session on eg1 taken down")
-    # Converged: the primary via eg2 at the kernel's default metric, no
-    # backup route (nothing left to fall back to), kernel and egressd agree.
-    wait_until(lambda: PFX not in fl.kbackups(table="main") and
-               fl.kroutes(table="main").get(PFX, {}).get("metric", 0) == 0, 10,
-               what="primary via eg2, backup route gone")
-    assert fl.gateways(fl.kroutes(table="main")[PFX]) == [fl.spoke_addr(2)]
+    # Converged: eg2's path is the best now and has no backup, which is
+    # exactly the backup route the kernel kept: egressd adopts it as the
+    # route and writes none (one route left, still at the backup metric),
+    # and egressd and the kernel agree.
+    wait_until(lambda: [r for r in e.ctl("show", "fib")["routes"] if r["prefix"] == PFX
+                        and r["nexthops"][0]["gateway"] == fl.spoke_addr(2)], 10,
+               what="egressd's route via eg2")
     wait_until(lambda: e.ctl("show", "fib", "--check")["difference_count"] == 0, 5,
                what="show fib --check clean after the link loss")
+    left = [x for x in fl.kroutes_all(table="main") if x["dst"] == PFX]
+    assert len(left) == 1 and fl.gateways(left[0]) == [fl.spoke_addr(2)], left
+    assert left[0].get("metric", 0) == BACKUP_METRIC, left
+    assert ping_moves(fl, "eg2", "eg1")
 
     fl.star.hub.ip("link", "set", "dev", "eg1", "up")
     e.wait_established(fl.spoke_addr(1), timeout=40)
     wait_until(lambda: (fl.route_get(HOST) or {}).get("dev") == "eg1", 10,
                what="HOST back via eg1")
     wait_until(lambda: PFX in fl.kbackups(table="main"), 10,
-               what="backup route written again")
+               what="backup route in place again")
     assert fl.gateways(fl.kbackups(table="main")[PFX]) == [fl.spoke_addr(2)]
+    assert fl.kroutes(table="main")[PFX].get("metric", 0) == 0
     # Nothing stale: one primary and one backup route, and no nexthop
     # object of ours that no route uses.
     assert len(fl.kroutes_all(table="main")) == 2

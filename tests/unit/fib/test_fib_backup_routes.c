@@ -170,18 +170,36 @@ static void test_survive_kernel_flush_then_converge(void **state)
 	/* The primaries are known gone (not "missing"), the backups there. */
 	assert_int_equal(fib_check(c.fib, NULL, NULL), 0);
 	assert_int_equal(fib_backup_pending(c.fib), 0);
-	/* The Loc-RIB re-decides: B is best, with no backup.  Primaries go
-	 * through B, then the backup routes, no longer needed, go. */
+	/* The Loc-RIB re-decides: B is best, with no backup: exactly what
+	 * the backup routes forward by.  They become the routes: no route
+	 * is written, only the dead group and its nexthop are let go (two
+	 * deletes the kernel has already done). */
 	install_all(&c, &b, NULL);
-	for (unsigned i = 0; i < NROUTES; i++)
-		expect_route(&c, P4(i), 0, &b);
-	assert_int_equal(fib_backup_pending(c.fib), NROUTES);
-	assert_int_equal(fib_backup_write(c.fib, 1000), 0);
+	assert_int_equal(fib_mock_request_count(c.mock), req + 2);
+	req = fib_mock_request_count(c.mock);
+	assert_int_equal(fib_backup_pending(c.fib), 0);
+	struct fib_stats st;
+	fib_stats_get(c.fib, &st);
+	assert_int_equal(st.routes_failed, 0);
+	for (unsigned i = 0; i < NROUTES; i++) {
+		struct fib_nhset nhs;
+		int err = 1;
+		assert_int_equal(fib_route_lookup(c.fib, &(struct prefix){P4(i).addr, 24}, &nhs,
+						  NULL, &err), 0);
+		assert_int_equal(err, 0);
+		assert_int_equal(fib_nexthop_cmp(&nhs.nh[0], &b), 0);
+		expect_route(&c, P4(i), 0, NULL);
+		expect_route(&c, P4(i), BM, &b);
+	}
 	assert_int_equal(fib_mock_route_count(c.mock), NROUTES);
 	assert_int_equal(fib_check(c.fib, NULL, NULL), 0);
-	/* A comes back: primaries through A, backups through B again. */
+	/* Installing the same again still writes nothing. */
+	install_all(&c, &b, NULL);
+	assert_int_equal(fib_mock_request_count(c.mock), req);
+	/* A comes back: primaries through A are written, and the backup
+	 * routes through B are already what they should be. */
 	install_all(&c, &a, &b);
-	fib_backup_write(c.fib, 1000);
+	assert_int_equal(fib_backup_pending(c.fib), 0);
 	for (unsigned i = 0; i < NROUTES; i++) {
 		expect_route(&c, P4(i), 0, &a);
 		expect_route(&c, P4(i), BM, &b);
@@ -201,6 +219,35 @@ static void test_survive_kernel_flush_then_converge(void **state)
 
 /* The delete of a primary names no priority; were the primary already
  * flushed, it would take the backup route: the backup goes first. */
+static void test_resync_while_promoted(void **state)
+{
+	(void)state;
+	struct ctx c;
+	open_ctx(&c, true);
+	struct fib_nexthop a = NH("192.0.2.1", 2), b = NH("198.51.100.1", 3);
+	install_all(&c, &a, &b);
+	fib_backup_write(c.fib, 1000);
+	uint32_t gid = 0, grp[FIB_NH_MAX];
+	unsigned ng = 0;
+	assert_int_equal(fib_route_lookup(c.fib, &(struct prefix){P4(0).addr, 24}, NULL, &gid,
+					  NULL), 0);
+	assert_int_equal(fib_mock_group_get(c.mock, gid, grp, &ng), 0);
+	assert_int_equal(fib_mock_nh_forget(c.mock, grp[0]), 0);
+	assert_int_equal(fib_nexthop_gone(c.fib, &a), 1);
+	install_all(&c, &b, NULL); /* promoted */
+	assert_int_equal(fib_mock_route_count(c.mock), NROUTES);
+	assert_int_equal(fib_resync(c.fib), 0);
+	/* Primaries written, the backup routes (no backup wanted) queued
+	 * for deletion and gone after the write. */
+	assert_int_equal(fib_backup_write(c.fib, 1000), 0);
+	for (unsigned i = 0; i < NROUTES; i++) {
+		expect_route(&c, P4(i), 0, &b);
+		expect_route(&c, P4(i), BM, NULL);
+	}
+	assert_int_equal(fib_check(c.fib, NULL, NULL), 0);
+	fib_destroy(c.fib);
+}
+
 static void test_withdraw_after_flush_leaves_nothing(void **state)
 {
 	(void)state;
@@ -366,6 +413,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_written_after_primaries),
 		cmocka_unit_test(test_survive_kernel_flush_then_converge),
+		cmocka_unit_test(test_resync_while_promoted),
 		cmocka_unit_test(test_withdraw_after_flush_leaves_nothing),
 		cmocka_unit_test(test_session_down_repair_drops_backups),
 		cmocka_unit_test(test_same_interface_or_off_means_none),
