@@ -133,6 +133,9 @@ class FibEgressConfig(egress_lib.EgressConfig):
         return super().text() + self.fib_text
 
 
+EGRESSD_FIB_EXTRA = ""   # --egressd-fib: more statements for its fib block
+
+
 def make_egressd(ns, feeders):
     cfg = FibEgressConfig(router_id=DUT_ID, local_as=DUT_AS,
                           listen=[f[2] for f in feeders])
@@ -140,7 +143,8 @@ def make_egressd(ns, feeders):
                     # equal paths from the two feeders' different ASes
                     # form one group (--mode ecmp)
                     "multipath 2 relax\n"
-                    f"fib {{\n    table {TABLE}\n    ecmp on\n}}\n")
+                    f"fib {{\n    table {TABLE}\n    ecmp on\n"
+                    f"{EGRESSD_FIB_EXTRA}}}\n")
     for nbr, asn, local, pref in feeders:
         cfg.neighbors.append(egress_lib.Neighbor(
             address=nbr, remote_as=asn, hold_time=HOLD, passive=True,
@@ -199,6 +203,22 @@ def table_counts(ns):
         if "metric" in w and w[w.index("metric") + 1:][:1] == ["32768"]:
             backups += 1
     return len(pfx), backups
+
+
+def slab_objs(cache):
+    """Active objects of a kernel slab cache (/proc/slabinfo, root only;
+    None when unreadable or merged away): the kernel's per-route cost,
+    shared by every namespace, so only a difference within one run
+    means anything."""
+    try:
+        with open("/proc/slabinfo") as f:
+            for ln in f:
+                w = ln.split()
+                if w and w[0] == cache:
+                    return int(w[1])
+    except OSError:
+        pass
+    return None
 
 
 def table_count(ns):
@@ -530,8 +550,16 @@ def failover_once(name, args, n, table_args, workroot, idx):
                            procs, 600)
             wait_burst(wlog, procs, want_new=n, stall=args.stall)
             # A route may be written more than once (first path, then
-            # the ECMP set): wait until the kernel table stands still.
-            wait_quiet(wlog, 0, args.quiet, args.stall * 5)
+            # the ECMP set, then backup routes): wait until the kernel
+            # table stands still.
+            inst = wait_quiet(wlog, 0, args.quiet, args.stall * 5)
+            if inst:
+                # Everything written before the event: primaries, then
+                # (egressd's backup-routes) the backup routes.
+                res["install_notified"] = sum(e["new"] for e in inst)
+                res["install_span_s"] = inst[-1]["last"] - inst[0]["first_new"] \
+                    if inst[0].get("first_new") else None
+            res["fib_alias_objs"] = slab_objs("ip_fib_alias")
             if args.event == "session":
                 event = f"signal:{fa.pid}:{int(signal.SIGTERM)}"
             else:
@@ -755,6 +783,9 @@ def main():
                     "session (feeder A ends its BGP session), MODE ecmp (both "
                     "paths equal) or backup (B has a lower LOCAL_PREF)")
     ap.add_argument("--dsts", type=int, default=100)
+    ap.add_argument("--egressd-fib", default="",
+                    help="more statements for egressd's fib block, e.g. "
+                    "'backup-routes off'")
     ap.add_argument("--interval-us", type=int, default=1000)
     ap.add_argument("--fo-timeout", type=float, default=120.0)
     ap.add_argument("--no-withdraw", dest="withdraw", action="store_false")
@@ -766,6 +797,10 @@ def main():
                     "daemon into this directory")
     ap.add_argument("--out", default=os.path.join(REPO, "bench", "out"))
     args = ap.parse_args()
+    global EGRESSD_FIB_EXTRA
+    if args.egressd_fib:
+        EGRESSD_FIB_EXTRA = "".join(f"    {x.strip()}\n"
+                                    for x in args.egressd_fib.split(";") if x.strip())
 
     if os.geteuid() != 0:
         sys.exit("bench/fib_run.py needs root (network namespaces)")

@@ -41,6 +41,13 @@ static const struct fib_nhset *wanted(const struct fib *f, const struct fib_rt *
 {
 	if (!f->cfg.backup_routes || !f->nhg.nhobj || !rt->g)
 		return NULL;
+	/* While the primary is not in the kernel (flushed with its link,
+	 * or refused), or the backup route stands in for it (promoted), the
+	 * backup route is what forwards: it stays as it is until a primary
+	 * is written again, whatever the route's group says by then (a
+	 * repair of that group drops its backup). */
+	if (rt->bk && !rt->berr && (rt->err || rt->on_bk))
+		return &rt->bk->set;
 	const struct fib_group *g = rt->g;
 	if (!g->backup.n)
 		return NULL;

@@ -248,6 +248,42 @@ static void test_resync_while_promoted(void **state)
 	fib_destroy(c.fib);
 }
 
+/* In the daemon the session over the dead link ends right after the
+ * link event, and its repair (fib_nexthop_down) gives the emptied group
+ * the backup's next hops and no backup; the backup routes must still
+ * stay, whenever the idle writer runs, until the primaries are back. */
+static void test_flush_then_session_repair_keeps_backups(void **state)
+{
+	(void)state;
+	struct ctx c;
+	open_ctx(&c, true);
+	struct fib_nexthop a = NH("192.0.2.1", 2), b = NH("198.51.100.1", 3);
+	install_all(&c, &a, &b);
+	fib_backup_write(c.fib, 1000);
+	uint32_t gid = 0, grp[FIB_NH_MAX];
+	unsigned ng = 0;
+	assert_int_equal(fib_route_lookup(c.fib, &(struct prefix){P4(0).addr, 24}, NULL, &gid,
+					  NULL), 0);
+	assert_int_equal(fib_mock_group_get(c.mock, gid, grp, &ng), 0);
+	assert_int_equal(fib_mock_nh_forget(c.mock, grp[0]), 0);
+	assert_int_equal(fib_nexthop_gone(c.fib, &a), 1);
+	assert_int_equal(fib_nexthop_down(c.fib, &a), 0);
+	assert_int_equal(fib_backup_write(c.fib, 1000), 0);
+	for (unsigned i = 0; i < NROUTES; i++)
+		expect_route(&c, P4(i), BM, &b);
+	/* The re-decision: kept as the routes, nothing written. */
+	size_t req = fib_mock_request_count(c.mock);
+	install_all(&c, &b, NULL);
+	assert_int_equal(fib_backup_write(c.fib, 1000), 0);
+	for (unsigned i = 0; i < NROUTES; i++) {
+		expect_route(&c, P4(i), BM, &b);
+		expect_route(&c, P4(i), 0, NULL);
+	}
+	assert_true(fib_mock_request_count(c.mock) - req <= 2);
+	assert_int_equal(fib_check(c.fib, NULL, NULL), 0);
+	fib_destroy(c.fib);
+}
+
 static void test_withdraw_after_flush_leaves_nothing(void **state)
 {
 	(void)state;
@@ -414,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_written_after_primaries),
 		cmocka_unit_test(test_survive_kernel_flush_then_converge),
 		cmocka_unit_test(test_resync_while_promoted),
+		cmocka_unit_test(test_flush_then_session_repair_keeps_backups),
 		cmocka_unit_test(test_withdraw_after_flush_leaves_nothing),
 		cmocka_unit_test(test_session_down_repair_drops_backups),
 		cmocka_unit_test(test_same_interface_or_off_means_none),
