@@ -108,6 +108,9 @@ uint32_t bgp_attrs_hash(const struct bgp_attrs *a);
  * NULL on -ENOMEM.  The frozen set is never changed in place: the
  * setters refuse it (-EPERM) and bgp_attrs_dup of it is mutable. */
 struct bgp_attrs *bgp_attrs_freeze(const struct bgp_attrs *a);
+/* The same for a caller that has just computed hash = bgp_attrs_hash(a)
+ * (the intern table, for its lookup), so it is not computed twice. */
+struct bgp_attrs *bgp_attrs_freeze_hashed(const struct bgp_attrs *a, uint32_t hash);
 /* Bytes of the block bgp_attrs_freeze allocates for a set like a. */
 size_t bgp_attrs_frozen_size(const struct bgp_attrs *a);
 

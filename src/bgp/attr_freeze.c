@@ -65,6 +65,11 @@ static void *place(uint8_t *block, size_t off, const void *src, size_t n)
 
 struct bgp_attrs *bgp_attrs_freeze(const struct bgp_attrs *a)
 {
+	return bgp_attrs_freeze_hashed(a, bgp_attrs_hash(a));
+}
+
+struct bgp_attrs *bgp_attrs_freeze_hashed(const struct bgp_attrs *a, uint32_t hash)
+{
 	struct freeze_layout l;
 	freeze_layout(a, &l);
 	uint8_t *block = malloc(l.total);
@@ -74,7 +79,6 @@ struct bgp_attrs *bgp_attrs_freeze(const struct bgp_attrs *a)
 	*f = *a;
 	f->refcnt = 1;
 	f->hook = NULL;
-	f->frozen = false; /* so bgp_attrs_hash computes, below */
 	f->unknown = place(block, l.unknown, a->unknown, (size_t)a->n_unknown * sizeof(*a->unknown));
 	f->large_communities = place(block, l.large, a->large_communities,
 				     (size_t)a->n_large_communities * sizeof(*a->large_communities));
@@ -86,7 +90,7 @@ struct bgp_attrs *bgp_attrs_freeze(const struct bgp_attrs *a)
 		f->unknown[i].data = place(block, off, a->unknown[i].data, a->unknown[i].len);
 		off += a->unknown[i].len;
 	}
-	f->hash = bgp_attrs_hash(f);
+	f->hash = hash;
 	f->frozen = true;
 	return f;
 }

@@ -57,30 +57,39 @@ size_t attr_size(const struct bgp_attrs *a)
 	return n;
 }
 
-/* Moves every entry into fresh arrays of new_cap slots. */
+static inline struct bgp_attrs *slot_get(const struct attr_slot *s)
+{
+	return (struct bgp_attrs *)(uintptr_t)((uint64_t)s->hi << 32 | s->lo);
+}
+
+static inline void slot_put(struct attr_slot *s, struct bgp_attrs *a, uint32_t hash)
+{
+	uint64_t v = (uint64_t)(uintptr_t)a;
+	*s = (struct attr_slot){ .hash = hash, .lo = (uint32_t)v, .hi = (uint32_t)(v >> 32) };
+}
+
+static inline bool slot_used(const struct attr_slot *s)
+{
+	return (s->lo | s->hi) != 0;
+}
+
+/* Moves every entry into a fresh array of new_cap slots. */
 static int table_resize(struct attr_table *t, size_t new_cap)
 {
-	struct bgp_attrs **slots = calloc(new_cap, sizeof(*slots));
-	uint32_t *hashes = malloc(new_cap * sizeof(*hashes));
-	if (!slots || !hashes) {
-		free(slots);
-		free(hashes);
+	struct attr_slot *slots = calloc(new_cap, sizeof(*slots));
+	if (!slots)
 		return -ENOMEM;
-	}
 	size_t mask = new_cap - 1;
 	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->slots[i])
+		if (!slot_used(&t->slots[i]))
 			continue;
-		size_t j = t->hashes[i] & mask;
-		while (slots[j])
+		size_t j = t->slots[i].hash & mask;
+		while (slot_used(&slots[j]))
 			j = (j + 1) & mask;
 		slots[j] = t->slots[i];
-		hashes[j] = t->hashes[i];
 	}
 	free(t->slots);
-	free(t->hashes);
 	t->slots = slots;
-	t->hashes = hashes;
 	t->cap = new_cap;
 	return 0;
 }
@@ -92,19 +101,18 @@ static void slot_remove(struct attr_table *t, size_t i)
 	size_t mask = t->cap - 1, j = i;
 	for (;;) {
 		j = (j + 1) & mask;
-		if (!t->slots[j])
+		if (!slot_used(&t->slots[j]))
 			break;
-		size_t home = t->hashes[j] & mask;
+		size_t home = t->slots[j].hash & mask;
 		/* Entry j may fill the hole at i only if its home slot is
 		 * not in (i, j] cyclically. */
 		bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (home_between)
 			continue;
 		t->slots[i] = t->slots[j];
-		t->hashes[i] = t->hashes[j];
 		i = j;
 	}
-	t->slots[i] = NULL;
+	t->slots[i] = (struct attr_slot){ 0 };
 }
 
 static void table_release(struct bgp_attrs_hook *h, struct bgp_attrs *a)
@@ -112,8 +120,8 @@ static void table_release(struct bgp_attrs_hook *h, struct bgp_attrs *a)
 	struct attr_table *t = table_of(h);
 	uint32_t hash = a->hash; /* interned sets are frozen */
 	size_t mask = t->cap - 1;
-	for (size_t i = hash & mask; t->slots[i]; i = (i + 1) & mask) {
-		if (t->slots[i] != a)
+	for (size_t i = hash & mask; slot_used(&t->slots[i]); i = (i + 1) & mask) {
+		if (slot_get(&t->slots[i]) != a)
 			continue;
 		slot_remove(t, i);
 		t->count--;
@@ -135,10 +143,9 @@ void attr_table_init(struct attr_table *t)
 void attr_table_destroy(struct attr_table *t)
 {
 	for (size_t i = 0; i < t->cap; i++)
-		if (t->slots[i])
-			t->slots[i]->hook = NULL;
+		if (slot_used(&t->slots[i]))
+			slot_get(&t->slots[i])->hook = NULL;
 	free(t->slots);
-	free(t->hashes);
 	attr_table_init(t);
 }
 
@@ -162,9 +169,10 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 	uint32_t hash = bgp_attrs_hash(a);
 	if (t->cap) {
 		size_t mask = t->cap - 1;
-		for (size_t i = hash & mask; t->slots[i]; i = (i + 1) & mask) {
-			if (t->hashes[i] == hash && bgp_attrs_equal(t->slots[i], a)) {
-				struct bgp_attrs *s = bgp_attrs_ref(t->slots[i]);
+		for (size_t i = hash & mask; slot_used(&t->slots[i]); i = (i + 1) & mask) {
+			struct bgp_attrs *s = slot_get(&t->slots[i]);
+			if (t->slots[i].hash == hash && bgp_attrs_equal(s, a)) {
+				bgp_attrs_ref(s);
 				t->hits++;
 				bgp_attrs_unref(a);
 				return s;
@@ -181,16 +189,15 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 	 * new frozen copy and the mutable original is dropped. */
 	struct bgp_attrs *f = a;
 	if (!a->frozen) {
-		f = bgp_attrs_freeze(a);
+		f = bgp_attrs_freeze_hashed(a, hash);
 		if (!f)
 			return NULL;
 		bgp_attrs_unref(a);
 	}
 	size_t mask = t->cap - 1, i = hash & mask;
-	while (t->slots[i])
+	while (slot_used(&t->slots[i]))
 		i = (i + 1) & mask;
-	t->slots[i] = f;
-	t->hashes[i] = hash;
+	slot_put(&t->slots[i], f, hash);
 	t->count++;
 	t->misses++;
 	t->attr_bytes += attr_size(f);
@@ -201,5 +208,5 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 void attr_table_mem(const struct attr_table *t, struct rib_mem_stats *s)
 {
 	s->items = t->count;
-	s->bytes = t->attr_bytes + t->cap * (sizeof(*t->slots) + sizeof(*t->hashes));
+	s->bytes = t->attr_bytes + t->cap * sizeof(*t->slots);
 }

@@ -20,10 +20,18 @@
 #include "bgp/attr.h"
 #include "rib/mem.h"
 
+/* One slot: the set's hash and its address in two 32-bit halves, so a
+ * slot is 12 bytes with no padding (as the two arrays it replaces were)
+ * and a probe reads one cache line, not one in a pointer array and one
+ * in a hash array.  An empty slot has both halves zero. */
+struct attr_slot {
+	uint32_t hash;
+	uint32_t lo, hi;
+};
+
 struct attr_table {
 	struct bgp_attrs_hook hook;
-	struct bgp_attrs **slots; /* open addressing, linear probing */
-	uint32_t *hashes;         /* hash of the set in the same slot */
+	struct attr_slot *slots;  /* open addressing, linear probing */
 	size_t cap;               /* power of two, or 0 before first use */
 	size_t count;
 	size_t attr_bytes;        /* bytes of the interned sets themselves */
