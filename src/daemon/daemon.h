@@ -63,7 +63,7 @@ struct daemon_peer {
 	struct prefix flush_cursor;
 	/* Graceful restart helper (gr.c): the peer's routes kept stale. */
 	struct daemon *d;
-	struct adj_rib *stale;    /* prefixes not yet re-announced */
+	uint64_t stale_before;    /* paths received up to this stamp are stale */
 	uint32_t stale_families;  /* BGP_FAM_BIT mask */
 	ev_timer gr_timer;
 	/* Reload (reload.c, soft.c): the routes as received when the

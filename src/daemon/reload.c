@@ -126,7 +126,7 @@ static void peer_detach(struct daemon *d, struct daemon_peer *dp, uint8_t cease)
 	/* The NOTIFICATION with our reason first; the delete's own stop
 	 * then finds the session down already.  The down callback
 	 * withdraws the peer's routes (in slices). */
-	bool stale = dp->stale != NULL;
+	bool stale = dp->stale_families != 0;
 	bgp_peer_stop(p, cease, NULL);
 	daemon_sync_stop(d, dp);
 	daemon_soft_clear(dp, 0);

@@ -399,6 +399,7 @@ int loc_rib_withdraw(struct loc_rib *lr, const struct prefix *p, uint32_t peer_i
 
 struct peer_collect {
 	uint32_t peer_id;
+	uint64_t max_received;
 	struct prefix *batch;
 	size_t n;
 	struct loc_rib *lr;
@@ -419,15 +420,34 @@ static int peer_collect_visit(void *arg, const struct prefix *p, void *v)
 	}
 	for (struct loc_path *lp = rec->paths; lp; lp = lp->next) {
 		if (lp->path.peer->id == c->peer_id) {
-			c->batch[c->n++] = *p;
+			if (lp->path.received <= c->max_received)
+				c->batch[c->n++] = *p;
 			break;
 		}
 	}
 	return 0;
 }
 
+static int peer_withdraw(struct loc_rib *lr, int af, uint32_t peer_id, uint64_t max_received,
+			 const struct prefix *cursor, size_t budget, struct prefix *next,
+			 size_t *removed);
+
 int loc_rib_peer_withdraw(struct loc_rib *lr, int af, uint32_t peer_id,
 			  const struct prefix *cursor, size_t budget, struct prefix *next)
+{
+	return peer_withdraw(lr, af, peer_id, UINT64_MAX, cursor, budget, next, NULL);
+}
+
+int loc_rib_peer_withdraw_older(struct loc_rib *lr, int af, uint32_t peer_id,
+				uint64_t max_received, const struct prefix *cursor, size_t budget,
+				struct prefix *next, size_t *removed)
+{
+	return peer_withdraw(lr, af, peer_id, max_received, cursor, budget, next, removed);
+}
+
+static int peer_withdraw(struct loc_rib *lr, int af, uint32_t peer_id, uint64_t max_received,
+			 const struct prefix *cursor, size_t budget, struct prefix *next,
+			 size_t *removed)
 {
 	enum { CHUNK = 256 };
 	struct prefix batch[CHUNK], cur;
@@ -437,14 +457,18 @@ int loc_rib_peer_withdraw(struct loc_rib *lr, int af, uint32_t peer_id,
 		size_t chunk = CHUNK;
 		if (budget && budget - done < chunk)
 			chunk = budget - done;
-		struct peer_collect c = { .peer_id = peer_id, .batch = batch, .lr = lr };
+		struct peer_collect c = { .peer_id = peer_id, .max_received = max_received,
+					  .batch = batch, .lr = lr };
 		/* Collect first, withdraw after: the walk must not see the
 		 * trie change under it. */
 		int rc = trie_walk(&lr->trie, af, from, chunk, peer_collect_visit, &c, &cur);
 		if (rc < 0)
 			return rc;
 		for (size_t i = 0; i < c.n; i++) {
-			if (loc_rib_withdraw(lr, &batch[i], peer_id) == 0) {
+			int w = loc_rib_withdraw(lr, &batch[i], peer_id);
+			if (w == 1 && removed)
+				(*removed)++;
+			if (w == 0) {
 				struct trie_pos pos;
 				void **slot = trie_lookup_pos(&lr->trie, &batch[i], &pos);
 				if (slot)

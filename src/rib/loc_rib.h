@@ -81,6 +81,14 @@ int loc_rib_withdraw(struct loc_rib *lr, const struct prefix *p, uint32_t peer_i
 int loc_rib_peer_withdraw(struct loc_rib *lr, int af, uint32_t peer_id,
 			  const struct prefix *cursor, size_t budget, struct prefix *next);
 
+/* loc_rib_peer_withdraw of only the paths whose received stamp is at
+ * most max_received (RFC 4724 4.2: the stale routes of a restarting
+ * peer, those it did not send again); *removed (if not NULL) grows by
+ * the paths withdrawn. */
+int loc_rib_peer_withdraw_older(struct loc_rib *lr, int af, uint32_t peer_id,
+				uint64_t max_received, const struct prefix *cursor, size_t budget,
+				struct prefix *next, size_t *removed);
+
 /* Replaces the decision options, multipath count and comparator (a
  * reload).  Nothing is reselected here: the caller walks the table with
  * loc_rib_reselect, which reports what moved.  0 or -ENOMEM (then the

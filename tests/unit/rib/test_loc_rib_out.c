@@ -301,6 +301,48 @@ static void test_per_peer_counters(void **state)
 	bgp_attrs_unref(a);
 }
 
+/* RFC 4724 4.2 stale sweep by arrival stamp: only the peer's paths
+ * received up to the stamp go; one sent again since stays, and other
+ * peers' paths are not touched. */
+static void test_withdraw_older_sweeps_stale(void **state)
+{
+	(void)state;
+	struct exporter x;
+	struct loc_rib *lr = mk(&x);
+	struct bgp_attrs *a = attrs(1);
+	for (unsigned i = 0; i < 20; i++) {
+		struct prefix p = pfx_n(i);
+		struct rib_path p0 = path(0, a), p1 = path(1, a);
+		p0.received = i + 1;
+		p1.received = 100 + i;
+		assert_int_equal(loc_rib_update(lr, &p, &p0), 0);
+		if (i % 4 == 0)
+			assert_int_equal(loc_rib_update(lr, &p, &p1), 0);
+	}
+	/* The session ended at stamp 20; prefix 3 comes again (stamp 21). */
+	struct prefix again = pfx_n(3);
+	struct rib_path fresh = path(0, a);
+	fresh.received = 21;
+	assert_int_equal(loc_rib_update(lr, &again, &fresh), 0);
+	size_t removed = 0;
+	struct prefix next;
+	/* In slices of 7 prefixes. */
+	const struct prefix *cur = NULL;
+	int rc;
+	while ((rc = loc_rib_peer_withdraw_older(lr, AF_INET, peers[0].id, 20, cur, 7, &next,
+						 &removed)) == 1)
+		cur = &next;
+	assert_int_equal(rc, 0);
+	assert_int_equal(removed, 19);
+	assert_int_equal(loc_rib_peer_routes(lr, peers[0].id, 0), 1);
+	assert_ptr_equal(loc_rib_best(lr, &again)->peer, &peers[0]);
+	assert_int_equal(loc_rib_peer_routes(lr, peers[1].id, 0), 5);
+	assert_int_equal(loc_rib_count(lr, AF_INET), 6); /* 0,3,4,8,12,16 */
+	loc_rib_free(lr);
+	assert_int_equal(a->refcnt, 1);
+	bgp_attrs_unref(a);
+}
+
 struct seen {
 	struct prefix last;
 	bool any;
@@ -396,6 +438,7 @@ int main(void)
 		cmocka_unit_test_setup(test_session_generations, setup),
 		cmocka_unit_test_setup(test_loop_path_listed_not_chosen, setup),
 		cmocka_unit_test_setup(test_per_peer_counters, setup),
+		cmocka_unit_test_setup(test_withdraw_older_sweeps_stale, setup),
 		cmocka_unit_test_setup(test_peer_walk_sliced_across_changes, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
