@@ -59,6 +59,7 @@ struct daemon_peer {
 	struct prefix dump_cursor;
 	/* Withdrawal of the peer's Loc-RIB paths after it went down. */
 	uint32_t flush_fams;       /* BGP_FAM_BIT mask still to flush */
+	uint64_t flush_before[BGP_FAM_COUNT]; /* per family: paths up to this stamp */
 	bool flush_has_cursor;
 	struct prefix flush_cursor;
 	/* Graceful restart helper (gr.c): the peer's routes kept stale. */
@@ -133,6 +134,10 @@ void daemon_sync_stop(struct daemon *d, struct daemon_peer *dp);
  * peer may offer new paths). */
 void daemon_flush_start(struct daemon *d, struct daemon_peer *dp, uint32_t fams);
 void daemon_flush_finish(struct daemon *d, struct daemon_peer *dp);
+/* daemon_flush_start of only the paths received up to the arrival stamp
+ * before (RFC 4724 4.2: the stale ones), in slices as well. */
+void daemon_flush_start_older(struct daemon *d, struct daemon_peer *dp, uint32_t fams,
+			      uint64_t before);
 /* Route refresh (RFC 2918): the family's Adj-RIB-Out again. */
 void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_family f);
 /* A path from the peer into the Loc-RIB (attrs interned by the caller),

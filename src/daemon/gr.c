@@ -12,7 +12,6 @@
  * Loc-RIB, so nothing is withdrawn from other peers meanwhile.  A cap of DAEMON_GR_STALE_TIME after the
  * restart bounds a peer that never sends End-of-RIB. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/log.h"
 #include "daemon/daemon.h"
@@ -27,20 +26,15 @@ static int fam_af(int f)
 static void sweep(struct daemon *d, struct daemon_peer *dp, int f)
 {
 	char nb[ADDR_STRLEN];
-	size_t removed = 0;
 	if (!(dp->stale_families & BGP_FAM_BIT(f)))
 		return;
 	/* Stale paths stayed candidates in the Loc-RIB until now (RFC 4724
-	 * 4.2); those the peer sent again since carry newer stamps. */
-	int rc = loc_rib_peer_withdraw_older(rib_loc(d->rib), fam_af(f), dp->rp.id,
-					     dp->stale_before, NULL, 0, NULL, &removed);
-	if (rc < 0)
-		log_err("peer %s: graceful restart: sweeping stale %s routes: %s",
-			addr_fmt(&dp->peer->cfg.addr, nb), bgp_family_name((enum bgp_family)f),
-			strerror(-rc));
+	 * 4.2); those the peer sent again since carry newer stamps.  They
+	 * go in slices, as a lost peer's paths do (sync.c's flush). */
+	daemon_flush_start_older(d, dp, BGP_FAM_BIT(f), dp->stale_before);
 	dp->stale_families &= ~BGP_FAM_BIT(f);
-	log_info("peer %s: graceful restart: %zu stale %s routes removed",
-		 addr_fmt(&dp->peer->cfg.addr, nb), removed, bgp_family_name((enum bgp_family)f));
+	log_info("peer %s: graceful restart: removing the stale %s routes not sent again",
+		 addr_fmt(&dp->peer->cfg.addr, nb), bgp_family_name((enum bgp_family)f));
 	if (!dp->stale_families)
 		ev_timer_stop(d->loop, &dp->gr_timer);
 }

@@ -346,9 +346,10 @@ static bool flush_step(struct daemon *d, struct daemon_peer *dp, size_t budget)
 		if (!(dp->flush_fams & BGP_FAM_BIT(f)))
 			continue;
 		struct prefix next;
-		int rc = loc_rib_peer_withdraw(rib_loc(d->rib), fam_af(f), dp->rp.id,
-					       dp->flush_has_cursor ? &dp->flush_cursor : NULL,
-					       budget, &next);
+		int rc = loc_rib_peer_withdraw_older(rib_loc(d->rib), fam_af(f), dp->rp.id,
+						     dp->flush_before[f],
+						     dp->flush_has_cursor ? &dp->flush_cursor : NULL,
+						     budget, &next, NULL);
 		if (rc == 1) {
 			dp->flush_cursor = next;
 			dp->flush_has_cursor = true;
@@ -368,6 +369,28 @@ static bool flush_step(struct daemon *d, struct daemon_peer *dp, size_t budget)
 
 void daemon_flush_start(struct daemon *d, struct daemon_peer *dp, uint32_t fams)
 {
+	daemon_flush_start_older(d, dp, fams, UINT64_MAX);
+}
+
+void daemon_flush_start_older(struct daemon *d, struct daemon_peer *dp, uint32_t fams,
+			      uint64_t before)
+{
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		if (!(fams & BGP_FAM_BIT(f)))
+			continue;
+		if (!(dp->flush_fams & BGP_FAM_BIT(f))) {
+			dp->flush_before[f] = before;
+			continue;
+		}
+		if (before <= dp->flush_before[f])
+			continue; /* already takes at least these */
+		/* Takes more now: paths behind the cursor that the old
+		 * stamp spared must go too, so the family starts over (it
+		 * is the one being walked when it is the lowest left). */
+		dp->flush_before[f] = before;
+		if (!(dp->flush_fams & (BGP_FAM_BIT(f) - 1)))
+			dp->flush_has_cursor = false;
+	}
 	/* A family already being flushed keeps its cursor; one added
 	 * starts from its beginning when its turn comes. */
 	dp->flush_fams |= fams;
