@@ -2,6 +2,7 @@
  * with -Dbench=true, never installed):
  *
  *   rib_insert [PREFIXES [PEERS]]
+ *   MRT=FILE rib_insert [0 [PEERS]]
  *
  * Feeds PREFIXES (default 1,000,000) synthetic IPv4 prefixes (mostly
  * /24s, 3-4 prefixes per attribute set, AS paths of 2-6 ASes, some
@@ -9,7 +10,9 @@
  * way the daemon will: one freshly built attribute set per UPDATE-sized
  * group, interned, then one loc_rib_update per prefix.  Also times the
  * bare trie and a full withdrawal, and reports ns/op, the modules' own
- * byte counts per prefix and the process RSS growth. */
+ * byte counts per prefix and the process RSS growth.  With MRT=FILE the
+ * prefixes are those of a real table (bench/table_mrt.c) instead; the
+ * attribute sets stay synthetic. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 #include "rib/attr_intern.h"
 #include "rib/loc_rib.h"
 #include "rib/trie.h"
+#include "table.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd(void)
@@ -121,7 +125,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: rib_insert [PREFIXES [PEERS (1-64)]]\n");
 		return 2;
 	}
-	struct prefix *pfx = make_prefixes(n);
+	const char *mrt = getenv("MRT");
+	struct prefix *pfx;
+	if (mrt && *mrt) {
+		struct bench_table bt;
+		struct bench_rewrite rw = { .feeder_as = 65001 };
+		const char *why = "";
+		if (bench_table_mrt(&bt, mrt, &rw, &why) < 0) {
+			fprintf(stderr, "rib_insert: %s: %s\n", mrt, why);
+			return 1;
+		}
+		n = bt.n_pfx;
+		pfx = calloc(n, sizeof(*pfx));
+		memcpy(pfx, bt.pfx, n * sizeof(*pfx));
+		bench_table_free(&bt);
+	} else {
+		pfx = make_prefixes(n);
+	}
 	char val;
 	/* Tables arrive in prefix order (MRT dumps, a peer's initial
 	 * UPDATEs, bench/feeder); RANDOM_ORDER=1 keeps them in random order. */

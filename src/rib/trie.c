@@ -10,7 +10,15 @@
  * one in the root trie.  Sub-tries hold whole keys, so every node
  * operation is the same code started from another root link; only
  * longest match (sub-trie, then root trie) and walks (a merge of the
- * two orders) need to know. */
+ * two orders) need to know.
+ *
+ * An IPv4 index slot holds a sorted array (rib/trie_bucket.h) instead
+ * of a sub-trie while it has at most TRIE_BUCKET_MAX prefixes; the link
+ * then carries the array's address with its low bit set (pool nodes and
+ * malloc blocks are at least 8-byte aligned, so a node link never has
+ * it).  Only the functions that start at an index link look at the tag:
+ * link_insert, link_find_pos, trie_delete_pos, find_value, trie_match
+ * and the walk's index iterator. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +26,10 @@
 #include <string.h>
 
 #include "rib/trie.h"
+#include "rib/trie_bucket.h"
+
+/* A bucket key keeps the 16 address bits below the slot's. */
+_Static_assert(TRIE_INDEX_BITS == 16, "trie_bucket keys assume a /16 index");
 
 struct trie_node {
 	struct trie_node *child[2];
@@ -90,17 +102,42 @@ static int key_from_prefix(const struct prefix *p, uint32_t key[4], int *fam)
 	return 0;
 }
 
-static void node_prefix(const struct trie_node *n, int fam, struct prefix *p)
+static void key_prefix(const uint32_t *key, unsigned len, int fam, struct prefix *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->addr.af = fam == FAM_V4 ? AF_INET : AF_INET6;
-	p->len = n->len;
+	p->len = (uint8_t)len;
 	for (unsigned w = 0; w < fam_words(fam); w++) {
-		p->addr.b[4 * w] = (uint8_t)(n->key[w] >> 24);
-		p->addr.b[4 * w + 1] = (uint8_t)(n->key[w] >> 16);
-		p->addr.b[4 * w + 2] = (uint8_t)(n->key[w] >> 8);
-		p->addr.b[4 * w + 3] = (uint8_t)n->key[w];
+		p->addr.b[4 * w] = (uint8_t)(key[w] >> 24);
+		p->addr.b[4 * w + 1] = (uint8_t)(key[w] >> 16);
+		p->addr.b[4 * w + 2] = (uint8_t)(key[w] >> 8);
+		p->addr.b[4 * w + 3] = (uint8_t)key[w];
 	}
+}
+
+static inline bool link_is_bucket(const struct trie_node *n) { return ((uintptr_t)n & 1u) != 0; }
+
+static inline struct trie_bucket *link_bucket(const struct trie_node *n)
+{
+	return (struct trie_bucket *)((uintptr_t)n & ~(uintptr_t)1);
+}
+
+static inline struct trie_node *bucket_link(struct trie_bucket *b)
+{
+	return b ? (struct trie_node *)((uintptr_t)b | 1u) : NULL;
+}
+
+/* (key, len) of a prefix at least TRIE_INDEX_BITS long, in its slot. */
+static inline uint32_t bucket_key(const uint32_t *key, unsigned len)
+{
+	return ((key[0] & 0xffffu) << 8) | len;
+}
+
+/* The value slot of bucket key k, or NULL. */
+static void **bucket_find(struct trie_bucket *b, uint32_t k)
+{
+	size_t i = tb_lower(b, k);
+	return i < b->n && tb_keys(b)[i] == k ? &b->val[i] : NULL;
 }
 
 #define INDEX_SLOTS ((size_t)1 << TRIE_INDEX_BITS)
@@ -113,14 +150,6 @@ static struct trie_node **root_link(struct trie *t, int fam, const uint32_t *key
 	if (t->index[fam] && len >= TRIE_INDEX_BITS)
 		return &t->index[fam][index_slot(key)];
 	return &t->root[fam];
-}
-
-static struct trie_node *root_node(const struct trie *t, int fam, const uint32_t *key,
-				   unsigned len)
-{
-	if (t->index[fam] && len >= TRIE_INDEX_BITS)
-		return t->index[fam][index_slot(key)];
-	return t->root[fam];
 }
 
 static struct pool *fam_pool(struct trie *t, int fam)
@@ -152,6 +181,9 @@ void trie_init(struct trie *t)
 
 void trie_destroy(struct trie *t)
 {
+	for (size_t i = 0; t->index[FAM_V4] && i < INDEX_SLOTS; i++)
+		if (link_is_bucket(t->index[FAM_V4][i]))
+			tb_free(link_bucket(t->index[FAM_V4][i]), &t->bucket_bytes);
 	/* Every node lives in a pool slab: dropping the slabs frees all. */
 	pool_destroy(&t->pool4);
 	pool_destroy(&t->pool6);
@@ -232,8 +264,97 @@ static bool node_find_pos(struct trie_node **slot, int fam, const uint32_t *key,
 	}
 	if (!n || !n->value)
 		return false;
-	*pos = (struct trie_pos){ .slot = slot, .pslot = pslot, .fam = fam };
+	*pos = (struct trie_pos){ .slot = slot, .pslot = pslot, .fam = fam, .entry = -1 };
 	return true;
+}
+
+/* node_find_pos from a link that may hold a bucket. */
+static bool link_find_pos(struct trie_node **link, int fam, const uint32_t *key, unsigned plen,
+			  struct trie_pos *pos)
+{
+	if (!link_is_bucket(*link))
+		return node_find_pos(link, fam, key, plen, pos);
+	struct trie_bucket *b = link_bucket(*link);
+	uint32_t k = bucket_key(key, plen);
+	size_t i = tb_lower(b, k);
+	if (i >= b->n || tb_keys(b)[i] != k)
+		return false;
+	*pos = (struct trie_pos){ .slot = link, .pslot = NULL, .fam = fam, .entry = (int)i };
+	return true;
+}
+
+static void node_free_tree(struct pool *pool, struct trie_node *n)
+{
+	/* Depth is bounded by the key length (33 levels for IPv4). */
+	if (!n)
+		return;
+	node_free_tree(pool, n->child[0]);
+	node_free_tree(pool, n->child[1]);
+	pool_free(pool, n);
+}
+
+/* A full bucket becomes a node sub-trie (hi: the slot's top 16 bits).
+ * 0, or -ENOMEM with the bucket as it was. */
+static int bucket_to_nodes(struct trie *t, struct trie_node **link, int fam, uint32_t hi)
+{
+	struct trie_bucket *b = link_bucket(*link);
+	const uint32_t *keys = tb_ckeys(b);
+	struct trie_node *root = NULL;
+	size_t i;
+	bool fresh;
+	for (i = 0; i < b->n; i++) {
+		uint32_t key[4] = { hi | (keys[i] >> 8), 0, 0, 0 };
+		if (!node_insert_at(t, &root, fam, key, tb_key_len(keys[i]), b->val[i], false,
+				    &fresh))
+			break;
+	}
+	/* node_insert_at counted them as new; they were already in. */
+	t->count[fam] -= i;
+	if (i < b->n) {
+		node_free_tree(fam_pool(t, fam), root);
+		return -ENOMEM;
+	}
+	t->bucket_entries -= b->n;
+	tb_free(b, &t->bucket_bytes);
+	*link = root;
+	return 0;
+}
+
+/* Finds (key, plen) below *link or adds it holding value; in_index says
+ * the link is an index slot (which may hold a bucket).  Returns the value
+ * slot and sets *fresh, or NULL on -ENOMEM. */
+static void **link_insert(struct trie *t, struct trie_node **link, bool in_index, int fam,
+			  const uint32_t *key, unsigned plen, void *value, bool replace,
+			  bool *fresh)
+{
+	*fresh = false;
+	struct trie_node *n = *link;
+	if (in_index && fam == FAM_V4 && (!n || link_is_bucket(n))) {
+		struct trie_bucket *b = n ? link_bucket(n) : NULL;
+		uint32_t k = bucket_key(key, plen);
+		size_t i = b ? tb_lower(b, k) : 0;
+		if (b && i < b->n && tb_keys(b)[i] == k) {
+			if (replace)
+				b->val[i] = value;
+			return &b->val[i];
+		}
+		if (!b || b->n < TRIE_BUCKET_MAX) {
+			if (tb_insert_at(&b, i, k, value, &t->bucket_bytes))
+				return NULL;
+			*link = bucket_link(b);
+			t->count[fam]++;
+			t->bucket_entries++;
+			*fresh = true;
+			return &b->val[i];
+		}
+		/* A big slot (a table of host routes in one /16, say): as
+		 * nodes, inserts and deletes stay O(key length) instead of
+		 * moving ever more of the array. */
+		if (bucket_to_nodes(t, link, fam, key[0] & 0xffff0000u))
+			return NULL;
+	}
+	struct trie_node *m = node_insert_at(t, link, fam, key, plen, value, replace, fresh);
+	return m ? &m->value : NULL;
 }
 
 struct index_move {
@@ -273,8 +394,8 @@ static void index_build(struct trie *t, int fam)
 		int f;
 		bool fresh;
 		key_from_prefix(&c.v[moved].p, key, &f);
-		ok = node_insert_at(t, &idx[index_slot(key)], fam, key, c.v[moved].p.len,
-				    c.v[moved].value, false, &fresh) != NULL;
+		ok = link_insert(t, &idx[index_slot(key)], true, fam, key, c.v[moved].p.len,
+				 c.v[moved].value, false, &fresh) != NULL;
 	}
 	if (ok) {
 		/* Now drop them from the root trie (deleting never allocates)
@@ -289,7 +410,7 @@ static void index_build(struct trie *t, int fam)
 			int f;
 			struct trie_pos pos;
 			key_from_prefix(&c.v[i].p, key, &f);
-			if (node_find_pos(&idx[index_slot(key)], fam, key, c.v[i].p.len, &pos))
+			if (link_find_pos(&idx[index_slot(key)], fam, key, c.v[i].p.len, &pos))
 				trie_delete_pos(t, &pos);
 		}
 		free(idx);
@@ -298,10 +419,10 @@ static void index_build(struct trie *t, int fam)
 	free(c.v);
 }
 
-/* Finds p or links a new node for it holding value.  Returns the node
- * and sets *fresh, or NULL on -ENOMEM / -EINVAL (*err). */
-static struct trie_node *node_insert(struct trie *t, const struct prefix *p, void *value,
-				     bool replace, bool *fresh, int *err)
+/* Finds p or adds it holding value.  Returns its value slot and sets
+ * *fresh, or NULL on -ENOMEM / -EINVAL (*err). */
+static void **value_insert(struct trie *t, const struct prefix *p, void *value, bool replace,
+			   bool *fresh, int *err)
 {
 	uint32_t key[4];
 	int fam;
@@ -313,15 +434,16 @@ static struct trie_node *node_insert(struct trie *t, const struct prefix *p, voi
 	if (!t->index[fam] && !t->index_failed[fam] && t->count[fam] + 1 >= TRIE_INDEX_MIN)
 		index_build(t, fam);
 	*err = -ENOMEM;
-	return node_insert_at(t, root_link(t, fam, key, p->len), fam, key, p->len, value,
-			      replace, fresh);
+	bool in_index = t->index[fam] && p->len >= TRIE_INDEX_BITS;
+	return link_insert(t, root_link(t, fam, key, p->len), in_index, fam, key, p->len, value,
+			   replace, fresh);
 }
 
 int trie_insert(struct trie *t, const struct prefix *p, void *value)
 {
 	bool fresh;
 	int err;
-	if (!node_insert(t, p, value, true, &fresh, &err))
+	if (!value_insert(t, p, value, true, &fresh, &err))
 		return err;
 	return fresh;
 }
@@ -330,24 +452,30 @@ int trie_insert_or_get(struct trie *t, const struct prefix *p, void *value, void
 {
 	bool fresh;
 	int err;
-	struct trie_node *n = node_insert(t, p, value, false, &fresh, &err);
-	if (!n)
+	void **v = value_insert(t, p, value, false, &fresh, &err);
+	if (!v)
 		return err;
-	*slot = &n->value;
+	*slot = v;
 	return fresh;
 }
 
-/* The node holding exactly p (with or without value), or NULL. */
-static struct trie_node *node_find(const struct trie *t, const struct prefix *p)
+/* The value slot of exactly p (holding NULL for a branch point), or
+ * NULL. */
+static void **find_value(const struct trie *t, const struct prefix *p)
 {
 	uint32_t key[4];
 	int fam;
 	if (key_from_prefix(p, key, &fam))
 		return NULL;
-	struct trie_node *n = root_node(t, fam, key, p->len);
+	struct trie_node *n = t->root[fam];
+	if (t->index[fam] && p->len >= TRIE_INDEX_BITS) {
+		n = t->index[fam][index_slot(key)];
+		if (link_is_bucket(n))
+			return bucket_find(link_bucket(n), bucket_key(key, p->len));
+	}
 	while (n && n->len <= p->len && key_common(n->key, key, n->len) == n->len) {
 		if (n->len == p->len)
-			return n;
+			return &n->value;
 		n = n->child[key_bit(key, n->len)];
 	}
 	return NULL;
@@ -355,14 +483,14 @@ static struct trie_node *node_find(const struct trie *t, const struct prefix *p)
 
 void *trie_lookup(const struct trie *t, const struct prefix *p)
 {
-	struct trie_node *n = node_find(t, p);
-	return n ? n->value : NULL;
+	void **v = find_value(t, p);
+	return v ? *v : NULL;
 }
 
 void **trie_lookup_slot(struct trie *t, const struct prefix *p)
 {
-	struct trie_node *n = node_find(t, p);
-	return n && n->value ? &n->value : NULL;
+	void **v = find_value(t, p);
+	return v && *v ? v : NULL;
 }
 
 /* Longest prefix with a value covering (key, plen) below n. */
@@ -380,6 +508,25 @@ static const struct trie_node *node_match(const struct trie_node *n, const uint3
 	return best;
 }
 
+/* Longest prefix in bucket b covering (key, plen): the lengths that may
+ * be present, longest first, each an exact search. */
+static void *bucket_match(const struct trie_bucket *b, const uint32_t *key, unsigned plen,
+			  unsigned *mlen)
+{
+	for (unsigned l = plen; l >= TRIE_INDEX_BITS; l--) {
+		if (!(b->lens & tb_len_bit(l)))
+			continue;
+		uint32_t m = key[0] & ~(l == 32 ? 0u : UINT32_MAX >> l);
+		uint32_t k = bucket_key(&m, l);
+		size_t i = tb_lower(b, k);
+		if (i < b->n && tb_ckeys(b)[i] == k) {
+			*mlen = l;
+			return b->val[i];
+		}
+	}
+	return NULL;
+}
+
 void *trie_match(const struct trie *t, const struct prefix *p, struct prefix *match)
 {
 	uint32_t key[4];
@@ -389,14 +536,29 @@ void *trie_match(const struct trie *t, const struct prefix *p, struct prefix *ma
 	const struct trie_node *best = NULL;
 	/* The sub-trie holds the longer candidates, the root trie the
 	 * shorter ones: try them in that order. */
-	if (t->index[fam] && p->len >= TRIE_INDEX_BITS)
-		best = node_match(t->index[fam][index_slot(key)], key, p->len);
+	if (t->index[fam] && p->len >= TRIE_INDEX_BITS) {
+		const struct trie_node *x = t->index[fam][index_slot(key)];
+		if (link_is_bucket(x)) {
+			unsigned mlen;
+			void *v = bucket_match(link_bucket(x), key, p->len, &mlen);
+			if (v) {
+				if (match) {
+					uint32_t m[4];
+					key_mask(m, key, mlen, fam_words(fam));
+					key_prefix(m, mlen, fam, match);
+				}
+				return v;
+			}
+		} else {
+			best = node_match(x, key, p->len);
+		}
+	}
 	if (!best)
 		best = node_match(t->root[fam], key, p->len);
 	if (!best)
 		return NULL;
 	if (match)
-		node_prefix(best, fam, match);
+		key_prefix(best->key, best->len, fam, match);
 	return best->value;
 }
 
@@ -405,13 +567,24 @@ void **trie_lookup_pos(struct trie *t, const struct prefix *p, struct trie_pos *
 	uint32_t key[4];
 	int fam;
 	if (key_from_prefix(p, key, &fam) ||
-	    !node_find_pos(root_link(t, fam, key, p->len), fam, key, p->len, pos))
+	    !link_find_pos(root_link(t, fam, key, p->len), fam, key, p->len, pos))
 		return NULL;
+	if (pos->entry >= 0)
+		return &link_bucket(*pos->slot)->val[pos->entry];
 	return &(*pos->slot)->value;
 }
 
 void *trie_delete_pos(struct trie *t, const struct trie_pos *pos)
 {
+	if (pos->entry >= 0) {
+		struct trie_bucket *b = link_bucket(*pos->slot);
+		void *bv = b->val[pos->entry];
+		tb_remove_at(&b, (size_t)pos->entry, &t->bucket_bytes);
+		*pos->slot = bucket_link(b);
+		t->count[pos->fam]--;
+		t->bucket_entries--;
+		return bv;
+	}
 	struct trie_node *n = *pos->slot;
 	void *v = n->value;
 	n->value = NULL;
@@ -510,21 +683,99 @@ static const struct trie_node *it_next(struct iter *it)
 	return NULL;
 }
 
-/* Next node with a value in the index's sub-tries, moving on to the
- * following slots as each runs out. */
-static const struct trie_node *idx_next(struct trie_node *const *idx, size_t *slot,
-					struct iter *it)
+/* One prefix met by a walk, from a node or a bucket entry. */
+struct went {
+	uint32_t key[4];
+	unsigned len;
+	void *value;
+};
+
+static void node_went(const struct trie_node *n, int fam, struct went *e)
+{
+	memcpy(e->key, n->key, fam_words(fam) * sizeof(uint32_t));
+	e->len = n->len;
+	e->value = n->value;
+}
+
+/* Iterator over the index: the current slot's sub-trie or bucket. */
+struct xiter {
+	struct iter it;
+	const struct trie_bucket *b; /* NULL: the slot is a sub-trie */
+	size_t bi;                   /* next entry of b */
+	uint32_t hi;                 /* b's slot in the top 16 key bits */
+};
+
+static void x_start(struct xiter *x, const struct trie_node *link, size_t slot)
+{
+	x->it.sp = 0;
+	x->b = NULL;
+	if (link_is_bucket(link)) {
+		x->b = link_bucket(link);
+		x->bi = 0;
+		x->hi = (uint32_t)slot << (32 - TRIE_INDEX_BITS);
+	} else {
+		it_start(&x->it, link);
+	}
+}
+
+/* As it_seek: only the slot's prefixes after the cursor remain. */
+static void x_seek(struct xiter *x, const struct trie_node *link, size_t slot,
+		   const uint32_t *ck, unsigned cl)
+{
+	x_start(x, link, slot);
+	if (x->b) {
+		uint32_t k = bucket_key(ck, cl);
+		size_t i = tb_lower(x->b, k);
+		if (i < x->b->n && tb_ckeys(x->b)[i] == k)
+			i++;
+		x->bi = i;
+	} else {
+		it_seek(&x->it, link, ck, cl);
+	}
+}
+
+static bool x_next(struct xiter *x, int fam, struct went *e)
+{
+	if (x->b) {
+		if (x->bi >= x->b->n)
+			return false;
+		uint32_t k = tb_ckeys(x->b)[x->bi];
+		e->key[0] = x->hi | (k >> 8);
+		e->len = tb_key_len(k);
+		e->value = x->b->val[x->bi++];
+		return true;
+	}
+	const struct trie_node *n = it_next(&x->it);
+	if (!n)
+		return false;
+	node_went(n, fam, e);
+	return true;
+}
+
+/* Next prefix in the index, moving on to the following slots as each
+ * runs out. */
+static bool idx_next(struct trie_node *const *idx, size_t *slot, struct xiter *x, int fam,
+		     struct went *e)
 {
 	for (;;) {
-		const struct trie_node *n = it_next(it);
-		if (n || !idx)
-			return n;
+		if (x_next(x, fam, e))
+			return true;
+		if (!idx)
+			return false;
 		while (++*slot < INDEX_SLOTS && !idx[*slot])
 			;
 		if (*slot >= INDEX_SLOTS)
-			return NULL;
-		it_start(it, idx[*slot]);
+			return false;
+		x_start(x, idx[*slot], *slot);
 	}
+}
+
+static bool root_next(struct iter *it, int fam, struct went *e)
+{
+	const struct trie_node *n = it_next(it);
+	if (n)
+		node_went(n, fam, e);
+	return n != NULL;
 }
 
 int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t budget,
@@ -534,14 +785,16 @@ int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t 
 	if (fam < 0)
 		return -EINVAL;
 	struct trie_node *const *idx = t->index[fam];
-	struct iter rit, xit; /* root trie, index sub-tries */
+	struct iter rit;  /* root trie */
+	struct xiter xit; /* index sub-tries and buckets */
 	size_t slot = 0;
-	rit.overflow = xit.overflow = false;
-	xit.sp = 0;
+	rit.overflow = xit.it.overflow = false;
+	xit.it.sp = 0;
+	xit.b = NULL;
 	if (!cursor || cursor->addr.af == 0) {
 		it_start(&rit, t->root[fam]);
 		if (idx)
-			it_start(&xit, idx[0]);
+			x_start(&xit, idx[0], 0);
 	} else {
 		uint32_t ck[4];
 		int cfam;
@@ -554,30 +807,32 @@ int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t 
 			 * cursor shorter than the slot comes before all. */
 			slot = index_slot(ck);
 			if (cursor->len >= TRIE_INDEX_BITS)
-				it_seek(&xit, idx[slot], ck, cursor->len);
+				x_seek(&xit, idx[slot], slot, ck, cursor->len);
 			else
-				it_start(&xit, idx[slot]);
+				x_start(&xit, idx[slot], slot);
 		}
 	}
 
 	/* Merge: a root-trie prefix P (shorter than the index bits) sorts
 	 * before every sub-trie prefix in P's slot or above and after
 	 * those below, since its address has zeros past its length. */
-	const struct trie_node *rn = it_next(&rit);
-	const struct trie_node *xn = idx_next(idx, &slot, &xit);
+	struct went re, xe;
+	bool rok = root_next(&rit, fam, &re);
+	bool xok = idx_next(idx, &slot, &xit, fam, &xe);
 	size_t done = 0;
-	while (rn || xn) {
-		const struct trie_node *n;
-		if (rn && (!xn || index_slot(rn->key) <= index_slot(xn->key))) {
-			n = rn;
-			rn = it_next(&rit);
-		} else {
-			n = xn;
-			xn = idx_next(idx, &slot, &xit);
-		}
+	while (rok || xok) {
 		struct prefix p;
-		node_prefix(n, fam, &p);
-		int rc = fn(arg, &p, n->value);
+		void *value;
+		if (rok && (!xok || index_slot(re.key) <= index_slot(xe.key))) {
+			key_prefix(re.key, re.len, fam, &p);
+			value = re.value;
+			rok = root_next(&rit, fam, &re);
+		} else {
+			key_prefix(xe.key, xe.len, fam, &p);
+			value = xe.value;
+			xok = idx_next(idx, &slot, &xit, fam, &xe);
+		}
+		int rc = fn(arg, &p, value);
 		if (rc) {
 			if (next)
 				*next = p;
@@ -586,16 +841,16 @@ int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t 
 		if (budget && ++done == budget) {
 			if (next)
 				*next = p;
-			return rn || xn ? 1 : 0;
+			return rok || xok ? 1 : 0;
 		}
 	}
-	return rit.overflow || xit.overflow ? -EOVERFLOW : 0;
+	return rit.overflow || xit.it.overflow ? -EOVERFLOW : 0;
 }
 
 void trie_mem(const struct trie *t, struct rib_mem_stats *s)
 {
-	s->items = pool_live(&t->pool4) + pool_live(&t->pool6);
-	s->bytes = pool_bytes(&t->pool4) + pool_bytes(&t->pool6);
+	s->items = pool_live(&t->pool4) + pool_live(&t->pool6) + t->bucket_entries;
+	s->bytes = pool_bytes(&t->pool4) + pool_bytes(&t->pool6) + t->bucket_bytes;
 	for (int f = 0; f < 2; f++)
 		if (t->index[f])
 			s->bytes += INDEX_SLOTS * sizeof(*t->index[f]);

@@ -1,9 +1,15 @@
-/* Path-compressed binary trie of prefixes (IPv4 and IPv6 side by side).
+/* Prefix store of the Loc-RIB (IPv4 and IPv6 side by side): a
+ * path-compressed binary trie with a first-level index, whose IPv4 index
+ * slots are small sorted arrays until they grow large.
  *
- * Every node holds one prefix; nodes without a value are the branch
- * points path compression needs, so n prefixes cost at most 2n-1 nodes.
- * Nodes come from a pool (IPv4 nodes are 32 bytes, IPv6 48).  The trie
- * stores an opaque non-NULL value per prefix and never looks at it.
+ * Nodes hold one prefix each; nodes without a value are the branch
+ * points path compression needs, so n prefixes cost at most 2n-1 nodes
+ * (IPv4 nodes are 32 bytes, IPv6 48, from a pool).  Under the IPv4
+ * index, a slot holds its prefixes in a sorted array (rib/trie_bucket.h,
+ * 12 bytes a prefix) until it has TRIE_BUCKET_MAX of them, and only then
+ * becomes a node sub-trie, so every operation stays bounded however the
+ * table is shaped.  The trie stores an opaque non-NULL value per prefix
+ * and never looks at it.
  *
  * Order: a walk visits prefixes sorted as prefix_cmp() sorts them
  * (address, then length: a prefix before its more-specifics), IPv4
@@ -30,10 +36,14 @@ struct trie_node;
 
 struct trie {
 	struct trie_node *root[2];   /* [0] IPv4, [1] IPv6 */
-	struct trie_node **index[2]; /* 2^TRIE_INDEX_BITS sub-trie roots, or NULL */
+	/* 2^TRIE_INDEX_BITS sub-trie roots, or NULL; an IPv4 slot may
+	 * instead hold a tagged struct trie_bucket (rib/trie.c). */
+	struct trie_node **index[2];
 	bool index_failed[2];        /* could not build it: stay without */
 	size_t count[2];             /* prefixes with a value */
 	struct pool pool4, pool6;
+	size_t bucket_bytes;   /* allocator chunks of the sorted arrays */
+	size_t bucket_entries; /* prefixes held in them */
 };
 
 void trie_init(struct trie *t);
@@ -65,9 +75,10 @@ void *trie_delete(struct trie *t, const struct prefix *p);
  * no second descent (a withdrawal looks first, then maybe deletes).
  * Valid only until the trie changes. */
 struct trie_pos {
-	struct trie_node **slot;  /* link to the node */
+	struct trie_node **slot;  /* link to the node, or to the bucket */
 	struct trie_node **pslot; /* link to its parent, NULL at the root */
 	int fam;
+	int entry;                /* position in the bucket, -1 for a node */
 };
 /* As trie_lookup_slot, also filling *pos. */
 void **trie_lookup_pos(struct trie *t, const struct prefix *p, struct trie_pos *pos);
@@ -96,8 +107,8 @@ typedef int (*trie_visit_fn)(void *arg, const struct prefix *p, void *value);
 int trie_walk(const struct trie *t, int af, const struct prefix *cursor, size_t budget,
 	      trie_visit_fn fn, void *arg, struct prefix *next);
 
-/* Nodes (with or without value) and bytes of the node pools and the
- * indexes. */
+/* Nodes (with or without value) plus prefixes held in sorted arrays,
+ * and bytes of the node pools, the arrays and the indexes. */
 void trie_mem(const struct trie *t, struct rib_mem_stats *s);
 
 #endif
