@@ -1,0 +1,19 @@
+/* libFuzzer target for the prefix trie (src/rib/trie.c): the input is a
+ * sequence of operations, each checked against a sorted-array model
+ * (tests/fuzz/trie_model.h); any disagreement aborts. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trie_model.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* Bulk operations make long inputs slow under the sanitizers; the
+	 * interesting shapes need a few hundred operations at most. */
+	if (size > 4096)
+		return 0;
+	tm_run(data, size);
+	return 0;
+}
