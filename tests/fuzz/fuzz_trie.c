@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* Bulk operations make long inputs slow under the sanitizers; the
 	 * interesting shapes need a few hundred operations at most. */
-	if (size > 4096)
+	if (size > 2048)
 		return 0;
 	tm_run(data, size);
 	return 0;
