@@ -9,7 +9,7 @@
  * communities) from each of PEERS (default 1) peers into a Loc-RIB the
  * way the daemon will: one freshly built attribute set per UPDATE-sized
  * group, interned, then one loc_rib_update per prefix.  Also times the
- * bare trie and a full withdrawal, and reports ns/op, the modules' own
+ * bare trie (and one /16 filled with host routes) and a full withdrawal, and reports ns/op, the modules' own
  * byte counts per prefix and the process RSS growth.  With MRT=FILE the
  * prefixes are those of a real table (bench/table_mrt.c) instead; the
  * attribute sets stay synthetic. */
@@ -151,7 +151,8 @@ int main(int argc, char **argv)
 		qsort(pfx, n, sizeof(*pfx), cmp_prefix);
 	printf("%zu prefixes in %s order\n", n, shuffled ? "random" : "prefix");
 
-	/* 1. The trie alone. */
+	/* 1. The trie alone: insert, exact lookup, longest match of a host
+	 * address inside each prefix, delete. */
 	struct trie t;
 	trie_init(&t);
 	double t0 = now();
@@ -164,10 +165,60 @@ int main(int argc, char **argv)
 	double t2 = now();
 	struct rib_mem_stats tm;
 	trie_mem(&t, &tm);
-	printf("trie: insert %.1f ns/op, lookup %.1f ns/op (%zu found), %zu nodes, %.1f bytes/prefix\n",
-	       (t1 - t0) * 1e9 / (double)n, (t2 - t1) * 1e9 / (double)n, hits, tm.items,
+	size_t matched = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct prefix h = pfx[i];
+		h.addr.b[3] |= 1;
+		h.len = 32;
+		matched += trie_match(&t, &h, NULL) != NULL;
+	}
+	double t3 = now();
+	for (size_t i = 0; i < n; i++)
+		trie_delete(&t, &pfx[i]);
+	double t4 = now();
+	printf("trie: insert %.1f ns/op, lookup %.1f ns/op (%zu found), match %.1f ns/op (%zu), "
+	       "delete %.1f ns/op, %zu nodes, %.1f bytes/prefix\n",
+	       (t1 - t0) * 1e9 / (double)n, (t2 - t1) * 1e9 / (double)n, hits,
+	       (t3 - t2) * 1e9 / (double)n, matched, (t4 - t3) * 1e9 / (double)n, tm.items,
 	       (double)tm.bytes / (double)n);
 	trie_destroy(&t);
+
+	/* The adversarial shape: every /32 of one /16 (and the /16), in
+	 * random order, on top of the table; no operation may become
+	 * O(prefixes in the slot). */
+	{
+		size_t hn = 65536;
+		struct prefix *hp = calloc(hn, sizeof(*hp));
+		for (size_t i = 0; i < hn; i++) {
+			addr_from_v4(&hp[i].addr, 0x0afe0000u | (uint32_t)i);
+			hp[i].len = 32;
+		}
+		for (size_t i = hn - 1; i > 0; i--) {
+			size_t j = rnd() % (i + 1);
+			struct prefix x = hp[i];
+			hp[i] = hp[j];
+			hp[j] = x;
+		}
+		trie_init(&t);
+		for (size_t i = 0; i < n; i++)
+			trie_insert(&t, &pfx[i], &val);
+		double h0 = now();
+		for (size_t i = 0; i < hn; i++)
+			trie_insert(&t, &hp[i], &val);
+		double h1 = now();
+		for (size_t i = 0; i < hn; i++)
+			hits += trie_lookup(&t, &hp[i]) != NULL;
+		double h2 = now();
+		for (size_t i = 0; i < hn; i++)
+			trie_delete(&t, &hp[i]);
+		double h3 = now();
+		printf("trie, 65536 host routes in one /16: insert %.1f ns/op, lookup %.1f ns/op, "
+		       "delete %.1f ns/op\n",
+		       (h1 - h0) * 1e9 / (double)hn, (h2 - h1) * 1e9 / (double)hn,
+		       (h3 - h2) * 1e9 / (double)hn);
+		trie_destroy(&t);
+		free(hp);
+	}
 
 	/* 2. Intern + Loc-RIB, as a feed of UPDATEs of 3-4 prefixes. */
 	struct rib_peer *peers = calloc(peers_n, sizeof(*peers));
