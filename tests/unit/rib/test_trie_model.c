@@ -65,8 +65,8 @@ static void test_full_slash16_of_hosts(void **state)
 	tm_bulk(&m, pfx("10.1.0.0/16"), 24, 256, false);
 	tm_bulk(&m, pfx("10.0.0.0/16"), 24, 256, false);
 	tm_bulk(&m, pfx("10.2.0.0/16"), 20, 16, false);
-	tm_bulk(&m, pfx("10.1.0.0/16"), 32, 65536, false);
 	tm_bulk(&m, pfx("10.1.0.0/16"), 16, 1, false);
+	tm_bulk(&m, pfx("10.1.0.0/16"), 32, 65536, false);
 	tm_compare(&m);
 	/* The big slot's 65,793 prefixes are nodes; only the other two
 	 * slots (256 and 16 prefixes) are sorted arrays. */
