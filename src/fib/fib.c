@@ -14,13 +14,7 @@ bool fib_uses_nhobj(const struct fib *f) { return f->nhg.nhobj; }
 
 struct fib_rt *fib_rt_find(const struct fib *f, const struct prefix *pfx)
 {
-	uint32_t h = prefix_hash(pfx);
-	for (struct fib_hnode *e = fib_htab_chain(&f->routes, h); e; e = e->next) {
-		struct fib_rt *rt = fib_container_of(e, struct fib_rt, h);
-		if (e->hash == h && prefix_eq(&rt->pfx, pfx))
-			return rt;
-	}
-	return NULL;
+	return fib_rtab_find(&f->routes, pfx, prefix_hash(pfx));
 }
 
 static struct fib_rt *rt_find(const struct fib *f, const struct prefix *pfx)
@@ -226,7 +220,11 @@ static int route_install(struct fib *f, const struct fib_route *r)
 		}
 		memset(rt, 0, sizeof(*rt));
 		rt->pfx = pfx;
-		fib_htab_insert(&f->routes, &rt->h, prefix_hash(&rt->pfx));
+		if (fib_rtab_insert(&f->routes, rt, prefix_hash(&rt->pfx)) < 0) {
+			pool_free(&f->rt_pool, rt);
+			fib_nhg_release(&f->nhg, g);
+			return -ENOMEM;
+		}
 		rt_link(rt, g);
 	} else {
 		struct fib_group *old = rt->g;
@@ -263,7 +261,7 @@ int fib_route_delete(struct fib *f, const struct prefix *pfx)
 	struct fib_group *g = rt->g;
 	rt_unlink(rt);
 	rt_set_err(f, rt, 0);
-	fib_htab_remove(&f->routes, &rt->h);
+	fib_rtab_remove(&f->routes, rt, prefix_hash(&rt->pfx));
 	pool_free(&f->rt_pool, rt);
 	fib_nhg_release(&f->nhg, g);
 	return auto_end(f, opened, rc);
@@ -289,10 +287,10 @@ struct flush_ctx {
 	size_t n;
 };
 
-static void collect_rt(struct fib_hnode *n, void *arg)
+static void collect_rt(struct fib_rt *rt, void *arg)
 {
 	struct flush_ctx *c = arg;
-	c->rts[c->n++] = fib_container_of(n, struct fib_rt, h);
+	c->rts[c->n++] = rt;
 }
 
 int fib_flush(struct fib *f)
@@ -303,7 +301,7 @@ int fib_flush(struct fib *f)
 	struct flush_ctx c = { .rts = calloc(n, sizeof(struct fib_rt *)) };
 	if (!c.rts)
 		return -ENOMEM;
-	fib_htab_foreach(&f->routes, collect_rt, &c);
+	fib_rtab_foreach(&f->routes, collect_rt, &c);
 	bool opened = auto_begin(f);
 	int rc = 0;
 	/* Each delete releases its group; the last route of a group
@@ -492,10 +490,9 @@ static void seen_nh(void *arg, uint32_t id, const uint32_t *group, unsigned ngro
 	s->ids[s->nids++] = id;
 }
 
-static void push_route(struct fib_hnode *n, void *arg)
+static void push_route(struct fib_rt *rt, void *arg)
 {
 	struct fib *f = arg;
-	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
 	bool on_bk = rt->on_bk;
 	rt_set_err(f, rt, 0);
 	(void)rt_send(f, rt);
@@ -522,7 +519,7 @@ int fib_resync(struct fib *f)
 	 * they may name. */
 	if (f->nhg.nhobj)
 		fib_nhg_push_all(&f->nhg);
-	fib_htab_foreach(&f->routes, push_route, f);
+	fib_rtab_foreach(&f->routes, push_route, f);
 	fib_backup_push_all(f);
 	size_t swept = 0;
 	for (size_t i = 0; i < s.npfx; i++) {
@@ -603,10 +600,9 @@ static void check_route(void *arg, const struct prefix *pfx, uint32_t metric, ui
 		check_diff(c, pfx, FIB_DIFF_NEXTHOP);
 }
 
-static void check_missing(struct fib_hnode *n, void *arg)
+static void check_missing(struct fib_rt *rt, void *arg)
 {
 	struct check_ctx *c = arg;
-	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
 	/* A promoted backup route stands for the primary (promote). */
 	if (rt->check_gen != c->f->check_gen && !rt->err && !rt->on_bk)
 		check_diff(c, &rt->pfx, FIB_DIFF_MISSING);
@@ -623,7 +619,7 @@ int fib_check(struct fib *f, fib_diff_cb cb, void *arg)
 	int rc = f->be.ops->dump(f->be.be, check_route, NULL, &c);
 	if (rc)
 		return rc;
-	fib_htab_foreach(&f->routes, check_missing, &c);
+	fib_rtab_foreach(&f->routes, check_missing, &c);
 	return c.diffs;
 }
 
@@ -676,7 +672,7 @@ int fib_create(const struct fib_config *cfg, struct fib_backend be, fib_error_cb
 	}
 	int rc = fib_nhg_init(&f->nhg, &f->be, nhobj, base);
 	if (!rc)
-		rc = fib_htab_init(&f->routes, 1024);
+		rc = fib_rtab_init(&f->routes, 1024);
 	if (rc) {
 		fib_nhg_fini(&f->nhg);
 		free(f);
@@ -695,7 +691,7 @@ void fib_destroy(struct fib *f)
 	 * (graceful restart), and the next egressd adopts or sweeps them
 	 * by protocol number. */
 	fib_backup_fini(f);
-	fib_htab_fini(&f->routes);
+	fib_rtab_fini(&f->routes);
 	pool_destroy(&f->rt_pool);
 	fib_nhg_fini(&f->nhg);
 	if (f->be.ops->destroy)

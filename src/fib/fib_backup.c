@@ -242,14 +242,9 @@ void fib_backup_result(struct fib *f, const struct fib_op_result *res)
 		f->ecb(f->earg, &res->pfx, res->err);
 }
 
-struct lost_ctx {
-	struct fib *f;
-};
-
-static void lost_one(struct fib_hnode *n, void *arg)
+static void lost_one(struct fib_rt *rt, void *arg)
 {
 	struct fib *f = arg;
-	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
 	if (rt->bk && !rt->bk->installed) {
 		rt->berr = -ENETDOWN;
 		fib_backup_sync(f, rt);
@@ -259,13 +254,12 @@ static void lost_one(struct fib_hnode *n, void *arg)
 void fib_backup_groups_lost(struct fib *f)
 {
 	if (f->nbackups)
-		fib_htab_foreach(&f->routes, lost_one, f);
+		fib_rtab_foreach(&f->routes, lost_one, f);
 }
 
-static void push_one(struct fib_hnode *n, void *arg)
+static void push_one(struct fib_rt *rt, void *arg)
 {
 	struct fib *f = arg;
-	struct fib_rt *rt = fib_container_of(n, struct fib_rt, h);
 	if (!rt->bk)
 		return;
 	f->requests++;
@@ -277,7 +271,7 @@ static void push_one(struct fib_hnode *n, void *arg)
 void fib_backup_push_all(struct fib *f)
 {
 	if (f->nbackups)
-		fib_htab_foreach(&f->routes, push_one, f);
+		fib_rtab_foreach(&f->routes, push_one, f);
 }
 
 void fib_backup_check_seen(struct fib *f, const struct prefix *pfx, uint32_t nh_id,

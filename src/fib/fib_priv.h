@@ -28,7 +28,7 @@ int fib_nl_route_attrs_parse(const struct nlmsghdr *nlh, struct fib_nl_route_att
  * af) into s, at most FIB_NH_MAX.  0 or -EBADMSG. */
 int fib_nl_multipath_parse(const struct nlattr *mp, uint8_t af, struct fib_nhset *s);
 
-/* ---- intrusive chained hash (fib_hash.c) ----
+/* ---- intrusive chained hash (fib_hash.c): groups and nexthops ----
  * Objects embed a struct fib_hnode; lookups walk one chain and let the
  * caller compare keys.  Grows by doubling, so a million routes cost one
  * pointer each plus the buckets. */
@@ -137,9 +137,8 @@ bool fib_nhg_owns_id(const struct fib_nhg_table *t, uint32_t id);
 size_t fib_nhg_groups_with(const struct fib_nhg_table *t, const struct fib_nexthop *nh,
 			   struct fib_group **out, size_t max);
 
-/* A route as the FIB holds it (fib.c). */
+/* A route as the FIB holds it (fib.c), indexed by fib_rtab. */
 struct fib_rt {
-	struct fib_hnode h;
 	struct prefix pfx;
 	struct fib_group *g;
 	struct fib_rt *gprev, *gnext; /* routes of the same group */
@@ -159,11 +158,33 @@ struct fib_rt {
 	bool on_bk;
 };
 
+/* ---- routes by prefix (fib_rtab.c): open addressing ---- */
+struct fib_rslot {
+	uint32_t hash; /* prefix_hash of rt->pfx */
+	struct fib_rt *rt; /* NULL: empty */
+};
+
+struct fib_rtab {
+	struct fib_rslot *s;
+	size_t mask;    /* slots - 1 */
+	unsigned shift; /* 64 - log2(slots) */
+	size_t count;
+};
+
+int fib_rtab_init(struct fib_rtab *t, size_t cap);
+void fib_rtab_fini(struct fib_rtab *t);
+struct fib_rt *fib_rtab_find(const struct fib_rtab *t, const struct prefix *pfx, uint32_t hash);
+/* 0, or -ENOMEM when the table is full and cannot grow. */
+int fib_rtab_insert(struct fib_rtab *t, struct fib_rt *rt, uint32_t hash);
+void fib_rtab_remove(struct fib_rtab *t, const struct fib_rt *rt, uint32_t hash);
+/* fn may not insert or remove. */
+void fib_rtab_foreach(const struct fib_rtab *t, void (*fn)(struct fib_rt *, void *), void *arg);
+
 struct fib {
 	struct fib_config cfg;
 	struct fib_backend be;
 	struct fib_nhg_table nhg;
-	struct fib_htab routes; /* struct fib_rt by prefix */
+	struct fib_rtab routes; /* struct fib_rt by prefix */
 	struct pool rt_pool;
 	fib_error_cb ecb;
 	void *earg;
