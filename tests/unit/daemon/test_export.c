@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/export.h"
@@ -202,6 +203,69 @@ static void test_no_best_and_no_nexthop(void **state)
 	bgp_attrs_unref(src);
 }
 
+/* RFC 4271 5.1.2 on long paths: the exported set is built without a
+ * deep copy (frozen, arrays in its own block, the source untouched), a
+ * path longer than the stack buffer is prepended on the heap, and a
+ * leading AS_SEQUENCE that would pass 255 ASNs (RFC 4271 4.3: the count
+ * is one octet) is split.  The result must equal what
+ * bgp_aspath_prepend builds. */
+static void test_ebgp_prepend_long_paths(void **state)
+{
+	(void)state;
+	static const unsigned lens[] = { 1, 127, 200, 255, 300 };
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		unsigned n = lens[k];
+		uint8_t seg[2 * 2 + 300 * 4];
+		size_t o = 0;
+		for (unsigned left = n; left;) {
+			unsigned c = left > 255 ? 255 : left;
+			seg[o++] = BGP_AS_SEQUENCE;
+			seg[o++] = (uint8_t)c;
+			for (unsigned i = 0; i < c; i++, o += 4) {
+				uint32_t asn = 4200000000u + left - i;
+				seg[o] = (uint8_t)(asn >> 24);
+				seg[o + 1] = (uint8_t)(asn >> 16);
+				seg[o + 2] = (uint8_t)(asn >> 8);
+				seg[o + 3] = (uint8_t)asn;
+			}
+			left -= c;
+		}
+		struct bgp_attrs *src = learned_attrs(), *out = NULL;
+		assert_int_equal(bgp_attrs_set_aspath(src, seg, o), 0);
+		uint32_t comm[2] = { 65101u << 16 | 1, 65101u << 16 | 2 };
+		assert_int_equal(bgp_attrs_set_communities(src, comm, 2), 0);
+		struct bgp_attrs *before = bgp_attrs_dup(src);
+		assert_non_null(before);
+		struct rib_path best = { .peer = &ebgp_src, .attrs = src, .nh_reachable = true };
+		struct export_target t = ebgp_target();
+		struct prefix p = pfx("198.51.100.0/24");
+		assert_int_equal(export_attrs(&t, &p, &best, &out), EXPORT_SEND);
+		assert_non_null(out);
+		assert_true(out->frozen);
+		assert_int_equal(out->refcnt, 1);
+		size_t wl = 0;
+		uint8_t *want = bgp_aspath_prepend(seg, o, LOCAL_AS, 1, &wl);
+		assert_non_null(want);
+		assert_int_equal(out->aspath_len, wl);
+		assert_memory_equal(out->aspath, want, wl);
+		free(want);
+		assert_int_equal(bgp_aspath_length(out->aspath, out->aspath_len), n + 1);
+		/* Never more than 255 ASNs in a segment. */
+		assert_int_equal(out->aspath[1], n + 1 > 255 ? 255 : n + 1);
+		/* A full leading segment: ours pushes its last ASN into a
+		 * segment of its own; the source's later segments follow. */
+		if (n >= 255)
+			assert_int_equal(out->aspath[2 + 255 * 4 + 1], 1);
+		assert_int_equal(out->n_communities, 2);
+		assert_ptr_not_equal(out->communities, src->communities);
+		assert_memory_equal(out->communities, comm, sizeof(comm));
+		assert_true(bgp_attrs_equal(src, before)); /* source untouched */
+		bgp_attrs_unref(before);
+		bgp_attrs_unref(out);
+		bgp_attrs_unref(src);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_ibgp_to_ibgp_suppressed),
 		cmocka_unit_test(test_no_return_no_loop),
 		cmocka_unit_test(test_no_best_and_no_nexthop),
+		cmocka_unit_test(test_ebgp_prepend_long_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
