@@ -292,7 +292,8 @@ static void tm_sliced_walk(struct tm *m, int af, size_t budget)
 			tm_mutate(m, &gone, &n_gone, &cap_gone);
 	} while (rc == 1);
 	/* Everything there before and never deleted was seen. */
-	qsort(gone, n_gone, sizeof(*gone), tm_pfx_cmp);
+	if (n_gone)
+		qsort(gone, n_gone, sizeof(*gone), tm_pfx_cmp);
 	for (size_t i = 0, j = 0; i < before.n; i++) {
 		if (n_gone && bsearch(&before.e[i].p, gone, n_gone, sizeof(*gone), tm_pfx_cmp))
 			continue;
