@@ -521,6 +521,11 @@ int fib_resync(struct fib *f)
 		fib_nhg_push_all(&f->nhg);
 	fib_rtab_foreach(&f->routes, push_route, f);
 	fib_backup_push_all(f);
+	/* And the backup routes still queued, before the sweep: an earlier
+	 * run's backup routes point at its nexthops, which the sweep
+	 * deletes (taking their routes), so after a graceful restart the
+	 * backups would otherwise be missing until the queue is written. */
+	(void)fib_backup_write(f, SIZE_MAX);
 	size_t swept = 0;
 	for (size_t i = 0; i < s.npfx; i++) {
 		const struct fib_rt *rt = rt_find(f, &s.pfx[i]);

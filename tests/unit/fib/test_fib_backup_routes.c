@@ -284,6 +284,36 @@ static void test_flush_then_session_repair_keeps_backups(void **state)
 	fib_destroy(c.fib);
 }
 
+/* Graceful restart: the sweep deletes the previous run's nexthops and,
+ * with them, its backup routes; the ones this run wants but has not
+ * written yet are written first, so none goes missing. */
+static void test_sweep_keeps_backups_still_queued(void **state)
+{
+	(void)state;
+	struct ctx c;
+	open_ctx(&c, true);
+	struct fib_nexthop a = NH("192.0.2.1", 2), b = NH("198.51.100.1", 3);
+	struct prefix p = P4(1), stale = P4(2);
+	/* Left by the previous run: backup routes for p and stale. */
+	assert_int_equal(fib_mock_nh_plant(c.mock, 77, &b), 0);
+	assert_int_equal(fib_mock_route_plant_metric(c.mock, &p, BM, 77), 0);
+	assert_int_equal(fib_mock_route_plant_metric(c.mock, &stale, BM, 77), 0);
+	struct fib_route r = R(p, &a, &b);
+	assert_int_equal(fib_route_install(c.fib, &r), 0);
+	assert_true(fib_backup_pending(c.fib) > 0);
+	assert_int_equal(fib_resync(c.fib), 0);
+	expect_route(&c, p, BM, &b);        /* ours, through our group */
+	expect_route(&c, stale, BM, NULL);  /* nobody wants it */
+	assert_int_equal(fib_backup_pending(c.fib), 0);
+	uint32_t bid = 0;
+	assert_int_equal(fib_backup_lookup(c.fib, &p, NULL, &bid, NULL), 0);
+	uint32_t kid = 0;
+	assert_int_equal(fib_mock_route_get_metric(c.mock, &p, BM, &kid, NULL), 0);
+	assert_int_equal(kid, bid);
+	assert_int_equal(fib_check(c.fib, NULL, NULL), 0);
+	fib_destroy(c.fib);
+}
+
 static void test_withdraw_after_flush_leaves_nothing(void **state)
 {
 	(void)state;
@@ -451,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_survive_kernel_flush_then_converge),
 		cmocka_unit_test(test_resync_while_promoted),
 		cmocka_unit_test(test_flush_then_session_repair_keeps_backups),
+		cmocka_unit_test(test_sweep_keeps_backups_still_queued),
 		cmocka_unit_test(test_withdraw_after_flush_leaves_nothing),
 		cmocka_unit_test(test_session_down_repair_drops_backups),
 		cmocka_unit_test(test_same_interface_or_off_means_none),
