@@ -16,7 +16,10 @@
  *
  * After --warmup seconds of steady traffic (every destination must be
  * arriving, else the run is refused) the event is fired from this same
- * process, with T0 read just before it:
+ * process, with T0 read just before it (with --event-async from a child
+ * process, so the sender goes on sending while the event's system call
+ * runs: a link-down whose call takes long, the kernel flushing routes,
+ * then shows when forwarding switched rather than when the call ended):
  *
  *   --event link-down:NS:IF   RTM_NEWLINK clearing IFF_UP (libmnl);
  *   --event signal:PID:SIG    kill(2), e.g. a feeder ending its session;
@@ -52,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -298,11 +302,14 @@ int main(int argc, char **argv)
 	static struct ctx c;
 	const char *send_ns = NULL, *a_spec = NULL, *b_spec = NULL, *event = NULL;
 	double interval_us = 1000, warmup = 1.0, settle = 0.3, timeout = 60;
+	bool async = false;
+	int ev_pipe = -1;
+	pid_t ev_pid = -1;
 	static const struct option opts[] = {
 		{"send-ns", 1, 0, 's'}, {"a", 1, 0, 'a'},        {"b", 1, 0, 'b'},
 		{"dst", 1, 0, 'd'},     {"event", 1, 0, 'e'},    {"interval", 1, 0, 'i'},
 		{"warmup", 1, 0, 'w'},  {"settle", 1, 0, 'S'},   {"timeout", 1, 0, 'T'},
-		{0, 0, 0, 0}};
+		{"event-async", 0, 0, 'A'}, {0, 0, 0, 0}};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -314,6 +321,7 @@ int main(int argc, char **argv)
 		case 'w': warmup = strtod(optarg, NULL); break;
 		case 'S': settle = strtod(optarg, NULL); break;
 		case 'T': timeout = strtod(optarg, NULL); break;
+		case 'A': async = true; break;
 		case 'd':
 			if (c.n >= MAX_DST) {
 				fprintf(stderr, "fib_failover: more than %d destinations\n", MAX_DST);
@@ -382,12 +390,53 @@ int main(int argc, char **argv)
 				break;
 			}
 			warm_ok = true;
+			int pfd[2] = {-1, -1};
+			if (async && pipe2(pfd, O_CLOEXEC | O_NONBLOCK) != 0) {
+				fprintf(stderr, "fib_failover: pipe: %s\n", strerror(errno));
+				return 1;
+			}
 			c.t0 = mono_now();
 			c.fired = true;
-			event_rc = fire(event, &call_s);
+			if (async) {
+				ev_pid = fork();
+				if (ev_pid == 0) {
+					/* The child fires and reports rc and the call's
+					 * duration; the parent keeps sending meanwhile. */
+					struct { int rc; double s; } r;
+					r.rc = fire(event, &r.s);
+					ssize_t w = write(pfd[1], &r, sizeof(r));
+					_exit(w == (ssize_t)sizeof(r) ? 0 : 1);
+				}
+				close(pfd[1]);
+				if (ev_pid < 0) {
+					fprintf(stderr, "fib_failover: fork: %s\n", strerror(errno));
+					return 1;
+				}
+				ev_pipe = pfd[0];
+			} else {
+				event_rc = fire(event, &call_s);
+			}
 			if (event_rc)
 				fprintf(stderr, "fib_failover: event %s: %s\n", event,
 					strerror(-event_rc));
+		}
+		if (ev_pipe >= 0) {
+			struct { int rc; double s; } r;
+			ssize_t got = read(ev_pipe, &r, sizeof(r));
+			if (got == (ssize_t)sizeof(r) || got == 0) {
+				if (got == (ssize_t)sizeof(r)) {
+					event_rc = r.rc;
+					call_s = r.s;
+				} else {
+					event_rc = -EIO;
+				}
+				close(ev_pipe);
+				ev_pipe = -1;
+				(void)waitpid(ev_pid, NULL, 0);
+				if (event_rc)
+					fprintf(stderr, "fib_failover: event %s: %s\n", event,
+						strerror(-event_rc));
+			}
 		}
 		if (c.fired) {
 			if (!end_at) {
@@ -409,6 +458,20 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (ev_pipe >= 0) {
+		/* The event's call outlived the run: wait for its answer. */
+		struct { int rc; double s; } r;
+		int fl = fcntl(ev_pipe, F_GETFL);
+		(void)fcntl(ev_pipe, F_SETFL, fl & ~O_NONBLOCK);
+		if (read(ev_pipe, &r, sizeof(r)) == (ssize_t)sizeof(r)) {
+			event_rc = r.rc;
+			call_s = r.s;
+		} else {
+			event_rc = -EIO;
+		}
+		close(ev_pipe);
+		(void)waitpid(ev_pid, NULL, 0);
+	}
 	/* What the last rounds sent is still on its way: let it land. */
 	usleep(20000);
 	drain(&c, fa, false);

@@ -572,6 +572,8 @@ def failover_once(name, args, n, table_args, workroot, idx):
                 "--a", f"{star.a.name}:ega", "--b", f"{star.b.name}:egb",
                 "--event", event, "--interval", str(args.interval_us),
                 "--warmup", "1", "--timeout", str(args.fo_timeout)]
+        if args.event_async:
+            argv.append("--event-async")
         for d in dsts:
             argv += ["--dst", d]
         wlog.poll()
@@ -783,6 +785,9 @@ def main():
                     "session (feeder A ends its BGP session), MODE ecmp (both "
                     "paths equal) or backup (B has a lower LOCAL_PREF)")
     ap.add_argument("--dsts", type=int, default=100)
+    ap.add_argument("--event-async", action="store_true",
+                    help="fire the failover event from a child process, so "
+                    "the sender keeps sending during the event's call")
     ap.add_argument("--egressd-fib", default="",
                     help="more statements for egressd's fib block, e.g. "
                     "'backup-routes off'")
