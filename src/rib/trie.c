@@ -279,7 +279,8 @@ static bool link_find_pos(struct trie_node **link, int fam, const uint32_t *key,
 	size_t i = tb_lower(b, k);
 	if (i >= b->n || tb_keys(b)[i] != k)
 		return false;
-	*pos = (struct trie_pos){ .slot = link, .pslot = NULL, .fam = fam, .entry = (int)i };
+	*pos = (struct trie_pos){ .slot = link, .pslot = NULL, .fam = fam, .entry = (int)i,
+				  .bkey = k };
 	return true;
 }
 
@@ -577,9 +578,21 @@ void **trie_lookup_pos(struct trie *t, const struct prefix *p, struct trie_pos *
 void *trie_delete_pos(struct trie *t, const struct trie_pos *pos)
 {
 	if (pos->entry >= 0) {
+		/* Entries move whenever their slot changes.  A caller that
+		 * broke the "until the trie changes" rule must not make us
+		 * delete a neighbour: check the key, search again if it
+		 * moved, and delete nothing if it is gone. */
+		if (!link_is_bucket(*pos->slot))
+			return NULL;
 		struct trie_bucket *b = link_bucket(*pos->slot);
-		void *bv = b->val[pos->entry];
-		tb_remove_at(&b, (size_t)pos->entry, &t->bucket_bytes);
+		size_t i = (size_t)pos->entry;
+		if (i >= b->n || tb_keys(b)[i] != pos->bkey) {
+			i = tb_lower(b, pos->bkey);
+			if (i >= b->n || tb_keys(b)[i] != pos->bkey)
+				return NULL;
+		}
+		void *bv = b->val[i];
+		tb_remove_at(&b, i, &t->bucket_bytes);
 		*pos->slot = bucket_link(b);
 		t->count[pos->fam]--;
 		t->bucket_entries--;

@@ -79,6 +79,7 @@ struct trie_pos {
 	struct trie_node **pslot; /* link to its parent, NULL at the root */
 	int fam;
 	int entry;                /* position in the bucket, -1 for a node */
+	uint32_t bkey;            /* the bucket entry's key, to check it */
 };
 /* As trie_lookup_slot, also filling *pos. */
 void **trie_lookup_pos(struct trie *t, const struct prefix *p, struct trie_pos *pos);

@@ -400,6 +400,41 @@ static void test_walk_stop(void **state)
 	trie_destroy(&t);
 }
 
+/* A sorted-array position is checked before use: if the slot changed
+ * after the lookup (against the rules), delete_pos still deletes the
+ * prefix it was given or nothing, never a neighbour. */
+static void test_delete_pos_stale_array_entry(void **state)
+{
+	(void)state;
+	struct trie t;
+	trie_init(&t);
+	for (uint32_t i = 0; i < TRIE_INDEX_MIN + 10; i++) {
+		struct prefix p;
+		memset(&p, 0, sizeof(p));
+		addr_from_v4(&p.addr, 0x14000000u | i << 8); /* 20.0.0.0/24 on */
+		p.len = 24;
+		assert_int_equal(trie_insert(&t, &p, V(1)), 1);
+	}
+	assert_non_null(t.index[0]);
+	struct prefix a = pfx("192.0.2.128/25"), b = pfx("192.0.2.0/25"), c = pfx("192.0.3.0/24");
+	assert_int_equal(trie_insert(&t, &a, V(2)), 1);
+	assert_int_equal(trie_insert(&t, &c, V(4)), 1);
+	struct trie_pos pos;
+	assert_non_null(trie_lookup_pos(&t, &a, &pos));
+	assert_int_equal(trie_insert(&t, &b, V(3)), 1); /* moves a one place up */
+	assert_ptr_equal(trie_delete_pos(&t, &pos), V(2));
+	assert_null(trie_lookup(&t, &a));
+	assert_ptr_equal(trie_lookup(&t, &b), V(3));
+	assert_ptr_equal(trie_lookup(&t, &c), V(4));
+	/* Gone meanwhile: nothing is deleted. */
+	assert_non_null(trie_lookup_pos(&t, &b, &pos));
+	assert_ptr_equal(trie_delete(&t, &b), V(3));
+	assert_null(trie_delete_pos(&t, &pos));
+	assert_ptr_equal(trie_lookup(&t, &c), V(4));
+	assert_int_equal(trie_count(&t, AF_INET), TRIE_INDEX_MIN + 10 + 1);
+	trie_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_random_indexed),
 		cmocka_unit_test(test_walk_cursor_deleted),
 		cmocka_unit_test(test_walk_stop),
+		cmocka_unit_test(test_delete_pos_stale_array_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
