@@ -21,6 +21,9 @@ static const struct ctl_arg_spec pre_policy_args[] = { { "neighbor", CTL_ARG_ADD
 
 #define ARGS(a) (a), sizeof(a) / sizeof((a)[0])
 const struct ctl_command_args ctl_command_args[] = {
+	{ "show rib", no_args, 0 },
+	{ "show memory", no_args, 0 },
+	{ "show loop", no_args, 0 },
 	{ "show probes", no_args, 0 },
 	{ "originate", no_args, 0 },
 	{ "show fib", ARGS(show_fib_args) },

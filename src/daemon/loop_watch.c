@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "ctl/ctl.h"
+#include "ctl/ctl_args.h"
 
 /* Upper bounds in microseconds of the histogram's buckets; the last
  * bucket takes everything longer. */
@@ -99,14 +100,9 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
 static json_t *cmd_show_loop(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon_loop_watch *w = ctx;
-	const char *k;
-	json_t *v;
-	json_object_foreach(req, k, v) {
-		if (strcmp(k, "command") != 0) {
-			snprintf(err, err_size, "unexpected key \"%s\" in request", k);
-			return NULL;
-		}
-	}
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "show loop", arg, err, err_size) != 0)
+		return NULL;
 	json_t *hist = json_object();
 	if (!hist)
 		goto nomem;

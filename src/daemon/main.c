@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "ctl/ctl.h"
+#include "ctl/ctl_args.h"
 #include "ctl/ctl_show.h"
 #include "daemon/probes.h"
 #include "daemon/ctl_origin.h"
@@ -175,23 +176,11 @@ static int ctl_reload(void *ctx, char *err, size_t len)
 
 /* `show rib` (the Loc-RIB) and `show memory`, added to the control
  * socket by the daemon, which owns the routing core (ctl.h). */
-static bool only_command_key(json_t *req, char *err, size_t err_size)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach(req, k, v) {
-		if (strcmp(k, "command") != 0) {
-			snprintf(err, err_size, "unexpected key in request");
-			return false;
-		}
-	}
-	return true;
-}
-
 static json_t *cmd_show_loc_rib(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
-	if (!only_command_key(req, err, err_size))
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "show rib", arg, err, err_size) != 0)
 		return NULL;
 	json_t *ans = ctl_show_loc_rib(d->rib);
 	if (!ans)
@@ -202,7 +191,8 @@ static json_t *cmd_show_loc_rib(void *ctx, json_t *req, char *err, size_t err_si
 static json_t *cmd_show_memory(void *ctx, json_t *req, char *err, size_t err_size)
 {
 	struct daemon *d = ctx;
-	if (!only_command_key(req, err, err_size))
+	struct ctl_arg_value arg[CTL_ARGS_MAX];
+	if (ctl_args_parse(req, "show memory", arg, err, err_size) != 0)
 		return NULL;
 	json_t *ans = ctl_show_memory(d->rib);
 	if (ans && daemon_soft_memory(d, ans) < 0) {

@@ -29,6 +29,13 @@ static const struct args_case cases[] = {
 	{ "show probes", "{\"command\":\"show probes\"}", 0, NULL },
 	{ "show probes", "{\"command\":\"show probes\",\"x\":1}", -EINVAL,
 	  "unexpected key 'x' in request" },
+	/* show loop once echoed a client's key as it came, escape codes
+	 * and all; every command with no arguments now says it alike. */
+	{ "show loop", "{\"command\":\"show loop\",\"\\u001b[2J\":1}", -EINVAL,
+	  "unexpected key '?[2J' in request" },
+	{ "show memory", "{\"command\":\"show memory\"}", 0, NULL },
+	{ "show rib", "{\"command\":\"show rib\",\"all\":true}", -EINVAL,
+	  "unexpected key 'all' in request" },
 	{ "show fib", "{\"command\":\"show fib\",\"check\":true}", 0, NULL },
 	{ "show fib", "{\"command\":\"show fib\",\"check\":\"yes\"}", -EINVAL,
 	  "\"check\" must be a boolean" },
