@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fib/fib.h"
+#include "fib_fixture.h"
 
 struct errlog {
 	struct prefix pfx[64];
@@ -35,44 +36,16 @@ struct ctx {
 	struct errlog errs;
 };
 
-static struct fib_nexthop NH(const char *gw, int ifindex)
-{
-	struct fib_nexthop n = {.ifindex = ifindex, .weight = 1};
-	assert_int_equal(addr_parse(gw, &n.gw), 0);
-	return n;
-}
-
-static struct prefix P(const char *s)
-{
-	struct prefix p;
-	assert_int_equal(prefix_parse(s, &p), 0);
-	return p;
-}
-
-static struct prefix P4(unsigned i)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "10.%u.%u.0/24", (i >> 8) & 255, i & 255);
-	return P(buf);
-}
-
 static struct fib_route R(struct prefix p, unsigned n, const struct fib_nexthop *nhs)
 {
-	struct fib_route r = {.pfx = p};
-	for (unsigned i = 0; i < n; i++)
-		fib_nhset_add(&r.nhs, &nhs[i]);
-	return r;
+	return fixture_route(p, nhs, n, NULL);
 }
 
 static void open_ctx(struct ctx *c, bool nhobj, bool ecmp)
 {
 	memset(c, 0, sizeof(*c));
-	struct fib_backend be;
-	assert_int_equal(fib_mock_open(nhobj, &be), 0);
-	c->mock = fib_mock_from(&be);
-	assert_non_null(c->mock);
 	struct fib_config cfg = {.ecmp = ecmp};
-	assert_int_equal(fib_create(&cfg, be, on_error, &c->errs, &c->fib), 0);
+	c->mock = fixture_open(&cfg, nhobj, on_error, &c->errs, &c->fib);
 	assert_int_equal(fib_uses_nhobj(c->fib), nhobj);
 }
 

@@ -14,32 +14,12 @@
 #include <string.h>
 
 #include "fib/fib.h"
-
-static struct fib_nexthop NH(const char *gw, int ifindex)
-{
-	struct fib_nexthop n = {.ifindex = ifindex, .weight = 1};
-	assert_int_equal(addr_parse(gw, &n.gw), 0);
-	return n;
-}
-
-static struct prefix P4(unsigned i)
-{
-	char buf[32];
-	struct prefix p;
-	snprintf(buf, sizeof(buf), "10.%u.%u.0/24", (i >> 8) & 255, i & 255);
-	assert_int_equal(prefix_parse(buf, &p), 0);
-	return p;
-}
+#include "fib_fixture.h"
 
 static struct fib_route R(struct prefix p, const struct fib_nexthop *nh, unsigned n,
 			  const struct fib_nexthop *bk)
 {
-	struct fib_route r = {.pfx = p};
-	for (unsigned i = 0; i < n; i++)
-		fib_nhset_add(&r.nhs, &nh[i]);
-	if (bk)
-		fib_nhset_add(&r.backup, bk);
-	return r;
+	return fixture_route(p, nh, n, bk);
 }
 
 struct ctx {
@@ -49,11 +29,8 @@ struct ctx {
 
 static void open_ctx(struct ctx *c)
 {
-	struct fib_backend be;
-	assert_int_equal(fib_mock_open(true, &be), 0);
-	c->mock = fib_mock_from(&be);
 	struct fib_config cfg = {.ecmp = true};
-	assert_int_equal(fib_create(&cfg, be, NULL, NULL, &c->fib), 0);
+	c->mock = fixture_open(&cfg, true, NULL, NULL, &c->fib);
 }
 
 static void expect_via(struct ctx *c, struct prefix p, const struct fib_nexthop *want)

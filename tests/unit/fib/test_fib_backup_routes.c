@@ -14,34 +14,15 @@
 #include <string.h>
 
 #include "fib/fib.h"
+#include "fib_fixture.h"
 
 #define NROUTES 100
 #define BM FIB_BACKUP_METRIC_DEFAULT
 
-static struct fib_nexthop NH(const char *gw, int ifindex)
-{
-	struct fib_nexthop n = {.ifindex = ifindex, .weight = 1};
-	assert_int_equal(addr_parse(gw, &n.gw), 0);
-	return n;
-}
-
-static struct prefix P4(unsigned i)
-{
-	char buf[32];
-	struct prefix p;
-	snprintf(buf, sizeof(buf), "10.%u.%u.0/24", (i >> 8) & 255, i & 255);
-	assert_int_equal(prefix_parse(buf, &p), 0);
-	return p;
-}
-
 static struct fib_route R(struct prefix p, const struct fib_nexthop *nh,
 			  const struct fib_nexthop *bk)
 {
-	struct fib_route r = {.pfx = p};
-	fib_nhset_add(&r.nhs, nh);
-	if (bk)
-		fib_nhset_add(&r.backup, bk);
-	return r;
+	return fixture_route(p, nh, 1, bk);
 }
 
 struct ctx {
@@ -63,11 +44,8 @@ static void on_error(void *arg, const struct prefix *pfx, int err)
 static void open_ctx(struct ctx *c, bool backups)
 {
 	memset(c, 0, sizeof(*c));
-	struct fib_backend be;
-	assert_int_equal(fib_mock_open(true, &be), 0);
-	c->mock = fib_mock_from(&be);
 	struct fib_config cfg = {.ecmp = true, .backup_routes = backups};
-	assert_int_equal(fib_create(&cfg, be, on_error, c, &c->fib), 0);
+	c->mock = fixture_open(&cfg, true, on_error, c, &c->fib);
 }
 
 /* The kernel's route of priority metric for p goes through `want`

@@ -15,24 +15,9 @@
 #include <string.h>
 
 #include "fib/fib.h"
+#include "fib_fixture.h"
 
 #define N_ROUTES 2000u
-
-static struct fib_nexthop NH(const char *gw, int ifindex)
-{
-	struct fib_nexthop n = {.ifindex = ifindex, .weight = 1};
-	assert_int_equal(addr_parse(gw, &n.gw), 0);
-	return n;
-}
-
-static struct prefix P4(unsigned i)
-{
-	char buf[32];
-	struct prefix p;
-	snprintf(buf, sizeof(buf), "10.%u.%u.0/24", (i >> 8) & 255, i & 255);
-	assert_int_equal(prefix_parse(buf, &p), 0);
-	return p;
-}
 
 struct ctx {
 	struct fib *fib;
@@ -42,11 +27,8 @@ struct ctx {
 
 static void open_ctx(struct ctx *c)
 {
-	struct fib_backend be;
-	assert_int_equal(fib_mock_open(true, &be), 0);
-	c->mock = fib_mock_from(&be);
 	struct fib_config cfg = {.ecmp = true};
-	assert_int_equal(fib_create(&cfg, be, NULL, NULL, &c->fib), 0);
+	c->mock = fixture_open(&cfg, true, NULL, NULL, &c->fib);
 	c->a = NH("192.0.2.1", 2);
 	c->b = NH("198.51.100.1", 3);
 }
@@ -54,11 +36,7 @@ static void open_ctx(struct ctx *c)
 static void install(struct ctx *c, struct prefix p, const struct fib_nexthop *nhs, unsigned n,
 		    const struct fib_nexthop *bk)
 {
-	struct fib_route r = {.pfx = p};
-	for (unsigned i = 0; i < n; i++)
-		assert_int_equal(fib_nhset_add(&r.nhs, &nhs[i]), 0);
-	if (bk)
-		assert_int_equal(fib_nhset_add(&r.backup, bk), 0);
+	struct fib_route r = fixture_route(p, nhs, n, bk);
 	assert_int_equal(fib_route_install(c->fib, &r), 0);
 }
 
