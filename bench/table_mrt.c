@@ -125,8 +125,7 @@ static int rewrite(const struct bgp_attrs *src, const struct bench_rewrite *rw,
 	 * families this feed does not carry. */
 	a->present &= ~(BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF) | BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI) |
 			BGP_ATTR_BIT(BGP_ATTR_MP_UNREACH_NLRI));
-	memset(&a->mp_nexthop, 0, sizeof(a->mp_nexthop));
-	memset(&a->mp_nexthop_ll, 0, sizeof(a->mp_nexthop_ll));
+	(void)bgp_attrs_set_mp_nexthop(a, NULL, NULL); /* clearing cannot fail */
 	*out = a;
 	return 0;
 }

@@ -6,6 +6,30 @@
 
 #include "bgp/attr_priv.h"
 
+const struct addr bgp_attrs_no_addr;
+
+/* Intern tables by hook id (index 0 unused: no hook).  The daemon is
+ * single-threaded and has one table per RIB, so a small fixed array
+ * does; an id is free again once its table is destroyed. */
+static struct bgp_attrs_hook *attr_hooks[BGP_ATTRS_HOOK_MAX + 1];
+
+int bgp_attrs_hook_register(struct bgp_attrs_hook *h)
+{
+	for (unsigned id = 1; id <= BGP_ATTRS_HOOK_MAX; id++) {
+		if (!attr_hooks[id]) {
+			attr_hooks[id] = h;
+			return (int)id;
+		}
+	}
+	return -ENOSPC;
+}
+
+void bgp_attrs_hook_unregister(unsigned id)
+{
+	if (id && id <= BGP_ATTRS_HOOK_MAX)
+		attr_hooks[id] = NULL;
+}
+
 struct bgp_attrs *bgp_attrs_new(void)
 {
 	struct bgp_attrs *a = calloc(1, sizeof(*a));
@@ -36,14 +60,17 @@ static void attrs_free(struct bgp_attrs *a)
 	for (unsigned i = 0; i < a->n_unknown; i++)
 		free(a->unknown[i].data);
 	free(a->unknown);
+	free(a->mp_nh);
 	free(a);
 }
 
 void bgp_attrs_unref(struct bgp_attrs *a)
 {
 	if (a && --a->refcnt == 0) {
-		if (a->hook)
-			a->hook->release(a->hook, a);
+		if (a->hook_id) {
+			struct bgp_attrs_hook *h = attr_hooks[a->hook_id];
+			h->release(h, a);
+		}
 		attrs_free(a);
 	}
 }
@@ -65,7 +92,7 @@ struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
 		return NULL;
 	*d = *a;
 	d->refcnt = 1;
-	d->hook = NULL; /* the copy is private, not the interned one */
+	d->hook_id = 0; /* the copy is private, not the interned one */
 	/* Mutable even when a is frozen: every array is copied below into
 	 * a malloc of its own. */
 	d->frozen = false;
@@ -76,7 +103,9 @@ struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
 	d->large_communities = memdup(a->large_communities,
 				      a->n_large_communities * sizeof(*a->large_communities));
 	d->unknown = memdup(a->unknown, a->n_unknown * sizeof(*a->unknown));
-	bool fail = (a->aspath_len && !d->aspath) || (a->n_communities && !d->communities) ||
+	d->mp_nh = a->mp_nh ? memdup(a->mp_nh, sizeof(*a->mp_nh)) : NULL;
+	bool fail = (a->mp_nh && !d->mp_nh) ||
+		    (a->aspath_len && !d->aspath) || (a->n_communities && !d->communities) ||
 		    (a->n_ext_communities && !d->ext_communities) ||
 		    (a->n_large_communities && !d->large_communities) ||
 		    (a->n_unknown && !d->unknown);
@@ -114,8 +143,8 @@ bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
 		return false;
 	if (a->present != b->present || a->origin != b->origin ||
 	    a->aspath_len != b->aspath_len || a->nexthop.s_addr != b->nexthop.s_addr ||
-	    !addr_same(&a->mp_nexthop, &b->mp_nexthop) ||
-	    !addr_same(&a->mp_nexthop_ll, &b->mp_nexthop_ll) || a->med != b->med ||
+	    !addr_same(bgp_attrs_mp_nexthop(a), bgp_attrs_mp_nexthop(b)) ||
+	    !addr_same(bgp_attrs_mp_nexthop_ll(a), bgp_attrs_mp_nexthop_ll(b)) || a->med != b->med ||
 	    a->local_pref != b->local_pref || a->aggregator_as != b->aggregator_as ||
 	    a->aggregator_id != b->aggregator_id || a->n_communities != b->n_communities ||
 	    a->n_ext_communities != b->n_ext_communities ||
@@ -202,9 +231,39 @@ bool bgp_attrs_nexthop(const struct bgp_attrs *a, int af, struct addr *out)
 		memcpy(out->b, &a->nexthop, 4);
 		return true;
 	}
-	if (a->mp_nexthop.af == af) {
-		*out = a->mp_nexthop;
+	if (a->mp_nh && a->mp_nh->global.af == af) {
+		*out = a->mp_nh->global;
 		return true;
 	}
 	return false;
+}
+
+/* Both next hops copied out first: global or ll may point into a's own
+ * struct, which is freed or overwritten below. */
+int bgp_attrs_set_mp_nexthop(struct bgp_attrs *a, const struct addr *global,
+			     const struct addr *ll)
+{
+	if (a->frozen)
+		return -EPERM;
+	struct bgp_mp_nexthop v = {
+		.global = global ? *global : bgp_attrs_no_addr,
+		.ll = ll ? *ll : bgp_attrs_no_addr,
+	};
+	if (!v.global.af && !v.ll.af) {
+		free(a->mp_nh);
+		a->mp_nh = NULL;
+		return 0;
+	}
+	if (!a->mp_nh && !(a->mp_nh = malloc(sizeof(*a->mp_nh))))
+		return -ENOMEM;
+	*a->mp_nh = v;
+	return 0;
+}
+
+void bgp_attrs_borrow_mp_nexthop(struct bgp_attrs *a, struct bgp_mp_nexthop *store,
+				 const struct addr *global, const struct addr *ll)
+{
+	store->global = global ? *global : bgp_attrs_no_addr;
+	store->ll = ll ? *ll : bgp_attrs_no_addr;
+	a->mp_nh = store->global.af || store->ll.af ? store : NULL;
 }

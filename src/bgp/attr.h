@@ -35,10 +35,18 @@ struct bgp_attr_raw {
 
 struct bgp_attrs_hook;
 
-/* Fields are ordered by size so the struct has no padding (136 bytes
- * on LP64, was 160): pointers, then 32-bit, 16-bit and 8-bit fields,
- * then the two addresses (alignment 4).  Readers use the field names
- * only, so the order is free to change.
+/* The MP_REACH_NLRI next hops (RFC 4760 3, RFC 2545 3), kept out of the
+ * set itself: most sets (IPv4 routes, which carry NEXT_HOP instead)
+ * have none, and two addresses inline cost 40 bytes in every one. */
+struct bgp_mp_nexthop {
+	struct addr global;         /* MP_REACH next hop */
+	struct addr ll;             /* IPv6 link-local next hop, af 0 if none */
+};
+
+/* Fields are ordered by size so the struct has no padding: 64-bit and
+ * pointers, then 32-bit, 16-bit and 8-bit fields.  Readers use the
+ * field names (and the accessors below) only, so the order is free to
+ * change.
  *
  * A set is either mutable (the arrays are separate mallocs, owned by
  * the set: the decoder, setters, policy copies) or frozen
@@ -49,14 +57,16 @@ struct bgp_attrs {
 	uint32_t refcnt;
 	uint32_t hash;              /* frozen sets: bgp_attrs_hash, kept */
 	uint64_t present;           /* BGP_ATTR_BIT(code) for codes < 64 we hold */
-	/* Set by an intern table (rib/attr_intern.h) on its one shared
-	 * copy; NULL for every other set.  bgp_attrs_dup never copies it. */
-	struct bgp_attrs_hook *hook;
 	uint8_t *aspath;            /* canonical 4-octet segments */
 	uint32_t *communities;
 	uint8_t *ext_communities;   /* 8 bytes each */
 	struct bgp_large_community *large_communities;
 	struct bgp_attr_raw *unknown;
+	/* NULL when the set has neither MP next hop (both af 0), else
+	 * owned like the arrays (mutable) or inside the block (frozen).
+	 * Read with bgp_attrs_mp_nexthop(), written with
+	 * bgp_attrs_set_mp_nexthop(). */
+	struct bgp_mp_nexthop *mp_nh;
 	struct in_addr nexthop;     /* NEXT_HOP (IPv4 NLRI) */
 	uint32_t med;
 	uint32_t local_pref;
@@ -68,16 +78,57 @@ struct bgp_attrs {
 	uint16_t n_large_communities;
 	uint16_t n_unknown;
 	uint8_t origin;
-	bool frozen;                /* one block, immutable: see above */
-	struct addr mp_nexthop;     /* MP_REACH next hop (global) */
-	struct addr mp_nexthop_ll;  /* IPv6 link-local next hop, af 0 if none */
+	uint8_t frozen : 1;         /* one block, immutable: see above */
+	/* Set by an intern table (rib/attr_intern.h) on its one shared
+	 * copy: the id bgp_attrs_hook_register gave it; 0 for every other
+	 * set.  An id in 7 bits instead of a hook pointer saves 8 bytes in
+	 * every set.  bgp_attrs_dup and bgp_attrs_freeze never copy it. */
+	uint8_t hook_id : 7;
 };
+
+/* Every imported path has one of these and a full table holds ~300k
+ * distinct ones, so each 8 bytes here is ~2.4 MB of RSS on the 1M-prefix
+ * bench, which has to stay within 0.7x BIRD's (issue 3).  A change that
+ * grows the struct (or adds padding) should be a decision, not an
+ * accident. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct bgp_attrs) == 96,
+	       "struct bgp_attrs is part of the 1M-route memory budget (issue 3)");
 
 /* Told when a hooked set's last reference goes, just before it is
  * freed, so an intern table can forget it. */
 struct bgp_attrs_hook {
 	void (*release)(struct bgp_attrs_hook *h, struct bgp_attrs *a);
 };
+
+#define BGP_ATTRS_HOOK_MAX 127
+
+/* Gives h an id (1..BGP_ATTRS_HOOK_MAX) to store in hook_id; -ENOSPC
+ * when every id is taken.  The daemon has one intern table per RIB.
+ * h must stay where it is until bgp_attrs_hook_unregister(id), which
+ * the owner calls once no set carries the id any more. */
+int bgp_attrs_hook_register(struct bgp_attrs_hook *h);
+void bgp_attrs_hook_unregister(unsigned id);
+
+/* The MP_REACH next hops; an address with af 0 when there is none. */
+extern const struct addr bgp_attrs_no_addr;
+static inline const struct addr *bgp_attrs_mp_nexthop(const struct bgp_attrs *a)
+{
+	return a->mp_nh ? &a->mp_nh->global : &bgp_attrs_no_addr;
+}
+static inline const struct addr *bgp_attrs_mp_nexthop_ll(const struct bgp_attrs *a)
+{
+	return a->mp_nh ? &a->mp_nh->ll : &bgp_attrs_no_addr;
+}
+/* Sets both MP next hops of a mutable set (NULL or af 0: none); they
+ * may point into a's own.  0, -EPERM on a frozen set, -ENOMEM. */
+int bgp_attrs_set_mp_nexthop(struct bgp_attrs *a, const struct addr *global,
+			     const struct addr *ll);
+/* The same for a shallow copy on the stack that borrows another set's
+ * arrays and is only ever frozen (export.c): the next hops are written
+ * to store, which the caller keeps alive until the freeze and which the
+ * set never frees. */
+void bgp_attrs_borrow_mp_nexthop(struct bgp_attrs *a, struct bgp_mp_nexthop *store,
+				 const struct addr *global, const struct addr *ll);
 
 static inline bool bgp_attrs_has(const struct bgp_attrs *a, unsigned code)
 {
@@ -101,9 +152,9 @@ bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b);
 uint32_t bgp_attrs_hash(const struct bgp_attrs *a);
 
 /* An immutable copy of a in one allocation (refcnt 1, no hook, hash
- * stored): the struct, then the unknown-attribute table, large
- * communities, communities, extended communities, AS path and the
- * unknown attributes' bytes, back to back.  a itself is left as it is
+ * stored): the struct, then the MP next hops (if any), the
+ * unknown-attribute table, large communities, communities, extended
+ * communities, AS path and the unknown attributes' bytes, back to back.  a itself is left as it is
  * (frozen or not, its arrays may be anywhere, even on the stack).
  * NULL on -ENOMEM.  The frozen set is never changed in place: the
  * setters refuse it (-EPERM) and bgp_attrs_dup of it is mutable. */

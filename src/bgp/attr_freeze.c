@@ -16,19 +16,24 @@
 #include "bgp/attr.h"
 
 /* Offsets of the arrays in the block, in decreasing alignment so no
- * padding is needed: sizeof(struct bgp_attrs) and sizeof(struct
- * bgp_attr_raw) are multiples of 8, the large communities' and
- * communities' elements multiples of 4, the rest bytes. */
+ * padding is needed: sizeof(struct bgp_attrs), sizeof(struct
+ * bgp_mp_nexthop) and sizeof(struct bgp_attr_raw) are multiples of 8,
+ * the large communities' and communities' elements multiples of 4, the
+ * rest bytes. */
 struct freeze_layout {
-	size_t unknown, large, comm, ext, aspath, data, total;
+	size_t mp_nh, unknown, large, comm, ext, aspath, data, total;
 };
 
 _Static_assert(sizeof(struct bgp_attrs) % 8 == 0, "arrays follow the struct");
+_Static_assert(sizeof(struct bgp_mp_nexthop) % 8 == 0, "the unknown table follows");
 _Static_assert(sizeof(struct bgp_attr_raw) % 8 == 0, "large communities follow");
 
 static void freeze_layout(const struct bgp_attrs *a, struct freeze_layout *l)
 {
 	size_t o = sizeof(struct bgp_attrs);
+	l->mp_nh = o;
+	if (a->mp_nh)
+		o += sizeof(struct bgp_mp_nexthop);
 	l->unknown = o;
 	o += (size_t)a->n_unknown * sizeof(struct bgp_attr_raw);
 	l->large = o;
@@ -78,7 +83,8 @@ struct bgp_attrs *bgp_attrs_freeze_hashed(const struct bgp_attrs *a, uint32_t ha
 	struct bgp_attrs *f = (struct bgp_attrs *)block;
 	*f = *a;
 	f->refcnt = 1;
-	f->hook = NULL;
+	f->hook_id = 0;
+	f->mp_nh = place(block, l.mp_nh, a->mp_nh, a->mp_nh ? sizeof(*a->mp_nh) : 0);
 	f->unknown = place(block, l.unknown, a->unknown, (size_t)a->n_unknown * sizeof(*a->unknown));
 	f->large_communities = place(block, l.large, a->large_communities,
 				     (size_t)a->n_large_communities * sizeof(*a->large_communities));

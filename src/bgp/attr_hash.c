@@ -41,13 +41,16 @@ static uint32_t attrs_hash_compute(const struct bgp_attrs *a)
 	h = mix(h, (uint64_t)a->origin << 48 | (uint64_t)a->aspath_len << 32 | a->nexthop.s_addr);
 	h = mix(h, (uint64_t)a->med << 32 | a->local_pref);
 	h = mix(h, (uint64_t)a->aggregator_as << 32 | a->aggregator_id);
-	if (a->mp_nexthop.af) {
-		h = mix(h, a->mp_nexthop.af);
-		h = mix_bytes(h, a->mp_nexthop.b, 16);
+	/* Through the accessors: a set without MP next hops (mp_nh NULL)
+	 * hashes like one whose next hops are both unset. */
+	const struct addr *nh = bgp_attrs_mp_nexthop(a), *ll = bgp_attrs_mp_nexthop_ll(a);
+	if (nh->af) {
+		h = mix(h, nh->af);
+		h = mix_bytes(h, nh->b, 16);
 	}
-	if (a->mp_nexthop_ll.af) {
-		h = mix(h, a->mp_nexthop_ll.af);
-		h = mix_bytes(h, a->mp_nexthop_ll.b, 16);
+	if (ll->af) {
+		h = mix(h, ll->af);
+		h = mix_bytes(h, ll->b, 16);
 	}
 	if (a->aspath_len)
 		h = mix_bytes(h, a->aspath, a->aspath_len);

@@ -64,8 +64,8 @@ void bgp_update_free(struct bgp_update *u);
 
 /* Appends one UPDATE announcing as many of nlri[0..n) (all one address
  * family) as fit, with attrs; IPv6 goes into MP_REACH_NLRI with
- * attrs->mp_nexthop (and link-local) as next hop.  Returns the number of
- * prefixes consumed (>= 1) or a negative errno. */
+ * bgp_attrs_mp_nexthop(attrs) (and link-local) as next hop.  Returns
+ * the number of prefixes consumed (>= 1) or a negative errno. */
 long bgp_update_encode_announce(struct wbuf *w, const struct bgp_encode_ctx *ctx,
 				const struct bgp_attrs *attrs,
 				const struct prefix *nlri, size_t n);

@@ -187,8 +187,8 @@ int bgp_update_decode_mp(struct bgp_update_dec *d, bool reach, bool flags_ok,
 			mp_disable(d, fam, code, "unparsable MP_REACH_NLRI prefixes", raw, raw_len);
 			return 0;
 		}
-		d->a->mp_nexthop = nh;
-		d->a->mp_nexthop_ll = ll;
+		if (bgp_attrs_set_mp_nexthop(d->a, &nh, &ll) < 0)
+			return -ENOMEM;
 		if (nh_bad)
 			bgp_update_dec_error(d, BGP_UPD_TREAT_AS_WITHDRAW, code,
 					     "invalid MP_REACH_NLRI next hop", BGP_ERR_UPD_OPTIONAL_ATTR,

@@ -60,13 +60,13 @@ long bgp_update_encode_announce(struct wbuf *w, const struct bgp_encode_ctx *ctx
 	struct bgp_attrs tmp = *attrs; /* shallow: only scalar fields change */
 	if (af == AF_INET) {
 		if (!bgp_attrs_has(attrs, BGP_ATTR_NEXT_HOP)) {
-			if (attrs->mp_nexthop.af != AF_INET)
+			if (bgp_attrs_mp_nexthop(attrs)->af != AF_INET)
 				return -EINVAL;
-			tmp.nexthop = attrs->mp_nexthop.v4;
+			tmp.nexthop = bgp_attrs_mp_nexthop(attrs)->v4;
 			tmp.present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 		}
 	} else {
-		if (attrs->mp_nexthop.af != AF_INET6)
+		if (bgp_attrs_mp_nexthop(attrs)->af != AF_INET6)
 			return -EINVAL;
 		/* RFC 4760 3: no NEXT_HOP when all NLRI are in MP_REACH. */
 		tmp.present &= ~BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
@@ -82,7 +82,7 @@ long bgp_update_encode_announce(struct wbuf *w, const struct bgp_encode_ctx *ctx
 	size_t max = msg_max(ctx);
 	size_t fixed = BGP_HEADER_LEN + 4u + aw.len;
 	size_t mp_base = 0, bytes = 0, k;
-	size_t nhlen = attrs->mp_nexthop_ll.af == AF_INET6 ? 32 : 16;
+	size_t nhlen = bgp_attrs_mp_nexthop_ll(attrs)->af == AF_INET6 ? 32 : 16;
 	if (af == AF_INET6) {
 		/* AFI, SAFI, next-hop length, next hop, reserved (RFC 4760 3),
 		 * behind a header counted at its extended size. */
@@ -111,9 +111,9 @@ long bgp_update_encode_announce(struct wbuf *w, const struct bgp_encode_ctx *ctx
 		wbuf_init(&mp, 65535);
 		afi_safi_put(&mp, AF_INET6);
 		wbuf_put_u8(&mp, (uint8_t)nhlen);
-		wbuf_put_bytes(&mp, attrs->mp_nexthop.b, 16);
+		wbuf_put_bytes(&mp, bgp_attrs_mp_nexthop(attrs)->b, 16);
 		if (nhlen == 32)
-			wbuf_put_bytes(&mp, attrs->mp_nexthop_ll.b, 16);
+			wbuf_put_bytes(&mp, bgp_attrs_mp_nexthop_ll(attrs)->b, 16);
 		wbuf_put_u8(&mp, 0); /* reserved */
 		for (size_t i = 0; i < k; i++)
 			pfx_put(&mp, &nlri[i]);

@@ -163,13 +163,14 @@ static json_t *next_hop_json(const struct prefix *pfx, const struct bgp_attrs *a
 
 	/* IPv4 NLRI use NEXT_HOP; other families the MP_REACH next hop
 	 * (RFC 4760 3).  If only one is there, show that one. */
-	if (v4nh && (pfx->addr.af == AF_INET || !a->mp_nexthop.af)) {
+	const struct addr *mp = bgp_attrs_mp_nexthop(a);
+	if (v4nh && (pfx->addr.af == AF_INET || !mp->af)) {
 		if (!inet_ntop(AF_INET, &a->nexthop, buf, sizeof(buf)))
 			return json_null();
 		return json_string(buf);
 	}
-	if (a->mp_nexthop.af)
-		return json_string(addr_fmt(&a->mp_nexthop, buf));
+	if (mp->af)
+		return json_string(addr_fmt(mp, buf));
 	return json_null();
 }
 
@@ -249,8 +250,8 @@ json_t *ctl_json_route(const struct prefix *pfx, const struct bgp_attrs *a,
 		return NULL;
 	put(o, "prefix", json_string(prefix_fmt(pfx, buf)), &bad);
 	put(o, "next_hop", next_hop_json(pfx, a), &bad);
-	if (a->mp_nexthop_ll.af)
-		put(o, "next_hop_ll", json_string(addr_fmt(&a->mp_nexthop_ll, buf)), &bad);
+	if (bgp_attrs_mp_nexthop_ll(a)->af)
+		put(o, "next_hop_ll", json_string(addr_fmt(bgp_attrs_mp_nexthop_ll(a), buf)), &bad);
 	if (ctl_aspath_json(a->aspath, a->aspath_len, &path, &path_text) != 0)
 		bad++;
 	put(o, "as_path", path, &bad);

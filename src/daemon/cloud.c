@@ -77,8 +77,9 @@ static struct bgp_attrs *own_attrs(struct daemon *d, bool has_med, uint32_t med,
 	if (nh && nh->af == AF_INET) {
 		memcpy(&a->nexthop, nh->b, 4);
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
-	} else if (nh && nh->af == AF_INET6) {
-		a->mp_nexthop = *nh;
+	} else if (nh && nh->af == AF_INET6 && bgp_attrs_set_mp_nexthop(a, nh, NULL) < 0) {
+		bgp_attrs_unref(a);
+		return NULL;
 	}
 	struct bgp_attrs *ia = attr_intern(rib_attr_table(d->rib), a);
 	return ia ? ia : a;

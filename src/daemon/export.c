@@ -38,7 +38,7 @@ static int export_verdict(const struct export_target *t, const struct rib_path *
  * hop is our address on the session, of the prefix's family (RFC 4760
  * 3 for IPv6).  To an internal peer a learned route keeps its next hop. */
 static int set_nexthop(const struct export_target *t, const struct prefix *p, bool self,
-		       struct bgp_attrs *a)
+		       struct bgp_attrs *a, struct bgp_mp_nexthop *nh_store)
 {
 	if (!self)
 		return 0;
@@ -47,16 +47,16 @@ static int set_nexthop(const struct export_target *t, const struct prefix *p, bo
 			return -ENOENT;
 		a->nexthop = t->self4.v4;
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
-		a->mp_nexthop = t->self4;
 	} else {
 		if (t->self6.af != AF_INET6)
 			return -ENOENT;
-		a->mp_nexthop = t->self6;
 		a->present &= ~BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 	}
 	/* A link-local next hop is only meaningful on the link it was
-	 * learned on (RFC 2545 3). */
-	a->mp_nexthop_ll = (struct addr){0};
+	 * learned on (RFC 2545 3).  a is the stack copy: its next hops go
+	 * to the caller's storage, not into the source set's. */
+	bgp_attrs_borrow_mp_nexthop(a, nh_store, p->addr.af == AF_INET ? &t->self4 : &t->self6,
+				    NULL);
 	return 0;
 }
 
@@ -78,10 +78,11 @@ int export_attrs(const struct export_target *t, const struct prefix *p,
 	struct bgp_attrs sc = *best->attrs;
 	struct bgp_attrs *a = &sc;
 	a->refcnt = 1;
-	a->hook = NULL;
+	a->hook_id = 0;
 	a->frozen = false; /* its arrays are borrowed, not a block */
 	a->hash = 0;
 	uint8_t path[512], *heap_path = NULL;
+	struct bgp_mp_nexthop nh_store;
 	bool local = path_is_local(best);
 	if (t->ebgp) {
 		/* RFC 4271 5.1.2: prepend our AS as a new leading
@@ -120,7 +121,7 @@ int export_attrs(const struct export_target *t, const struct prefix *p,
 	}
 	if (!bgp_attrs_has(a, BGP_ATTR_AS_PATH))
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_AS_PATH); /* well-known mandatory, 5.1.2 */
-	if (set_nexthop(t, p, t->ebgp || local, a) < 0) {
+	if (set_nexthop(t, p, t->ebgp || local, a, &nh_store) < 0) {
 		free(heap_path);
 		return EXPORT_NO_NEXTHOP;
 	}

@@ -228,8 +228,8 @@ static bool route_nexthop(const struct bgp_attrs *a, const struct prefix *pfx,
 		out->v4 = a->nexthop;
 		return true;
 	}
-	if (a->mp_nexthop.af) {
-		*out = a->mp_nexthop;
+	if (bgp_attrs_mp_nexthop(a)->af) {
+		*out = *bgp_attrs_mp_nexthop(a);
 		return true;
 	}
 	return false;
@@ -356,19 +356,18 @@ static int act_prepend(struct bgp_attrs *a, const struct policy_route_ctx *ctx,
 	return e;
 }
 
-static void act_next_hop_self(struct bgp_attrs *a, const struct policy_route_ctx *ctx)
+static int act_next_hop_self(struct bgp_attrs *a, const struct policy_route_ctx *ctx)
 {
 	if (!ctx->self.af)
-		return;   /* no local address known: leave the next hop */
+		return 0; /* no local address known: leave the next hop */
 	if (ctx->prefix->addr.af == AF_INET && ctx->self.af == AF_INET) {
 		a->nexthop = ctx->self.v4;
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
-		return;
+		return 0;
 	}
 	/* RFC 4760 3 / RFC 2545 3: the global address; a link-local one
 	 * belongs to the old next hop's link, so it goes too. */
-	a->mp_nexthop = ctx->self;
-	memset(&a->mp_nexthop_ll, 0, sizeof(a->mp_nexthop_ll));
+	return bgp_attrs_set_mp_nexthop(a, &ctx->self, NULL);
 }
 
 static int act_apply(struct bgp_attrs *a, const struct policy_route_ctx *ctx,
@@ -394,8 +393,7 @@ static int act_apply(struct bgp_attrs *a, const struct policy_route_ctx *ctx,
 	case CONF_ACT_SET_LARGE:
 		return act_large(a, act);
 	case CONF_ACT_NEXT_HOP_SELF:
-		act_next_hop_self(a, ctx);
-		return 0;
+		return act_next_hop_self(a, ctx);
 	}
 	return -EINVAL;
 }

@@ -48,6 +48,8 @@ size_t attr_size(const struct bgp_attrs *a)
 		n += alloc_bytes((size_t)a->n_ext_communities * 8);
 	if (a->large_communities)
 		n += alloc_bytes((size_t)a->n_large_communities * sizeof(*a->large_communities));
+	if (a->mp_nh)
+		n += alloc_bytes(sizeof(*a->mp_nh));
 	if (a->unknown) {
 		n += alloc_bytes((size_t)a->n_unknown * sizeof(*a->unknown));
 		for (unsigned i = 0; i < a->n_unknown; i++)
@@ -132,7 +134,7 @@ static void table_release(struct bgp_attrs_hook *h, struct bgp_attrs *a)
 			(void)table_resize(t, t->cap / 2);
 		break;
 	}
-	a->hook = NULL;
+	a->hook_id = 0;
 }
 
 void attr_table_init(struct attr_table *t)
@@ -144,16 +146,26 @@ void attr_table_destroy(struct attr_table *t)
 {
 	for (size_t i = 0; i < t->cap; i++)
 		if (slot_used(&t->slots[i]))
-			slot_get(&t->slots[i])->hook = NULL;
+			slot_get(&t->slots[i])->hook_id = 0;
 	free(t->slots);
+	/* No set carries the id any more: another table may have it. */
+	bgp_attrs_hook_unregister(t->hook_id);
 	attr_table_init(t);
 }
 
 struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 {
-	if (a->hook == &t->hook)
+	/* The hook id is taken at the first intern, where a failure can
+	 * be reported (attr_table_init cannot). */
+	if (!t->hook_id) {
+		int id = bgp_attrs_hook_register(&t->hook);
+		if (id < 0)
+			return NULL;
+		t->hook_id = (uint8_t)id;
+	}
+	if (a->hook_id == t->hook_id)
 		return a;
-	if (a->hook) {
+	if (a->hook_id) {
 		/* Interned in another table: share a copy of our own here. */
 		struct bgp_attrs *d = bgp_attrs_freeze(a);
 		if (!d)
@@ -201,7 +213,7 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 	t->count++;
 	t->misses++;
 	t->attr_bytes += attr_size(f);
-	f->hook = &t->hook;
+	f->hook_id = t->hook_id;
 	return f;
 }
 

@@ -5,8 +5,8 @@
  * so sharing cuts both memory and the work of comparing routes: two
  * interned sets are equal exactly when their pointers are.
  *
- * The table holds no reference of its own.  The shared copy carries a
- * hook (bgp/attr.h) and leaves the table when bgp_attrs_unref drops its
+ * The table holds no reference of its own.  The shared copy carries the
+ * table's hook id (bgp/attr.h) and leaves the table when bgp_attrs_unref drops its
  * last reference, so callers keep using bgp_attrs_ref/unref as before.
  * An interned set must never be modified: bgp_attrs_dup it first.  Every
  * interned set is frozen (bgp/attr.h: one allocation, hash stored), which
@@ -31,6 +31,7 @@ struct attr_slot {
 
 struct attr_table {
 	struct bgp_attrs_hook hook;
+	uint8_t hook_id;          /* bgp_attrs_hook_register's, 0 before the first intern */
 	struct attr_slot *slots;  /* open addressing, linear probing */
 	size_t cap;               /* power of two, or 0 before first use */
 	size_t count;
@@ -41,7 +42,7 @@ struct attr_table {
 
 void attr_table_init(struct attr_table *t);
 /* Sets still referenced elsewhere stay valid and simply stop being
- * interned (their hook is cleared). */
+ * interned (their hook id is cleared, and the id freed). */
 void attr_table_destroy(struct attr_table *t);
 
 /* Takes the caller's reference to a and returns a reference to the

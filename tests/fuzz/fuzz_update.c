@@ -109,12 +109,13 @@ static bool path_survives_as2(const struct bgp_attrs *a)
 static void normalise(struct bgp_attrs *a, uint8_t af)
 {
 	if (af == AF_INET) {
-		if (!bgp_attrs_has(a, BGP_ATTR_NEXT_HOP) && a->mp_nexthop.af == AF_INET) {
-			a->nexthop = a->mp_nexthop.v4;
+		if (!bgp_attrs_has(a, BGP_ATTR_NEXT_HOP) &&
+		    bgp_attrs_mp_nexthop(a)->af == AF_INET) {
+			a->nexthop = bgp_attrs_mp_nexthop(a)->v4;
 			a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 		}
-		memset(&a->mp_nexthop, 0, sizeof(a->mp_nexthop));
-		memset(&a->mp_nexthop_ll, 0, sizeof(a->mp_nexthop_ll));
+		/* Clearing only frees: it cannot fail. */
+		(void)bgp_attrs_set_mp_nexthop(a, NULL, NULL);
 	} else {
 		a->present &= ~BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 		a->nexthop.s_addr = 0;

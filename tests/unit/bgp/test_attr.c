@@ -92,8 +92,10 @@ static struct bgp_attrs *full_attrs(bool ibgp, bool v6)
 	memcpy(a->unknown[0].data, "\x01\x02\x03", 3);
 	a->unknown[1] = (struct bgp_attr_raw){.flags = 0xe0, .code = 99, .len = 0};
 	if (v6) {
-		addr_parse("2001:db8::1", &a->mp_nexthop);
-		addr_parse("fe80::1", &a->mp_nexthop_ll);
+		struct addr nh, ll;
+		addr_parse("2001:db8::1", &nh);
+		addr_parse("fe80::1", &ll);
+		assert_int_equal(bgp_attrs_set_mp_nexthop(a, &nh, &ll), 0);
 	} else {
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 		a->nexthop.s_addr = htonl(0xc0000201);
@@ -435,7 +437,7 @@ static void test_ref_dup_equal_hash(void **state)
 	d->large_communities[1].local2 = 5;
 	assert_false(bgp_attrs_equal(a, d));
 	d->large_communities[1].local2 = 4;
-	d->mp_nexthop_ll.af = 0;
+	assert_int_equal(bgp_attrs_set_mp_nexthop(d, bgp_attrs_mp_nexthop(d), NULL), 0);
 	assert_false(bgp_attrs_equal(a, d));
 	bgp_attrs_unref(d);
 	/* Clearing communities also clears the present bit. */
@@ -461,14 +463,14 @@ static void test_nexthop_for_family(void **state)
 	assert_true(bgp_attrs_nexthop(a, AF_INET, &nh));
 	assert_true(addr_eq(&nh, &v4));
 	assert_false(bgp_attrs_nexthop(a, AF_INET6, &nh));
-	a->mp_nexthop = v6;
+	assert_int_equal(bgp_attrs_set_mp_nexthop(a, &v6, NULL), 0);
 	assert_true(bgp_attrs_nexthop(a, AF_INET6, &nh));
 	assert_true(addr_eq(&nh, &v6));
 	/* IPv4 prefers NEXT_HOP; without it an IPv4 MP_REACH next hop serves. */
 	assert_true(bgp_attrs_nexthop(a, AF_INET, &nh));
 	assert_true(addr_eq(&nh, &v4));
 	a->present &= ~BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
-	a->mp_nexthop = v4;
+	assert_int_equal(bgp_attrs_set_mp_nexthop(a, &v4, NULL), 0);
 	assert_true(bgp_attrs_nexthop(a, AF_INET, &nh));
 	assert_true(addr_eq(&nh, &v4));
 	bgp_attrs_unref(a);

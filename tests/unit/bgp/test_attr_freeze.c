@@ -94,8 +94,10 @@ static struct bgp_attrs *full_set(bool v6)
 	for (unsigned i = 0; i < 300; i++)
 		a->unknown[2].data[i] = (uint8_t)i;
 	if (v6) {
-		assert_int_equal(addr_parse("2001:db8::1", &a->mp_nexthop), 0);
-		assert_int_equal(addr_parse("fe80::1", &a->mp_nexthop_ll), 0);
+		struct addr nh, ll;
+		assert_int_equal(addr_parse("2001:db8::1", &nh), 0);
+		assert_int_equal(addr_parse("fe80::1", &ll), 0);
+		assert_int_equal(bgp_attrs_set_mp_nexthop(a, &nh, &ll), 0);
 	} else {
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 		a->nexthop.s_addr = htonl(0xc0000201);
@@ -118,7 +120,7 @@ static void assert_in_block(const struct bgp_attrs *f, const void *p, size_t n)
 static void assert_frozen_copy(const struct bgp_attrs *a, const struct bgp_attrs *f)
 {
 	assert_true(f->frozen);
-	assert_null(f->hook);
+	assert_int_equal(f->hook_id, 0);
 	assert_int_equal(f->refcnt, 1);
 	assert_true(bgp_attrs_equal(a, f));
 	assert_true(bgp_attrs_equal(f, a));
@@ -129,10 +131,14 @@ static void assert_frozen_copy(const struct bgp_attrs *a, const struct bgp_attrs
 	assert_int_equal(f->present, a->present);
 	assert_int_equal(f->origin, a->origin);
 	assert_int_equal(f->nexthop.s_addr, a->nexthop.s_addr);
-	assert_true(f->mp_nexthop.af == a->mp_nexthop.af &&
-		    memcmp(f->mp_nexthop.b, a->mp_nexthop.b, 16) == 0);
-	assert_true(f->mp_nexthop_ll.af == a->mp_nexthop_ll.af &&
-		    memcmp(f->mp_nexthop_ll.b, a->mp_nexthop_ll.b, 16) == 0);
+	const struct addr *fnh = bgp_attrs_mp_nexthop(f), *anh = bgp_attrs_mp_nexthop(a);
+	const struct addr *fll = bgp_attrs_mp_nexthop_ll(f), *all = bgp_attrs_mp_nexthop_ll(a);
+	assert_true(fnh->af == anh->af && memcmp(fnh->b, anh->b, 16) == 0);
+	assert_true(fll->af == all->af && memcmp(fll->b, all->b, 16) == 0);
+	/* The next hops are in the block (when there are any), not shared
+	 * with a. */
+	assert_true(!f->mp_nh == !a->mp_nh);
+	assert_in_block(f, f->mp_nh, f->mp_nh ? sizeof(*f->mp_nh) : 0);
 	assert_int_equal(f->med, a->med);
 	assert_int_equal(f->local_pref, a->local_pref);
 	assert_int_equal(f->aggregator_as, a->aggregator_as);
@@ -300,14 +306,14 @@ static void test_dup_of_frozen_is_mutable(void **state)
 	struct bgp_attrs *d = bgp_attrs_dup(f);
 	assert_non_null(d);
 	assert_false(d->frozen);
-	assert_null(d->hook);
+	assert_int_equal(d->hook_id, 0);
 	assert_int_equal(d->refcnt, 1);
 	assert_true(bgp_attrs_equal(d, f));
 	assert_int_equal(bgp_attrs_hash(d), bgp_attrs_hash(f));
 	const uint8_t *lo = (const uint8_t *)f, *hi = lo + bgp_attrs_frozen_size(f);
 	const void *arrays[] = { d->aspath, d->communities, d->ext_communities,
 				 d->large_communities, d->unknown, d->unknown[0].data,
-				 d->unknown[2].data };
+				 d->unknown[2].data, d->mp_nh };
 	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
 		assert_true((const uint8_t *)arrays[i] < lo || (const uint8_t *)arrays[i] >= hi);
 	/* Changing the copy, through the setters and in place, leaves the
@@ -361,13 +367,15 @@ static void test_link_local_counts(void **state)
 	(void)state;
 	struct bgp_attrs *a = full_set(true);
 	struct bgp_attrs *b = full_set(true);
-	assert_int_equal(addr_parse("fe80::2", &b->mp_nexthop_ll), 0);
+	struct addr ll;
+	assert_int_equal(addr_parse("fe80::2", &ll), 0);
+	assert_int_equal(bgp_attrs_set_mp_nexthop(b, bgp_attrs_mp_nexthop(b), &ll), 0);
 	struct bgp_attrs *fa = bgp_attrs_freeze(a), *fb = bgp_attrs_freeze(b);
 	assert_non_null(fa);
 	assert_non_null(fb);
 	assert_false(bgp_attrs_equal(fa, fb));
 	assert_false(bgp_attrs_equal(fa, b));
-	b->mp_nexthop_ll = (struct addr){ 0 };
+	assert_int_equal(bgp_attrs_set_mp_nexthop(b, bgp_attrs_mp_nexthop(b), NULL), 0);
 	assert_false(bgp_attrs_equal(fa, b));
 	assert_true(bgp_attrs_equal(fa, a));
 	bgp_attrs_unref(fa);

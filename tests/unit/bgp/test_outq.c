@@ -37,12 +37,12 @@ static struct bgp_attrs *attrs_med(uint32_t med)
 	a->origin = BGP_ORIGIN_IGP;
 	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN);
 	assert_int_equal(bgp_attrs_set_aspath(a, seg, sizeof(seg)), 0);
-	addr_parse("192.0.2.1", &a->mp_nexthop);
-	a->nexthop = a->mp_nexthop.v4;
+	struct addr v4, v6;
+	addr_parse("192.0.2.1", &v4);
+	a->nexthop = v4.v4;
 	a->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
-	struct addr v6;
 	addr_parse("2001:db8::1", &v6);
-	a->mp_nexthop = v6;
+	assert_int_equal(bgp_attrs_set_mp_nexthop(a, &v6, NULL), 0);
 	a->med = med;
 	a->present |= BGP_ATTR_BIT(BGP_ATTR_MED);
 	return a;

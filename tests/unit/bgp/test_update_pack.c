@@ -21,7 +21,9 @@ static struct bgp_attrs *attrs_v4v6(void)
 		      BGP_ATTR_BIT(BGP_ATTR_MED);
 	a->nexthop.s_addr = htonl(0xc0000201);
 	a->med = 10;
-	addr_parse("2001:db8::1", &a->mp_nexthop);
+	struct addr nh;
+	addr_parse("2001:db8::1", &nh);
+	assert_int_equal(bgp_attrs_set_mp_nexthop(a, &nh, NULL), 0);
 	return a;
 }
 
@@ -146,7 +148,7 @@ static void test_pack_stops_at_other_family(void **state)
 	assert_int_equal(bgp_update_encode_withdraw(&w, &ec, p, 3), 2);
 	assert_int_equal(bgp_update_encode_announce(&w, &ec, a, p + 2, 1), 1);
 	/* No IPv6 next hop: refused. */
-	a->mp_nexthop.af = 0;
+	assert_int_equal(bgp_attrs_set_mp_nexthop(a, NULL, NULL), 0);
 	assert_int_equal(bgp_update_encode_announce(&w, &ec, a, p + 2, 1), -EINVAL);
 	assert_int_equal(bgp_update_encode_announce(&w, &ec, a, p, 0), -EINVAL);
 	/* A message too small for one prefix after the attributes. */

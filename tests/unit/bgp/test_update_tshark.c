@@ -92,8 +92,11 @@ static struct bgp_attrs *attrs_full(void)
 	a->ext_communities = malloc(8);
 	memcpy(a->ext_communities, "\x00\x02\xfd\xe8\x00\x00\x00\x01", 8);
 	a->n_ext_communities = 1;
-	addr_parse("2001:db8::1", &a->mp_nexthop);
-	addr_parse("fe80::1", &a->mp_nexthop_ll);
+	struct addr nh, ll;
+	addr_parse("2001:db8::1", &nh);
+	addr_parse("fe80::1", &ll);
+	if (bgp_attrs_set_mp_nexthop(a, &nh, &ll) < 0)
+		abort();
 	return a;
 }
 

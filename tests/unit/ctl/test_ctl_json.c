@@ -98,8 +98,10 @@ static void test_ipv6_route_with_few_attributes(void **state)
 	assert_non_null(a);
 	struct prefix p;
 	assert_int_equal(prefix_parse("::/0", &p), 0);
-	assert_int_equal(addr_parse("2001:db8::1", &a->mp_nexthop), 0);
-	assert_int_equal(addr_parse("fe80::1", &a->mp_nexthop_ll), 0);
+	struct addr nh, ll;
+	assert_int_equal(addr_parse("2001:db8::1", &nh), 0);
+	assert_int_equal(addr_parse("fe80::1", &ll), 0);
+	assert_int_equal(bgp_attrs_set_mp_nexthop(a, &nh, &ll), 0);
 	a->origin = BGP_ORIGIN_INCOMPLETE;
 	a->local_pref = 100;
 	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);

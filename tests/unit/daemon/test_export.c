@@ -108,9 +108,9 @@ static void test_ebgp_keeps_own_med(void **state)
 	first_asns(out, asns, 1);
 	assert_int_equal(asns[0], LOCAL_AS);
 	/* IPv6: the next hop is ours, in MP_REACH (RFC 4760 3). */
-	assert_int_equal(out->mp_nexthop.af, AF_INET6);
-	assert_int_equal(addr_cmp(&out->mp_nexthop, &t.self6), 0);
-	assert_int_equal(out->mp_nexthop_ll.af, 0);
+	assert_int_equal(bgp_attrs_mp_nexthop(out)->af, AF_INET6);
+	assert_int_equal(addr_cmp(bgp_attrs_mp_nexthop(out), &t.self6), 0);
+	assert_int_equal(bgp_attrs_mp_nexthop_ll(out)->af, 0);
 	bgp_attrs_unref(out);
 	bgp_attrs_unref(src);
 }

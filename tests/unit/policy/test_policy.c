@@ -199,7 +199,9 @@ static void test_match_communities_nexthop(void **state)
 	assert_int_equal(run(&f, "both", "0.0.0.0/0", &a), POLICY_ACCEPT);
 	assert_int_equal(run(&f, "h6", "0.0.0.0/0", &a), POLICY_REJECT);
 	/* IPv6 routes carry their next hop in MP_REACH (RFC 4760). */
-	assert_int_equal(addr_parse("2001:db8::9", &a->mp_nexthop), 0);
+	struct addr nh6;
+	assert_int_equal(addr_parse("2001:db8::9", &nh6), 0);
+	assert_int_equal(bgp_attrs_set_mp_nexthop(a, &nh6, NULL), 0);
 	assert_int_equal(run(&f, "h6", "::/0", &a), POLICY_ACCEPT);
 	assert_int_equal(run(&f, "h", "::/0", &a), POLICY_REJECT);
 	bgp_attrs_unref(a);
@@ -277,11 +279,13 @@ static void test_actions(void **state)
 
 	/* next-hop self for IPv6: the global address, no link-local. */
 	a = route("64512");
-	assert_int_equal(addr_parse("fe80::1", &a->mp_nexthop_ll), 0);
-	assert_int_equal(addr_parse("2001:db8::99", &a->mp_nexthop), 0);
+	struct addr g6, ll6;
+	assert_int_equal(addr_parse("fe80::1", &ll6), 0);
+	assert_int_equal(addr_parse("2001:db8::99", &g6), 0);
+	assert_int_equal(bgp_attrs_set_mp_nexthop(a, &g6, &ll6), 0);
 	assert_int_equal(run(&f, "x", "2001:db8:1::/48", &a), POLICY_ACCEPT);
-	assert_string_equal(addr_fmt(&a->mp_nexthop, nh), "2001:db8::2");
-	assert_int_equal(a->mp_nexthop_ll.af, 0);
+	assert_string_equal(addr_fmt(bgp_attrs_mp_nexthop(a), nh), "2001:db8::2");
+	assert_int_equal(bgp_attrs_mp_nexthop_ll(a)->af, 0);
 	bgp_attrs_unref(a);
 	fx_free(&f);
 }
