@@ -34,6 +34,7 @@ struct daemon_cloud {
 	struct cloud_table *tables;
 	size_t n_tables;
 	struct rib_peer *static_peers; /* by session peer id */
+	size_t n_static_peers;
 	struct cloud_static *statics;
 	size_t n_statics;
 	ev_timer sync;
@@ -129,6 +130,15 @@ void daemon_cloud_peer_up(struct daemon *d, struct daemon_peer *dp)
 	for (size_t i = 0; dc && i < dc->n_statics; i++)
 		if (dc->statics[i].via == dp)
 			static_path_add(d, dc, &dc->statics[i]);
+}
+
+const struct rib_peer *daemon_cloud_static_peer(const struct daemon *d, uint32_t id)
+{
+	const struct daemon_cloud *dc = d->cloud;
+	if (!dc || id < CLOUD_STATIC_ID_BASE || id - CLOUD_STATIC_ID_BASE >= dc->n_static_peers)
+		return NULL;
+	const struct rib_peer *rp = &dc->static_peers[id - CLOUD_STATIC_ID_BASE];
+	return rp->id == id ? rp : NULL;
 }
 
 void daemon_cloud_peer_down(struct daemon *d, struct daemon_peer *dp)
@@ -257,6 +267,7 @@ static int statics_collect(struct daemon *d, struct daemon_cloud *dc)
 	dc->static_peers = calloc(d->n_peers ? d->n_peers : 1, sizeof(*dc->static_peers));
 	if (!dc->statics || !dc->static_peers)
 		return -ENOMEM;
+	dc->n_static_peers = d->n_peers ? d->n_peers : 1;
 	for (size_t i = 0; i < cl->n_route_tables; i++) {
 		const struct conf_route_table *ct = &cl->route_tables[i];
 		for (size_t j = 0; j < ct->n_static; j++) {

@@ -28,6 +28,9 @@ void daemon_cloud_peer_init(const struct daemon *d, struct daemon_peer *dp);
 /* A tunnel came up or went down: its VPN static routes follow it. */
 void daemon_cloud_peer_up(struct daemon *d, struct daemon_peer *dp);
 void daemon_cloud_peer_down(struct daemon *d, struct daemon_peer *dp);
+/* The pseudo-peer of the VPN static routes with this id (the source
+ * of a Loc-RIB path), NULL if it is none. */
+const struct rib_peer *daemon_cloud_static_peer(const struct daemon *d, uint32_t id);
 /* "Only healthy tunnels": a personality drops a lost session's routes
  * at once instead of keeping them stale for graceful restart. */
 bool daemon_cloud_no_stale(const struct daemon *d);

@@ -159,8 +159,10 @@ void daemon_peer_config(const struct conf *c, const struct conf_neighbor *n,
 void daemon_import_rerun(struct daemon *d, struct daemon_peer *dp, const struct prefix *pfx,
 			 struct bgp_attrs *a);
 /* Reload (sync.c): the peer's export changed: build its Adj-RIB-Out
- * again from the Loc-RIB in slices, sending only the differences (or
- * withdraw everything when it may no longer send). */
+ * again from the Loc-RIB in slices, announcing what the new export
+ * passes and withdrawing what it no longer does (the entries record
+ * sources, not what the old export made of them), or withdraw
+ * everything when it may no longer send. */
 void daemon_export_refresh(struct daemon *d, struct daemon_peer *dp);
 /* Runs the sliced work (dumps, flushes, re-runs) soon. */
 void daemon_work_kick(struct daemon *d);

@@ -15,7 +15,8 @@
  *       answer with BoRR/EoRR when enhanced route refresh is agreed,
  *       RFC 7313) and letting the new policy judge them as they come;
  *     - a changed export rebuilds the peer's Adj-RIB-Out from the
- *       Loc-RIB in slices, and only the differences are sent;
+ *       Loc-RIB in slices: every prefix the new export passes is
+ *       announced again, every one it rejects that was sent withdrawn;
  *     - changed knobs re-run the decision process for every prefix in
  *       slices; what moved is exported as any change is;
  * - applied by a session reset, each one logged: a neighbor removed
@@ -247,8 +248,7 @@ static void peer_update(struct daemon *d, struct daemon_peer *dp, const struct c
 		import_again(d, dp);
 	}
 	if (export_ch) {
-		log_info("peer %s: export is now %s: re-exporting, only the differences are "
-			 "sent", nb,
+		log_info("peer %s: export is now %s: re-exporting", nb,
 			 dp->export == CONF_FILTER_POLICY ? nn->export_policy
 			 : dp->export == CONF_FILTER_ALL ? "all" : "none");
 		dp->export_none_logged = false;

@@ -3,12 +3,16 @@
  * through the export rules (daemon/export.h), then the peer's named
  * export policy if it has one, and its Adj-RIB-Out.
  *
- * The Adj-RIB-Out (RFC 4271 3.2) holds what was last sent to the peer
- * (out entries in the Loc-RIB's prefix records, rib/loc_rib_out.h),
- * so a change that leaves the exported attributes as they were sends
- * nothing, and a prefix that may no longer go out is withdrawn only if
- * it was sent.  That also makes the initial dump and live changes safe
- * to interleave: whichever reaches a prefix second finds it sent.
+ * The Adj-RIB-Out (RFC 4271 3.2) holds what the export last sent to the
+ * peer was computed from (out entries in the Loc-RIB's prefix records,
+ * rib/loc_rib_out.h): the source path's own attribute set and peer, not
+ * a copy of the result, which lives only while queued (issue 3).  A
+ * change that leaves the source as it was sends nothing
+ * (daemon/adj_out.h), and a prefix that may no longer go out is
+ * withdrawn only if it was sent.  That also makes the initial dump and
+ * live changes safe to interleave: whichever reaches a prefix second
+ * finds it sent.  What was sent is computed again from the entry when
+ * it is read (out_export: `show rib out`, route refresh).
  *
  * Long walks (the dump to a new peer, the withdrawal of a lost peer's
  * paths) run in slices of DAEMON_SLICE prefixes from a zero-delay
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "daemon/adj_out.h"
 #include "daemon/daemon.h"
 #include "daemon/cloud.h"
 #include "daemon/fib_sync.h"
@@ -116,6 +121,49 @@ static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct 
 	return v;
 }
 
+/* The peer a Loc-RIB path with this peer id came from, NULL if there is
+ * none.  The peers paths point to live as long as the daemon (daemon.h:
+ * peers[], local, the cloud's pseudo-peers), so the id an out entry
+ * keeps always finds its source. */
+static const struct rib_peer *src_peer(const struct daemon *d, uint32_t id)
+{
+	if (id == DAEMON_LOCAL_PEER_ID)
+		return &d->local;
+	if (id < d->n_peers)
+		return d->peers[id].rp.id == id ? &d->peers[id].rp : NULL;
+	return daemon_cloud_static_peer(d, id);
+}
+
+/* The export of an out entry: what the peer was sent for p from src
+ * (by its export function in force).  As export_cached; *out borrowed. */
+static int out_export(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
+		      const struct loc_out_src *src, struct bgp_attrs **out)
+{
+	*out = NULL;
+	const struct rib_peer *rp = src_peer(d, src->peer_id);
+	if (!rp)
+		return -ENOENT;
+	/* Only the peer and the attributes of a path matter to export. */
+	struct rib_path path = { .peer = rp, .attrs = src->attrs };
+	return export_cached(d, dp, p, &path, out);
+}
+
+/* loc_rib_out_export_fn: out entries read as attributes. */
+static int out_export_read(void *arg, uint32_t peer_id, const struct prefix *p,
+			   const struct loc_out_src *src, struct bgp_attrs **out)
+{
+	struct daemon *d = arg;
+	*out = NULL;
+	if (peer_id >= d->n_peers || !d->peers[peer_id].peer || !d->peers[peer_id].tgt_valid)
+		return 0; /* its entries have ended with its session */
+	struct bgp_attrs *a = NULL;
+	int v = out_export(d, &d->peers[peer_id], p, src, &a);
+	if (v < 0)
+		return v;
+	*out = a ? bgp_attrs_ref(a) : NULL;
+	return 0;
+}
+
 /* Queueing without a search of the output queue (the _fresh calls: a
  * full table queues in linear time) is safe when nothing of p is
  * pending there.  The out entry tells: an announcement can be pending
@@ -170,17 +218,22 @@ static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct
 	}
 	queue_observe(d, dp);
 	bool pending = false;
-	struct bgp_attrs *old = loc_rib_out_get(lr, rec, dp->peer->id, &pending);
+	struct loc_out_src sent;
+	enum loc_out_state st = loc_rib_out_get(lr, rec, dp->peer->id, &sent, &pending);
 	int rc = 0;
-	if (a) {
-		if (old && (old == a || bgp_attrs_equal(old, a)))
-			return; /* already sent as it is */
-		rc = queue_announce(dp, a, p, old && pending);
+	switch (adj_out_action(st, &sent, best, a != NULL)) {
+	case ADJ_OUT_NOTHING:
+		return;
+	case ADJ_OUT_ANNOUNCE:
+		rc = queue_announce(dp, a, p, st != LOC_OUT_NONE && pending);
 		if (!rc)
-			rc = loc_rib_out_set(lr, rec, dp->peer->id, a);
-	} else if (old) {
+			rc = loc_rib_out_set(lr, rec, dp->peer->id,
+					     &(struct loc_out_src){ best->attrs, best->peer->id });
+		break;
+	case ADJ_OUT_WITHDRAW:
 		rc = queue_withdraw(dp, p, pending);
 		loc_rib_out_set(lr, rec, dp->peer->id, NULL);
+		break;
 	}
 	if (rc < 0)
 		log_err("peer %s: cannot queue an update: %s", addr_fmt(&dp->peer->cfg.addr, nb),
@@ -440,21 +493,26 @@ void daemon_export_refresh(struct daemon *d, struct daemon_peer *dp)
 	cache_clear(dp);
 	if (!p || !dp->tgt_valid || p->state != BGP_STATE_ESTABLISHED)
 		return; /* the next session's initial dump uses the new one */
+	struct loc_rib *lr = rib_loc(d->rib);
 	if (dp->export == CONF_FILTER_NONE) {
-		struct loc_rib *lr = rib_loc(d->rib);
-		struct adj_rib_entry *e = NULL;
+		struct loc_out_entry *e = NULL;
 		size_t n = 0;
 		dp->dumping = false;
-		if (loc_rib_peer_entries(lr, p->id, true, &e, &n) < 0)
+		if (loc_rib_out_entries(lr, p->id, &e, &n) < 0)
 			return;
 		/* Pending or not is unknown per entry here: search. */
 		for (size_t i = 0; i < n; i++) {
 			queue_withdraw(dp, &e[i].prefix, true);
 			loc_rib_out_remove(lr, &e[i].prefix, p->id);
 		}
-		adj_rib_entries_free(e, n);
+		loc_rib_out_entries_free(e, n);
 		return;
 	}
+	/* What was sent stays sent, but is no longer the export of its
+	 * source: the re-export announces each prefix the new function
+	 * passes and withdraws each it rejects. */
+	if (loc_rib_out_export_changed(lr, p->id) < 0)
+		log_err("out of memory for the Adj-RIB-Out of a changed export");
 	/* An initial dump still running restarts, End-of-RIB and all. */
 	if (!dp->dumping)
 		dp->dump_quiet = true;
@@ -467,11 +525,11 @@ void daemon_export_refresh(struct daemon *d, struct daemon_peer *dp)
 void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
 {
 	struct loc_rib *lr = rib_loc(d->rib);
-	struct adj_rib_entry *e = NULL;
+	struct loc_out_entry *e = NULL;
 	size_t n = 0;
 	if (!peer_sends(dp, fam_af(f)))
 		return;
-	if (loc_rib_peer_entries(lr, dp->peer->id, true, &e, &n) < 0) {
+	if (loc_rib_out_entries(lr, dp->peer->id, &e, &n) < 0) {
 		log_err("out of memory re-sending routes");
 		return;
 	}
@@ -482,11 +540,23 @@ void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_famil
 		struct loc_rib_rec *rec = loc_rib_rec_find(lr, &e[i].prefix);
 		bool pending = false;
 		if (rec)
-			loc_rib_out_get(lr, rec, dp->peer->id, &pending);
-		int rc = queue_announce(dp, e[i].attrs, &e[i].prefix, pending);
-		/* Queued again: pending from now on (the same attributes). */
-		if (!rc && rec)
-			rc = loc_rib_out_set(lr, rec, dp->peer->id, e[i].attrs);
+			loc_rib_out_get(lr, rec, dp->peer->id, NULL, &pending);
+		/* What was sent, computed again; an entry of an older export
+		 * function the current one rejects goes now rather than when
+		 * the re-export reaches it. */
+		struct bgp_attrs *a = NULL;
+		int rc = out_export(d, dp, &e[i].prefix, &e[i].src, &a);
+		if (rc >= 0 && a) {
+			rc = queue_announce(dp, a, &e[i].prefix, pending);
+			/* Queued again: pending from now on, and the export
+			 * of its source by the function in force. */
+			if (!rc && rec)
+				rc = loc_rib_out_set(lr, rec, dp->peer->id, &e[i].src);
+		} else if (rc >= 0) {
+			rc = queue_withdraw(dp, &e[i].prefix, pending);
+			if (rec)
+				loc_rib_out_set(lr, rec, dp->peer->id, NULL);
+		}
 		if (rc < 0) {
 			char nb[ADDR_STRLEN];
 			log_err("peer %s: cannot queue announcements: %s",
@@ -494,7 +564,7 @@ void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_famil
 			break;
 		}
 	}
-	adj_rib_entries_free(e, n);
+	loc_rib_out_entries_free(e, n);
 }
 
 int daemon_rib_init(struct daemon *d)
@@ -506,6 +576,7 @@ int daemon_rib_init(struct daemon *d)
 	int rc = rib_loc_create(d->rib, &cfg, on_change, d);
 	if (rc < 0)
 		return rc;
+	loc_rib_out_export_set(rib_loc(d->rib), out_export_read, d);
 	d->local = (struct rib_peer){
 		.id = DAEMON_LOCAL_PEER_ID,
 		.router_id = d->conf->router_id,

@@ -84,6 +84,7 @@ void loc_rib_free(struct loc_rib *lr)
 	pool_destroy(&lr->recs);
 	pool_destroy(&lr->outs);
 	free(lr->peers);
+	free(lr->src_ids);
 	free(lr->scratch);
 	free(lr->mp_old);
 	free(lr->mp_new);

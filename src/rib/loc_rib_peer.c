@@ -35,8 +35,21 @@ static int peer_walk_visit(void *arg, const struct prefix *p, void *v)
 				return w->fn(w->arg, p, &lp->path, lp->path.attrs);
 		return 0;
 	}
-	struct bgp_attrs *a = r->outs ? loc_rib_out_get(w->lr, r, w->peer_id, NULL) : NULL;
-	return a ? w->fn(w->arg, p, NULL, a) : 0;
+	struct loc_out_src src;
+	enum loc_out_state st = r->outs ? loc_rib_out_get(w->lr, r, w->peer_id, &src, NULL)
+					: LOC_OUT_NONE;
+	if (st == LOC_OUT_NONE)
+		return 0;
+	if (!w->lr->out_export)
+		return w->fn(w->arg, p, NULL, src.attrs);
+	/* The export is computed again: what was sent (rib/loc_rib_out.h). */
+	struct bgp_attrs *a = NULL;
+	int rc = w->lr->out_export(w->lr->out_export_arg, w->peer_id, p, &src, &a);
+	if (rc < 0 || !a)
+		return rc < 0 ? rc : 0;
+	rc = w->fn(w->arg, p, NULL, a);
+	bgp_attrs_unref(a);
+	return rc;
 }
 
 int loc_rib_peer_walk(struct loc_rib *lr, int af, uint32_t peer_id, bool out,
@@ -90,6 +103,61 @@ int loc_rib_peer_entries(struct loc_rib *lr, uint32_t peer_id, bool out,
 	*e = x.e;
 	*n = x.n;
 	return 0;
+}
+
+struct out_entries {
+	struct loc_rib *lr;
+	uint32_t peer_id;
+	struct loc_out_entry *e;
+	size_t n, cap;
+};
+
+static int out_entries_visit(void *arg, const struct prefix *p, void *v)
+{
+	struct out_entries *x = arg;
+	struct loc_rib_rec *r = loc_val_rec(v);
+	struct loc_out_src src;
+	enum loc_out_state st = r->outs ? loc_rib_out_get(x->lr, r, x->peer_id, &src, NULL)
+					: LOC_OUT_NONE;
+	if (st == LOC_OUT_NONE)
+		return 0;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		struct loc_out_entry *ne = realloc(x->e, cap * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		x->e = ne;
+		x->cap = cap;
+	}
+	bgp_attrs_ref(src.attrs);
+	x->e[x->n++] = (struct loc_out_entry){ *p, src, st == LOC_OUT_CUR };
+	return 0;
+}
+
+int loc_rib_out_entries(struct loc_rib *lr, uint32_t peer_id, struct loc_out_entry **e,
+			size_t *n)
+{
+	struct out_entries x = { .lr = lr, .peer_id = peer_id };
+	*e = NULL;
+	*n = 0;
+	static const int afs[] = { AF_INET, AF_INET6 };
+	for (size_t i = 0; i < 2; i++) {
+		int rc = trie_walk(&lr->trie, afs[i], NULL, 0, out_entries_visit, &x, NULL);
+		if (rc < 0) {
+			loc_rib_out_entries_free(x.e, x.n);
+			return rc;
+		}
+	}
+	*e = x.e;
+	*n = x.n;
+	return 0;
+}
+
+void loc_rib_out_entries_free(struct loc_out_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		bgp_attrs_unref(e[i].src.attrs);
+	free(e);
 }
 
 struct rec_walk {

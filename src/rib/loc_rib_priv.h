@@ -15,6 +15,7 @@
 
 #include "core/pool.h"
 #include "rib/loc_rib.h"
+#include "rib/loc_rib_out.h"
 #include "rib/trie.h"
 
 struct loc_path {
@@ -22,12 +23,16 @@ struct loc_path {
 	struct rib_path path;
 };
 
-/* An Adj-RIB-Out entry: never seen by the decision process. */
+/* An Adj-RIB-Out entry: never seen by the decision process.  It holds
+ * what the export was computed from, not its result (issue 3: a copy
+ * per source set and receiver was a second attribute table); the
+ * daemon's export function turns it back into what was sent. */
 struct loc_out {
 	struct loc_out *next;
-	struct bgp_attrs *attrs; /* as last queued to the peer, a reference */
-	uint32_t peer_id;
-	uint32_t gen;            /* the peer's generation when set (loc_rib_out.c) */
+	struct bgp_attrs *src; /* the source path's attributes, a reference */
+	uint32_t gen;          /* the peer's generation when set (loc_rib_out.c) */
+	uint16_t peer_id;      /* below LOC_PEER_MAX */
+	uint16_t src_key;      /* the source path's peer, lr->src_ids[src_key] */
 };
 
 struct loc_rib_rec {
@@ -44,6 +49,9 @@ struct loc_peer_state {
 	size_t out_live;  /* out entries of the current session */
 	uint32_t cur;     /* generation of entries set now */
 	uint32_t base;    /* first generation of the current session */
+	uint32_t xbase;   /* first generation of the current export function */
+	uint32_t pend;    /* first generation not yet seen drained */
+	uint32_t src_key; /* as a source: its key + 1, 0 before it has one */
 	bool dirty;       /* an entry got cur since cur last moved */
 };
 
@@ -60,6 +68,14 @@ struct loc_rib {
 	size_t n_prefixes[2]; /* records with at least one path */
 	struct loc_peer_state *peers;
 	size_t n_peer_state;
+	/* The source peers of out entries by key (loc_rib_out.c): ids
+	 * below LOC_PEER_MAX find theirs in their state, pseudo-peers by
+	 * a search from the last one found. */
+	uint32_t *src_ids;
+	size_t n_src, src_cap;
+	size_t src_last; /* key of the pseudo-peer found last */
+	loc_rib_out_export_fn out_export;
+	void *out_export_arg;
 	/* Work arrays reused by every selection, so an update does not
 	 * allocate once they have grown to the largest path count. */
 	const struct rib_path **scratch;

@@ -163,7 +163,8 @@ static void test_rib_mem_counts_adj(void **state)
 	struct rib_path path = { .peer = &p3, .attrs = a, .nh_reachable = true };
 	assert_int_equal(loc_rib_update(rib_loc(rib), &p, &path), 0);
 	assert_int_equal(loc_rib_update(rib_loc(rib), &q, &path), 0);
-	assert_int_equal(loc_rib_out_set(rib_loc(rib), loc_rib_rec_find(rib_loc(rib), &p), 40, a),
+	struct loc_out_src src = { a, p3.id };
+	assert_int_equal(loc_rib_out_set(rib_loc(rib), loc_rib_rec_find(rib_loc(rib), &p), 40, &src),
 			 0);
 	rib_mem(rib, &m);
 	assert_int_equal(m.adj_in.items, 2);
