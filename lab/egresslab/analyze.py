@@ -154,6 +154,12 @@ def allowed_paths(samples):
         k = bisect.bisect_right(times, t + SLACK)
         for x in range(max(j - 1, 0), min(k, len(samples))):
             out |= set(samples[x][1])
+        # A sample that says when the previous table was last seen: the
+        # new one may hold from then on (the poller did not look in
+        # between), so a packet sent in that gap may take either.
+        for x in range(i + 1, len(samples)):
+            if len(samples[x]) > 2 and samples[x][2] - SLACK <= t:
+                out |= set(samples[x][1])
         return out
     return allowed
 
@@ -165,7 +171,7 @@ def settle_time(samples, t0, t1):
     back much later: a datagram held in a neighbour queue while a tunnel
     link is down returns when the link does), else the window's last
     second."""
-    chg = [t for t, _r in samples if t0 <= t < t1]
+    chg = [s[0] for s in samples if t0 <= s[0] < t1]
     return chg[-1] + SLACK if chg else t1 - 1.0
 
 

@@ -48,20 +48,26 @@ class RoutePoller(threading.Thread):
         super().__init__(daemon=True)
         self.lab = lab
         self.period = period
-        self.samples = []   # (time, sorted router list), only changes kept
+        # (time, sorted router list, time the previous list was last
+        # seen), changes only: the change happened somewhere in between.
+        self.samples = []
         self.stop_ev = threading.Event()
 
     def run(self):
         last = self.samples[-1][1] if self.samples else None
+        seen = self.samples[-1][0] if self.samples else now()
         while not self.stop_ev.is_set():
             t0 = now()
             cur = sorted(self.lab.vpc_default())
             t1 = now()
             if cur != last:
-                # The change happened somewhere between the last sample
-                # and this one; the time of the ask is the best we know.
-                self.samples.append(((t0 + t1) / 2, cur))
+                # The time of the ask is the best single figure; the
+                # change may be as old as the previous answer, which on
+                # a loaded machine (each ask starts a process) can be
+                # hundreds of ms before, so that bound is kept too.
+                self.samples.append(((t0 + t1) / 2, cur, seen))
                 last = cur
+            seen = t0
             self.stop_ev.wait(self.period)
 
     def stop(self):

@@ -46,7 +46,7 @@ def scenario(d, name, pkts, marks, samples, mode="primary-backup", logs=None):
     return {"name": name, "routers": 2, "personality": "aws-vgw", "mode": mode,
             "detection": "", "ok": True, "start": T0, "end": T0 + 10,
             "marks": [{"time": T0 + t, "event": e, "what": e} for t, e in marks],
-            "route_samples": [[T0 + t, r] for t, r in samples],
+            "route_samples": [[T0 + x[0], x[1]] + [T0 + y for y in x[2:]] for x in samples],
             "dir": os.path.relpath(sd, d)}
 
 
@@ -104,6 +104,17 @@ class Analyze(unittest.TestCase):
         r = analyze.analyze(self.d, sc)
         self.assertEqual(r["path_violations"], 3)
         self.assertEqual([v["seq"] for v in r["violations"]], [100, 101, 102])
+
+    def test_change_seen_late_is_no_violation(self):
+        # The poller's asks at 1.0 s and 1.5 s (a loaded machine: each
+        # starts a process): the table moved to r2 somewhere in between
+        # and packets went via r2 from 1.2 s.  Only what was sent before
+        # the previous answer (1.0 s, less the slack) must use r1.
+        pkts = [(k, k * 0.01, 0, k * 0.01 + 0.001, 2 if k >= 120 or k in (50, 51) else 1)
+                for k in range(300)]
+        sc = scenario(self.d, "baseline", pkts, [], [(0, [1]), (1.5, [2], 1.0)])
+        r = analyze.analyze(self.d, sc)
+        self.assertEqual([v["seq"] for v in r["violations"]], [50, 51])
 
     def test_ecmp_worst_flow(self):
         # Two flows alternating, flow 0 on r2 throughout; flow 1 on r1,
