@@ -105,14 +105,15 @@ static int rewrite(const struct bgp_attrs *src, const struct bench_rewrite *rw,
 {
 	*out = NULL;
 	for (size_t i = 0; i < 2; i++)
-		if (rw->avoid_as[i] && bgp_aspath_contains(src->aspath, src->aspath_len,
+		if (rw->avoid_as[i] && bgp_aspath_contains(bgp_attrs_aspath(src), src->aspath_len,
 							   rw->avoid_as[i]))
 			return 0;
 	struct bgp_attrs *a = bgp_attrs_dup(src);
 	if (!a)
 		return -ENOMEM;
 	size_t nl;
-	uint8_t *path = bgp_aspath_prepend(src->aspath, src->aspath_len, rw->feeder_as, 1, &nl);
+	uint8_t *path = bgp_aspath_prepend(bgp_attrs_aspath(src), src->aspath_len, rw->feeder_as, 1,
+					   &nl);
 	int rc = path ? bgp_attrs_set_aspath(a, path, nl) : -ENOMEM;
 	free(path);
 	if (rc) {

@@ -49,7 +49,7 @@ static const struct bench_rewrite rw = {.feeder_as = 65001, .avoid_as = {65000, 
 static uint32_t first_asn(const struct bgp_attrs *a)
 {
 	uint32_t asns[8];
-	assert_true(bgp_aspath_asns(a->aspath, a->aspath_len, asns, 8) >= 1);
+	assert_true(bgp_aspath_asns(bgp_attrs_aspath(a), a->aspath_len, asns, 8) >= 1);
 	return asns[0];
 }
 
@@ -79,7 +79,8 @@ static void test_synth_shape(void **state)
 		assert_int_equal(gr->first, covered);
 		assert_true(gr->n >= 3 && gr->n <= 4);
 		covered += gr->n;
-		unsigned plen = bgp_aspath_length(gr->attrs->aspath, gr->attrs->aspath_len);
+		unsigned plen =
+			bgp_aspath_length(bgp_attrs_aspath(gr->attrs), gr->attrs->aspath_len);
 		assert_true(plen >= 2 && plen <= 6);
 		assert_int_equal(first_asn(gr->attrs), 65001);
 		assert_int_equal(gr->attrs->nexthop.s_addr, rw.nexthop.s_addr);
@@ -220,7 +221,7 @@ static void test_mrt_replay(void **state)
 	for (size_t g = 0; g < 2; g++) {
 		const struct bgp_attrs *a = t.groups[g].attrs;
 		assert_int_equal(first_asn(a), 65001);
-		assert_int_equal(bgp_aspath_length(a->aspath, a->aspath_len), g ? 4 : 3);
+		assert_int_equal(bgp_aspath_length(bgp_attrs_aspath(a), a->aspath_len), g ? 4 : 3);
 		assert_int_equal(a->nexthop.s_addr, rw.nexthop.s_addr);
 		assert_false(bgp_attrs_has(a, BGP_ATTR_LOCAL_PREF));
 	}

@@ -32,10 +32,11 @@ void bgp_attrs_hook_unregister(unsigned id)
 
 struct bgp_attrs *bgp_attrs_new(void)
 {
-	struct bgp_attrs *a = calloc(1, sizeof(*a));
-	if (a)
-		a->refcnt = 1;
-	return a;
+	struct bgp_attrs_mut *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->a.refcnt = 1;
+	return &m->a;
 }
 
 struct bgp_attrs *bgp_attrs_ref(struct bgp_attrs *a)
@@ -45,23 +46,24 @@ struct bgp_attrs *bgp_attrs_ref(struct bgp_attrs *a)
 	return a;
 }
 
-/* A frozen set is one block (attr_freeze.c): its array pointers point
- * inside it and must not be passed to free(). */
+/* A frozen set is one block (attr_freeze.c), its arrays inside it; a
+ * mutable one owns an allocation per array. */
 static void attrs_free(struct bgp_attrs *a)
 {
 	if (a->frozen) {
 		free(a);
 		return;
 	}
-	free(a->aspath);
-	free(a->communities);
-	free(a->ext_communities);
-	free(a->large_communities);
-	for (unsigned i = 0; i < a->n_unknown; i++)
-		free(a->unknown[i].data);
-	free(a->unknown);
-	free(a->mp_nh);
-	free(a);
+	struct bgp_attrs_mut *m = bgp_attrs_mut(a);
+	free(m->aspath);
+	free(m->communities);
+	free(m->ext_communities);
+	free(m->large_communities);
+	for (unsigned i = 0; m->unknown && i < a->n_unknown; i++)
+		free(m->unknown[i].data);
+	free(m->unknown);
+	free(m->mp_nh);
+	free(m);
 }
 
 void bgp_attrs_unref(struct bgp_attrs *a)
@@ -90,29 +92,33 @@ struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
 	struct bgp_attrs *d = bgp_attrs_new();
 	if (!d)
 		return NULL;
+	struct bgp_attrs_mut *m = bgp_attrs_mut(d);
 	*d = *a;
 	d->refcnt = 1;
 	d->hook_id = 0; /* the copy is private, not the interned one */
 	/* Mutable even when a is frozen: every array is copied below into
 	 * a malloc of its own. */
 	d->frozen = false;
+	d->mp_nh_in_block = false;
 	d->hash = 0;
-	d->aspath = memdup(a->aspath, a->aspath_len);
-	d->communities = memdup(a->communities, a->n_communities * sizeof(uint32_t));
-	d->ext_communities = memdup(a->ext_communities, (size_t)a->n_ext_communities * 8);
-	d->large_communities = memdup(a->large_communities,
-				      a->n_large_communities * sizeof(*a->large_communities));
-	d->unknown = memdup(a->unknown, a->n_unknown * sizeof(*a->unknown));
-	d->mp_nh = a->mp_nh ? memdup(a->mp_nh, sizeof(*a->mp_nh)) : NULL;
-	bool fail = (a->mp_nh && !d->mp_nh) ||
-		    (a->aspath_len && !d->aspath) || (a->n_communities && !d->communities) ||
-		    (a->n_ext_communities && !d->ext_communities) ||
-		    (a->n_large_communities && !d->large_communities) ||
-		    (a->n_unknown && !d->unknown);
-	if (d->unknown) {
+	const struct bgp_attr_raw *unknown = bgp_attrs_unknown(a);
+	const struct bgp_mp_nexthop *mp_nh = bgp_attrs_mp_nh(a);
+	m->aspath = memdup(bgp_attrs_aspath(a), a->aspath_len);
+	m->communities = memdup(bgp_attrs_communities(a), a->n_communities * sizeof(uint32_t));
+	m->ext_communities = memdup(bgp_attrs_ext_communities(a), (size_t)a->n_ext_communities * 8);
+	m->large_communities = memdup(bgp_attrs_large_communities(a),
+				      a->n_large_communities * sizeof(struct bgp_large_community));
+	m->unknown = memdup(unknown, a->n_unknown * sizeof(*unknown));
+	m->mp_nh = mp_nh ? memdup(mp_nh, sizeof(*mp_nh)) : NULL;
+	bool fail = (mp_nh && !m->mp_nh) ||
+		    (a->aspath_len && !m->aspath) || (a->n_communities && !m->communities) ||
+		    (a->n_ext_communities && !m->ext_communities) ||
+		    (a->n_large_communities && !m->large_communities) ||
+		    (a->n_unknown && !m->unknown);
+	if (m->unknown) {
 		for (unsigned i = 0; i < a->n_unknown; i++) {
-			d->unknown[i].data = memdup(a->unknown[i].data, a->unknown[i].len);
-			if (a->unknown[i].len && !d->unknown[i].data)
+			m->unknown[i].data = memdup(unknown[i].data, unknown[i].len);
+			if (unknown[i].len && !m->unknown[i].data)
 				fail = true;
 		}
 	} else {
@@ -123,6 +129,26 @@ struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
 		return NULL;
 	}
 	return d;
+}
+
+void bgp_attrs_borrow(struct bgp_attrs_mut *m, const struct bgp_attrs *src)
+{
+	/* The casts drop const: m only ever reads these arrays (see
+	 * attr.h), and points elsewhere to change one. */
+	*m = (struct bgp_attrs_mut){
+		.a = *src,
+		.aspath = (uint8_t *)bgp_attrs_aspath(src),
+		.communities = (uint32_t *)bgp_attrs_communities(src),
+		.ext_communities = (uint8_t *)bgp_attrs_ext_communities(src),
+		.large_communities = (struct bgp_large_community *)bgp_attrs_large_communities(src),
+		.unknown = (struct bgp_attr_raw *)bgp_attrs_unknown(src),
+		.mp_nh = (struct bgp_mp_nexthop *)bgp_attrs_mp_nh(src),
+	};
+	m->a.refcnt = 1;
+	m->a.hash = 0;
+	m->a.frozen = false;
+	m->a.mp_nh_in_block = false;
+	m->a.hook_id = 0;
 }
 
 static bool addr_same(const struct addr *x, const struct addr *y)
@@ -150,14 +176,17 @@ bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
 	    a->n_ext_communities != b->n_ext_communities ||
 	    a->n_large_communities != b->n_large_communities || a->n_unknown != b->n_unknown)
 		return false;
-	if (!bytes_same(a->aspath, b->aspath, a->aspath_len) ||
-	    !bytes_same(a->communities, b->communities, a->n_communities * sizeof(uint32_t)) ||
-	    !bytes_same(a->ext_communities, b->ext_communities, (size_t)a->n_ext_communities * 8) ||
-	    !bytes_same(a->large_communities, b->large_communities,
-			a->n_large_communities * sizeof(*a->large_communities)))
+	if (!bytes_same(bgp_attrs_aspath(a), bgp_attrs_aspath(b), a->aspath_len) ||
+	    !bytes_same(bgp_attrs_communities(a), bgp_attrs_communities(b),
+			a->n_communities * sizeof(uint32_t)) ||
+	    !bytes_same(bgp_attrs_ext_communities(a), bgp_attrs_ext_communities(b),
+			(size_t)a->n_ext_communities * 8) ||
+	    !bytes_same(bgp_attrs_large_communities(a), bgp_attrs_large_communities(b),
+			a->n_large_communities * sizeof(struct bgp_large_community)))
 		return false;
+	const struct bgp_attr_raw *ua = bgp_attrs_unknown(a), *ub = bgp_attrs_unknown(b);
 	for (unsigned i = 0; i < a->n_unknown; i++) {
-		const struct bgp_attr_raw *x = &a->unknown[i], *y = &b->unknown[i];
+		const struct bgp_attr_raw *x = &ua[i], *y = &ub[i];
 		if (x->flags != y->flags || x->code != y->code || x->len != y->len ||
 		    !bytes_same(x->data, y->data, x->len))
 			return false;
@@ -176,8 +205,8 @@ int bgp_attrs_set_aspath(struct bgp_attrs *a, const uint8_t *segs, size_t len)
 	uint8_t *p = memdup(segs, len);
 	if (len && !p)
 		return -ENOMEM;
-	free(a->aspath);
-	a->aspath = p;
+	free(bgp_attrs_mut(a)->aspath);
+	bgp_attrs_mut(a)->aspath = p;
 	a->aspath_len = (uint16_t)len;
 	a->present |= BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
 	return 0;
@@ -193,8 +222,8 @@ int bgp_attrs_set_communities(struct bgp_attrs *a, const uint32_t *c, size_t n)
 	uint32_t *p = memdup(c, n * sizeof(*c));
 	if (n && !p)
 		return -ENOMEM;
-	free(a->communities);
-	a->communities = p;
+	free(bgp_attrs_mut(a)->communities);
+	bgp_attrs_mut(a)->communities = p;
 	a->n_communities = (uint16_t)n;
 	if (n)
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_COMMUNITIES);
@@ -213,8 +242,8 @@ int bgp_attrs_set_large_communities(struct bgp_attrs *a,
 	struct bgp_large_community *p = memdup(c, n * sizeof(*c));
 	if (n && !p)
 		return -ENOMEM;
-	free(a->large_communities);
-	a->large_communities = p;
+	free(bgp_attrs_mut(a)->large_communities);
+	bgp_attrs_mut(a)->large_communities = p;
 	a->n_large_communities = (uint16_t)n;
 	if (n)
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_LARGE_COMMUNITIES);
@@ -231,8 +260,9 @@ bool bgp_attrs_nexthop(const struct bgp_attrs *a, int af, struct addr *out)
 		memcpy(out->b, &a->nexthop, 4);
 		return true;
 	}
-	if (a->mp_nh && a->mp_nh->global.af == af) {
-		*out = a->mp_nh->global;
+	const struct bgp_mp_nexthop *m = bgp_attrs_mp_nh(a);
+	if (m && m->global.af == af) {
+		*out = m->global;
 		return true;
 	}
 	return false;
@@ -249,21 +279,22 @@ int bgp_attrs_set_mp_nexthop(struct bgp_attrs *a, const struct addr *global,
 		.global = global ? *global : bgp_attrs_no_addr,
 		.ll = ll ? *ll : bgp_attrs_no_addr,
 	};
+	struct bgp_attrs_mut *m = bgp_attrs_mut(a);
 	if (!v.global.af && !v.ll.af) {
-		free(a->mp_nh);
-		a->mp_nh = NULL;
+		free(m->mp_nh);
+		m->mp_nh = NULL;
 		return 0;
 	}
-	if (!a->mp_nh && !(a->mp_nh = malloc(sizeof(*a->mp_nh))))
+	if (!m->mp_nh && !(m->mp_nh = malloc(sizeof(*m->mp_nh))))
 		return -ENOMEM;
-	*a->mp_nh = v;
+	*m->mp_nh = v;
 	return 0;
 }
 
-void bgp_attrs_borrow_mp_nexthop(struct bgp_attrs *a, struct bgp_mp_nexthop *store,
+void bgp_attrs_borrow_mp_nexthop(struct bgp_attrs_mut *m, struct bgp_mp_nexthop *store,
 				 const struct addr *global, const struct addr *ll)
 {
 	store->global = global ? *global : bgp_attrs_no_addr;
 	store->ll = ll ? *ll : bgp_attrs_no_addr;
-	a->mp_nh = store->global.af || store->ll.af ? store : NULL;
+	m->mp_nh = store->global.af || store->ll.af ? store : NULL;
 }

@@ -43,30 +43,21 @@ struct bgp_mp_nexthop {
 	struct addr ll;             /* IPv6 link-local next hop, af 0 if none */
 };
 
-/* Fields are ordered by size so the struct has no padding: 64-bit and
- * pointers, then 32-bit, 16-bit and 8-bit fields.  Readers use the
- * field names (and the accessors below) only, so the order is free to
- * change.
+/* Fields are ordered by size so the struct has no padding: 64-bit,
+ * then 32-bit, 16-bit and 8-bit fields.  Readers use the field names
+ * and the array accessors below only, so the order is free to change.
  *
- * A set is either mutable (the arrays are separate mallocs, owned by
- * the set: the decoder, setters, policy copies) or frozen
- * (bgp_attrs_freeze: one malloc holding this struct and every array
- * behind it, the array pointers pointing into the block).  Interned sets
- * are always frozen (rib/attr_intern.h). */
+ * A set is either mutable or frozen.  A mutable set (the decoder,
+ * setters, policy copies) is the front of a struct bgp_attrs_mut, which
+ * holds the pointers to its arrays, separate mallocs it owns.  A frozen
+ * set (bgp_attrs_freeze) is one malloc holding this struct and every
+ * array behind it in a fixed order, so the arrays' places follow from
+ * the counts and the struct holds no pointer at all.  Interned sets are
+ * always frozen (rib/attr_intern.h). */
 struct bgp_attrs {
 	uint32_t refcnt;
 	uint32_t hash;              /* frozen sets: bgp_attrs_hash, kept */
 	uint64_t present;           /* BGP_ATTR_BIT(code) for codes < 64 we hold */
-	uint8_t *aspath;            /* canonical 4-octet segments */
-	uint32_t *communities;
-	uint8_t *ext_communities;   /* 8 bytes each */
-	struct bgp_large_community *large_communities;
-	struct bgp_attr_raw *unknown;
-	/* NULL when the set has neither MP next hop (both af 0), else
-	 * owned like the arrays (mutable) or inside the block (frozen).
-	 * Read with bgp_attrs_mp_nexthop(), written with
-	 * bgp_attrs_set_mp_nexthop(). */
-	struct bgp_mp_nexthop *mp_nh;
 	struct in_addr nexthop;     /* NEXT_HOP (IPv4 NLRI) */
 	uint32_t med;
 	uint32_t local_pref;
@@ -79,11 +70,12 @@ struct bgp_attrs {
 	uint16_t n_unknown;
 	uint8_t origin;
 	uint8_t frozen : 1;         /* one block, immutable: see above */
+	uint8_t mp_nh_in_block : 1; /* frozen: MP next hops follow the struct */
 	/* Set by an intern table (rib/attr_intern.h) on its one shared
 	 * copy: the id bgp_attrs_hook_register gave it; 0 for every other
-	 * set.  An id in 7 bits instead of a hook pointer saves 8 bytes in
+	 * set.  An id in 6 bits instead of a hook pointer saves 8 bytes in
 	 * every set.  bgp_attrs_dup and bgp_attrs_freeze never copy it. */
-	uint8_t hook_id : 7;
+	uint8_t hook_id : 6;
 };
 
 /* Every imported path has one of these and a full table holds ~300k
@@ -91,8 +83,97 @@ struct bgp_attrs {
  * bench, which has to stay within 0.7x BIRD's (issue 3).  A change that
  * grows the struct (or adds padding) should be a decision, not an
  * accident. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct bgp_attrs) == 96,
+_Static_assert(sizeof(struct bgp_attrs) == 48,
 	       "struct bgp_attrs is part of the 1M-route memory budget (issue 3)");
+
+/* A mutable set: the struct, then its arrays' pointers (NULL when
+ * empty).  bgp_attrs_new allocates one; code that builds or edits a set
+ * writes the arrays through bgp_attrs_mut(a), never on a frozen set. */
+struct bgp_attrs_mut {
+	struct bgp_attrs a;
+	uint8_t *aspath;            /* canonical 4-octet segments */
+	uint32_t *communities;
+	uint8_t *ext_communities;   /* 8 bytes each */
+	struct bgp_large_community *large_communities;
+	struct bgp_attr_raw *unknown;
+	/* NULL when the set has neither MP next hop (both af 0). */
+	struct bgp_mp_nexthop *mp_nh;
+};
+
+static inline struct bgp_attrs_mut *bgp_attrs_mut(struct bgp_attrs *a)
+{
+	return (struct bgp_attrs_mut *)a;
+}
+
+static inline const struct bgp_attrs_mut *bgp_attrs_cmut(const struct bgp_attrs *a)
+{
+	return (const struct bgp_attrs_mut *)a;
+}
+
+/* Where a frozen set's arrays start (bytes from the struct): the struct,
+ * the MP next hops if any, then the unknown-attribute table, large
+ * communities, communities, extended communities, AS path and the
+ * unknown attributes' bytes, back to back; decreasing alignment, so no
+ * padding (attr_freeze.c checks the sizes). */
+static inline size_t bgp_attrs_off_unknown(const struct bgp_attrs *a)
+{
+	return sizeof(*a) + (a->mp_nh_in_block ? sizeof(struct bgp_mp_nexthop) : 0);
+}
+static inline size_t bgp_attrs_off_large(const struct bgp_attrs *a)
+{
+	return bgp_attrs_off_unknown(a) + (size_t)a->n_unknown * sizeof(struct bgp_attr_raw);
+}
+static inline size_t bgp_attrs_off_comm(const struct bgp_attrs *a)
+{
+	return bgp_attrs_off_large(a) +
+	       (size_t)a->n_large_communities * sizeof(struct bgp_large_community);
+}
+static inline size_t bgp_attrs_off_ext(const struct bgp_attrs *a)
+{
+	return bgp_attrs_off_comm(a) + (size_t)a->n_communities * 4;
+}
+static inline size_t bgp_attrs_off_aspath(const struct bgp_attrs *a)
+{
+	return bgp_attrs_off_ext(a) + (size_t)a->n_ext_communities * 8;
+}
+
+/* The arrays of any set, NULL when empty (readers such as
+ * `bgp_attrs_aspath(a) ? ... : 0` rely on it). */
+static inline const void *bgp_attrs_block_at(const struct bgp_attrs *a, size_t off, size_t n)
+{
+	return n ? (const uint8_t *)a + off : NULL;
+}
+static inline const uint8_t *bgp_attrs_aspath(const struct bgp_attrs *a)
+{
+	return a->frozen ? bgp_attrs_block_at(a, bgp_attrs_off_aspath(a), a->aspath_len)
+			 : bgp_attrs_cmut(a)->aspath;
+}
+static inline const uint32_t *bgp_attrs_communities(const struct bgp_attrs *a)
+{
+	return a->frozen ? bgp_attrs_block_at(a, bgp_attrs_off_comm(a), a->n_communities)
+			 : bgp_attrs_cmut(a)->communities;
+}
+static inline const uint8_t *bgp_attrs_ext_communities(const struct bgp_attrs *a)
+{
+	return a->frozen ? bgp_attrs_block_at(a, bgp_attrs_off_ext(a), a->n_ext_communities)
+			 : bgp_attrs_cmut(a)->ext_communities;
+}
+static inline const struct bgp_large_community *
+bgp_attrs_large_communities(const struct bgp_attrs *a)
+{
+	return a->frozen ? bgp_attrs_block_at(a, bgp_attrs_off_large(a), a->n_large_communities)
+			 : bgp_attrs_cmut(a)->large_communities;
+}
+static inline const struct bgp_attr_raw *bgp_attrs_unknown(const struct bgp_attrs *a)
+{
+	return a->frozen ? bgp_attrs_block_at(a, bgp_attrs_off_unknown(a), a->n_unknown)
+			 : bgp_attrs_cmut(a)->unknown;
+}
+static inline const struct bgp_mp_nexthop *bgp_attrs_mp_nh(const struct bgp_attrs *a)
+{
+	return a->frozen ? bgp_attrs_block_at(a, sizeof(*a), a->mp_nh_in_block)
+			 : bgp_attrs_cmut(a)->mp_nh;
+}
 
 /* Told when a hooked set's last reference goes, just before it is
  * freed, so an intern table can forget it. */
@@ -100,7 +181,7 @@ struct bgp_attrs_hook {
 	void (*release)(struct bgp_attrs_hook *h, struct bgp_attrs *a);
 };
 
-#define BGP_ATTRS_HOOK_MAX 127
+#define BGP_ATTRS_HOOK_MAX 63
 
 /* Gives h an id (1..BGP_ATTRS_HOOK_MAX) to store in hook_id; -ENOSPC
  * when every id is taken.  The daemon has one intern table per RIB.
@@ -113,21 +194,28 @@ void bgp_attrs_hook_unregister(unsigned id);
 extern const struct addr bgp_attrs_no_addr;
 static inline const struct addr *bgp_attrs_mp_nexthop(const struct bgp_attrs *a)
 {
-	return a->mp_nh ? &a->mp_nh->global : &bgp_attrs_no_addr;
+	const struct bgp_mp_nexthop *m = bgp_attrs_mp_nh(a);
+	return m ? &m->global : &bgp_attrs_no_addr;
 }
 static inline const struct addr *bgp_attrs_mp_nexthop_ll(const struct bgp_attrs *a)
 {
-	return a->mp_nh ? &a->mp_nh->ll : &bgp_attrs_no_addr;
+	const struct bgp_mp_nexthop *m = bgp_attrs_mp_nh(a);
+	return m ? &m->ll : &bgp_attrs_no_addr;
 }
 /* Sets both MP next hops of a mutable set (NULL or af 0: none); they
  * may point into a's own.  0, -EPERM on a frozen set, -ENOMEM. */
 int bgp_attrs_set_mp_nexthop(struct bgp_attrs *a, const struct addr *global,
 			     const struct addr *ll);
-/* The same for a shallow copy on the stack that borrows another set's
- * arrays and is only ever frozen (export.c): the next hops are written
- * to store, which the caller keeps alive until the freeze and which the
- * set never frees. */
-void bgp_attrs_borrow_mp_nexthop(struct bgp_attrs *a, struct bgp_mp_nexthop *store,
+
+/* A shallow copy of src in m, on the caller's stack, for code that
+ * changes a few fields and then freezes or encodes it (export.c,
+ * update_encode.c): m borrows src's arrays (the pointers may be
+ * replaced, the arrays never written), is mutable, unhooked, and is
+ * never passed to bgp_attrs_unref or a setter. */
+void bgp_attrs_borrow(struct bgp_attrs_mut *m, const struct bgp_attrs *src);
+/* Points a borrowed copy's MP next hops at store, filled from global
+ * and ll, which the caller keeps alive as long as m. */
+void bgp_attrs_borrow_mp_nexthop(struct bgp_attrs_mut *m, struct bgp_mp_nexthop *store,
 				 const struct addr *global, const struct addr *ll);
 
 static inline bool bgp_attrs_has(const struct bgp_attrs *a, unsigned code)
@@ -154,8 +242,9 @@ uint32_t bgp_attrs_hash(const struct bgp_attrs *a);
 /* An immutable copy of a in one allocation (refcnt 1, no hook, hash
  * stored): the struct, then the MP next hops (if any), the
  * unknown-attribute table, large communities, communities, extended
- * communities, AS path and the unknown attributes' bytes, back to back.  a itself is left as it is
- * (frozen or not, its arrays may be anywhere, even on the stack).
+ * communities, AS path and the unknown attributes' bytes, back to back
+ * (the offsets above).  a itself is left as it is (frozen or not, its
+ * arrays may be anywhere, even on the stack).
  * NULL on -ENOMEM.  The frozen set is never changed in place: the
  * setters refuse it (-EPERM) and bgp_attrs_dup of it is mutable. */
 struct bgp_attrs *bgp_attrs_freeze(const struct bgp_attrs *a);

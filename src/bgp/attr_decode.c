@@ -59,8 +59,8 @@ static int dec_aspath(struct bgp_update_dec *d, struct rbuf *v)
 		free(segs);
 		return -EBADMSG;
 	}
-	free(d->a->aspath);
-	d->a->aspath = segs;
+	free(bgp_attrs_mut(d->a)->aspath);
+	bgp_attrs_mut(d->a)->aspath = segs;
 	d->a->aspath_len = (uint16_t)len;
 	return 0;
 }
@@ -124,8 +124,8 @@ static int dec_communities(struct bgp_update_dec *d, struct rbuf *v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		(void)rbuf_get_u32(v, &c[i]);
-	free(d->a->communities);
-	d->a->communities = c;
+	free(bgp_attrs_mut(d->a)->communities);
+	bgp_attrs_mut(d->a)->communities = c;
 	d->a->n_communities = (uint16_t)n;
 	return 0;
 }
@@ -144,8 +144,8 @@ static int dec_ext_communities(struct bgp_update_dec *d, struct rbuf *v)
 	if (!c)
 		return -ENOMEM;
 	(void)rbuf_get_bytes(v, c, n);
-	free(d->a->ext_communities);
-	d->a->ext_communities = c;
+	free(bgp_attrs_mut(d->a)->ext_communities);
+	bgp_attrs_mut(d->a)->ext_communities = c;
 	d->a->n_ext_communities = (uint16_t)(n / 8);
 	return 0;
 }
@@ -196,8 +196,8 @@ static int dec_large_communities(struct bgp_update_dec *d, struct rbuf *v)
 		(void)rbuf_get_u32(v, &c[i].local1);
 		(void)rbuf_get_u32(v, &c[i].local2);
 	}
-	free(d->a->large_communities);
-	d->a->large_communities = c;
+	free(bgp_attrs_mut(d->a)->large_communities);
+	bgp_attrs_mut(d->a)->large_communities = c;
 	d->a->n_large_communities = (uint16_t)n;
 	return 0;
 }
@@ -261,10 +261,11 @@ static int keep_unknown(struct bgp_update_dec *d, uint8_t flags, uint8_t code,
 			const uint8_t *val, size_t vlen)
 {
 	struct bgp_attrs *a = d->a;
-	struct bgp_attr_raw *n = realloc(a->unknown, (a->n_unknown + 1u) * sizeof(*n));
+	struct bgp_attrs_mut *m = bgp_attrs_mut(a);
+	struct bgp_attr_raw *n = realloc(m->unknown, (a->n_unknown + 1u) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	a->unknown = n;
+	m->unknown = n;
 	uint8_t *data = NULL;
 	if (vlen) {
 		data = malloc(vlen);
@@ -388,13 +389,13 @@ int bgp_attr_decode_finish(struct bgp_update_dec *d)
 			if (d->as4path) {
 				uint8_t *m;
 				size_t mlen;
-				rc = bgp_aspath_merge_as4(a->aspath, a->aspath_len, d->as4path,
-							  d->as4path_len, &m, &mlen);
+				rc = bgp_aspath_merge_as4(bgp_attrs_aspath(a), a->aspath_len,
+							  d->as4path, d->as4path_len, &m, &mlen);
 				if (!rc && mlen > 65535) {
 					free(m);
 				} else if (!rc) {
-					free(a->aspath);
-					a->aspath = m;
+					free(bgp_attrs_mut(a)->aspath);
+					bgp_attrs_mut(a)->aspath = m;
 					a->aspath_len = (uint16_t)mlen;
 				}
 			}
@@ -405,6 +406,7 @@ int bgp_attr_decode_finish(struct bgp_update_dec *d)
 	/* Ascending type order, the order they go out in, so that equal
 	 * sets compare equal whatever order a peer used. */
 	if (a->n_unknown > 1)
-		qsort(a->unknown, a->n_unknown, sizeof(*a->unknown), raw_cmp);
+		qsort(bgp_attrs_mut(a)->unknown, a->n_unknown, sizeof(struct bgp_attr_raw),
+		      raw_cmp);
 	return rc;
 }

@@ -66,8 +66,9 @@ static void put_aggregator(struct wbuf *w, const struct bgp_attrs *a, bool as4)
 static int put_unknown_below(struct wbuf *w, const struct bgp_attrs *a, unsigned *i,
 			     unsigned code_limit)
 {
-	for (; *i < a->n_unknown && a->unknown[*i].code < code_limit; (*i)++) {
-		const struct bgp_attr_raw *r = &a->unknown[*i];
+	const struct bgp_attr_raw *u = bgp_attrs_unknown(a);
+	for (; *i < a->n_unknown && u[*i].code < code_limit; (*i)++) {
+		const struct bgp_attr_raw *r = &u[*i];
 		/* RFC 4271 5: unrecognized transitive attributes go on with
 		 * the Partial bit set, value untouched. */
 		uint8_t flags = (uint8_t)((r->flags & (F_O | F_T)) | BGP_ATTR_F_PARTIAL);
@@ -93,11 +94,11 @@ int bgp_attrs_encode(const struct bgp_attrs *a, const struct bgp_encode_ctx *ctx
 	bool want_as4path = false;
 	if (bgp_attrs_has(a, BGP_ATTR_AS_PATH)) {
 		if (ctx->as4) {
-			bgp_attr_put(w, F_T, BGP_ATTR_AS_PATH, a->aspath, a->aspath_len);
+			bgp_attr_put(w, F_T, BGP_ATTR_AS_PATH, bgp_attrs_aspath(a), a->aspath_len);
 		} else {
-			bgp_aspath_put_as2(a->aspath, a->aspath_len, &t);
+			bgp_aspath_put_as2(bgp_attrs_aspath(a), a->aspath_len, &t);
 			put_tmp(w, &t, F_T, BGP_ATTR_AS_PATH);
-			want_as4path = bgp_aspath_has_as4(a->aspath, a->aspath_len);
+			want_as4path = bgp_aspath_has_as4(bgp_attrs_aspath(a), a->aspath_len);
 		}
 	}
 	put_unknown_below(w, a, &ui, BGP_ATTR_NEXT_HOP);
@@ -119,12 +120,12 @@ int bgp_attrs_encode(const struct bgp_attrs *a, const struct bgp_encode_ctx *ctx
 	put_unknown_below(w, a, &ui, BGP_ATTR_COMMUNITIES);
 	if (bgp_attrs_has(a, BGP_ATTR_COMMUNITIES) && a->n_communities) {
 		for (unsigned i = 0; i < a->n_communities; i++)
-			wbuf_put_u32(&t, a->communities[i]);
+			wbuf_put_u32(&t, bgp_attrs_communities(a)[i]);
 		put_tmp(w, &t, F_O | F_T, BGP_ATTR_COMMUNITIES);
 	}
 	put_unknown_below(w, a, &ui, BGP_ATTR_EXT_COMMUNITIES);
 	if (bgp_attrs_has(a, BGP_ATTR_EXT_COMMUNITIES) && a->n_ext_communities)
-		bgp_attr_put(w, F_O | F_T, BGP_ATTR_EXT_COMMUNITIES, a->ext_communities,
+		bgp_attr_put(w, F_O | F_T, BGP_ATTR_EXT_COMMUNITIES, bgp_attrs_ext_communities(a),
 			     (size_t)a->n_ext_communities * 8);
 	put_unknown_below(w, a, &ui, BGP_ATTR_AS4_PATH);
 	if (want_as4path) {
@@ -132,7 +133,7 @@ int bgp_attrs_encode(const struct bgp_attrs *a, const struct bgp_encode_ctx *ctx
 		 * segments, only when it holds a 4-octet ASN. */
 		uint8_t *s;
 		size_t sl;
-		int rc = bgp_aspath_strip_confed(a->aspath, a->aspath_len, &s, &sl);
+		int rc = bgp_aspath_strip_confed(bgp_attrs_aspath(a), a->aspath_len, &s, &sl);
 		if (rc) {
 			wbuf_free(&t);
 			return rc;
@@ -148,10 +149,11 @@ int bgp_attrs_encode(const struct bgp_attrs *a, const struct bgp_encode_ctx *ctx
 	}
 	put_unknown_below(w, a, &ui, BGP_ATTR_LARGE_COMMUNITIES);
 	if (bgp_attrs_has(a, BGP_ATTR_LARGE_COMMUNITIES) && a->n_large_communities) {
+		const struct bgp_large_community *lc = bgp_attrs_large_communities(a);
 		for (unsigned i = 0; i < a->n_large_communities; i++) {
-			wbuf_put_u32(&t, a->large_communities[i].global);
-			wbuf_put_u32(&t, a->large_communities[i].local1);
-			wbuf_put_u32(&t, a->large_communities[i].local2);
+			wbuf_put_u32(&t, lc[i].global);
+			wbuf_put_u32(&t, lc[i].local1);
+			wbuf_put_u32(&t, lc[i].local2);
 		}
 		put_tmp(w, &t, F_O | F_T, BGP_ATTR_LARGE_COMMUNITIES);
 	}

@@ -15,51 +15,43 @@
 
 #include "bgp/attr.h"
 
-/* Offsets of the arrays in the block, in decreasing alignment so no
- * padding is needed: sizeof(struct bgp_attrs), sizeof(struct
- * bgp_mp_nexthop) and sizeof(struct bgp_attr_raw) are multiples of 8,
- * the large communities' and communities' elements multiples of 4, the
- * rest bytes. */
-struct freeze_layout {
-	size_t mp_nh, unknown, large, comm, ext, aspath, data, total;
-};
-
+/* The arrays' offsets in the block are bgp_attrs_off_*() (attr.h), in
+ * decreasing alignment so no padding is needed: sizeof(struct
+ * bgp_attrs), sizeof(struct bgp_mp_nexthop) and sizeof(struct
+ * bgp_attr_raw) are multiples of 8, the large communities' and
+ * communities' elements multiples of 4, the rest bytes.  They read only
+ * the counts and mp_nh_in_block, so the struct as it will be in the
+ * block (head) gives them before the block exists. */
 _Static_assert(sizeof(struct bgp_attrs) % 8 == 0, "arrays follow the struct");
 _Static_assert(sizeof(struct bgp_mp_nexthop) % 8 == 0, "the unknown table follows");
 _Static_assert(sizeof(struct bgp_attr_raw) % 8 == 0, "large communities follow");
 
-static void freeze_layout(const struct bgp_attrs *a, struct freeze_layout *l)
+static struct bgp_attrs frozen_head(const struct bgp_attrs *a)
 {
-	size_t o = sizeof(struct bgp_attrs);
-	l->mp_nh = o;
-	if (a->mp_nh)
-		o += sizeof(struct bgp_mp_nexthop);
-	l->unknown = o;
-	o += (size_t)a->n_unknown * sizeof(struct bgp_attr_raw);
-	l->large = o;
-	o += (size_t)a->n_large_communities * sizeof(struct bgp_large_community);
-	l->comm = o;
-	o += (size_t)a->n_communities * sizeof(uint32_t);
-	l->ext = o;
-	o += (size_t)a->n_ext_communities * 8;
-	l->aspath = o;
-	o += a->aspath_len;
-	l->data = o;
-	for (unsigned i = 0; i < a->n_unknown; i++)
-		o += a->unknown[i].len;
-	l->total = o;
+	struct bgp_attrs h = *a;
+	h.frozen = true;
+	h.mp_nh_in_block = bgp_attrs_mp_nh(a) != NULL;
+	h.hook_id = 0;
+	return h;
+}
+
+static size_t frozen_total(const struct bgp_attrs *head, const struct bgp_attr_raw *unknown)
+{
+	size_t o = bgp_attrs_off_aspath(head) + head->aspath_len;
+	for (unsigned i = 0; i < head->n_unknown; i++)
+		o += unknown[i].len;
+	return o;
 }
 
 size_t bgp_attrs_frozen_size(const struct bgp_attrs *a)
 {
-	struct freeze_layout l;
-	freeze_layout(a, &l);
-	return l.total;
+	struct bgp_attrs h = frozen_head(a);
+	return frozen_total(&h, bgp_attrs_unknown(a));
 }
 
 /* Copies n bytes of src to block + off and returns that address, or
  * NULL when n is 0 (an empty array is a NULL pointer in every set,
- * which readers such as `a->aspath ? ... : 0` rely on). */
+ * which readers such as `bgp_attrs_aspath(a) ? ... : 0` rely on). */
 static void *place(uint8_t *block, size_t off, const void *src, size_t n)
 {
 	if (!n)
@@ -75,28 +67,31 @@ struct bgp_attrs *bgp_attrs_freeze(const struct bgp_attrs *a)
 
 struct bgp_attrs *bgp_attrs_freeze_hashed(const struct bgp_attrs *a, uint32_t hash)
 {
-	struct freeze_layout l;
-	freeze_layout(a, &l);
-	uint8_t *block = malloc(l.total);
+	struct bgp_attrs h = frozen_head(a);
+	const struct bgp_attr_raw *unknown = bgp_attrs_unknown(a);
+	uint8_t *block = malloc(frozen_total(&h, unknown));
 	if (!block)
 		return NULL;
 	struct bgp_attrs *f = (struct bgp_attrs *)block;
-	*f = *a;
+	*f = h;
 	f->refcnt = 1;
-	f->hook_id = 0;
-	f->mp_nh = place(block, l.mp_nh, a->mp_nh, a->mp_nh ? sizeof(*a->mp_nh) : 0);
-	f->unknown = place(block, l.unknown, a->unknown, (size_t)a->n_unknown * sizeof(*a->unknown));
-	f->large_communities = place(block, l.large, a->large_communities,
-				     (size_t)a->n_large_communities * sizeof(*a->large_communities));
-	f->communities = place(block, l.comm, a->communities, (size_t)a->n_communities * 4);
-	f->ext_communities = place(block, l.ext, a->ext_communities, (size_t)a->n_ext_communities * 8);
-	f->aspath = place(block, l.aspath, a->aspath, a->aspath_len);
-	size_t off = l.data;
+	place(block, sizeof(*f), bgp_attrs_mp_nh(a),
+	      h.mp_nh_in_block ? sizeof(struct bgp_mp_nexthop) : 0);
+	struct bgp_attr_raw *fu = place(block, bgp_attrs_off_unknown(f), unknown,
+					(size_t)a->n_unknown * sizeof(*unknown));
+	place(block, bgp_attrs_off_large(f), bgp_attrs_large_communities(a),
+	      (size_t)a->n_large_communities * sizeof(struct bgp_large_community));
+	place(block, bgp_attrs_off_comm(f), bgp_attrs_communities(a), (size_t)a->n_communities * 4);
+	place(block, bgp_attrs_off_ext(f), bgp_attrs_ext_communities(a),
+	      (size_t)a->n_ext_communities * 8);
+	place(block, bgp_attrs_off_aspath(f), bgp_attrs_aspath(a), a->aspath_len);
+	/* The unknown attributes' bytes follow the AS path; the copied
+	 * table's data pointers are moved into the block. */
+	size_t off = bgp_attrs_off_aspath(f) + a->aspath_len;
 	for (unsigned i = 0; i < a->n_unknown; i++) {
-		f->unknown[i].data = place(block, off, a->unknown[i].data, a->unknown[i].len);
-		off += a->unknown[i].len;
+		fu[i].data = place(block, off, unknown[i].data, unknown[i].len);
+		off += unknown[i].len;
 	}
 	f->hash = hash;
-	f->frozen = true;
 	return f;
 }

@@ -53,22 +53,22 @@ static uint32_t attrs_hash_compute(const struct bgp_attrs *a)
 		h = mix_bytes(h, ll->b, 16);
 	}
 	if (a->aspath_len)
-		h = mix_bytes(h, a->aspath, a->aspath_len);
+		h = mix_bytes(h, bgp_attrs_aspath(a), a->aspath_len);
 	h = mix(h, (uint64_t)a->n_communities << 48 | (uint64_t)a->n_ext_communities << 32 |
 			   (uint64_t)a->n_large_communities << 16 | a->n_unknown);
 	if (a->n_communities)
-		h = mix_bytes(h, a->communities, (size_t)a->n_communities * 4);
+		h = mix_bytes(h, bgp_attrs_communities(a), (size_t)a->n_communities * 4);
 	if (a->n_ext_communities)
-		h = mix_bytes(h, a->ext_communities, (size_t)a->n_ext_communities * 8);
+		h = mix_bytes(h, bgp_attrs_ext_communities(a), (size_t)a->n_ext_communities * 8);
+	const struct bgp_large_community *lc = bgp_attrs_large_communities(a);
 	for (unsigned i = 0; i < a->n_large_communities; i++)
-		h = mix(h, (uint64_t)a->large_communities[i].global << 32 ^
-				   (uint64_t)a->large_communities[i].local1 << 16 ^
-				   a->large_communities[i].local2);
+		h = mix(h, (uint64_t)lc[i].global << 32 ^ (uint64_t)lc[i].local1 << 16 ^
+				   lc[i].local2);
+	const struct bgp_attr_raw *u = bgp_attrs_unknown(a);
 	for (unsigned i = 0; i < a->n_unknown; i++) {
-		h = mix(h, (uint64_t)a->unknown[i].flags << 24 | (uint64_t)a->unknown[i].code << 16 |
-				   a->unknown[i].len);
-		if (a->unknown[i].len)
-			h = mix_bytes(h, a->unknown[i].data, a->unknown[i].len);
+		h = mix(h, (uint64_t)u[i].flags << 24 | (uint64_t)u[i].code << 16 | u[i].len);
+		if (u[i].len)
+			h = mix_bytes(h, u[i].data, u[i].len);
 	}
 	return (uint32_t)(h ^ (h >> 32));
 }

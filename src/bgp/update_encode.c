@@ -57,24 +57,26 @@ long bgp_update_encode_announce(struct wbuf *w, const struct bgp_encode_ctx *ctx
 	if (!n || (nlri[0].addr.af != AF_INET && nlri[0].addr.af != AF_INET6))
 		return -EINVAL;
 	uint8_t af = nlri[0].addr.af;
-	struct bgp_attrs tmp = *attrs; /* shallow: only scalar fields change */
+	/* A shallow copy: only scalar fields change. */
+	struct bgp_attrs_mut tmp;
+	bgp_attrs_borrow(&tmp, attrs);
 	if (af == AF_INET) {
 		if (!bgp_attrs_has(attrs, BGP_ATTR_NEXT_HOP)) {
 			if (bgp_attrs_mp_nexthop(attrs)->af != AF_INET)
 				return -EINVAL;
-			tmp.nexthop = bgp_attrs_mp_nexthop(attrs)->v4;
-			tmp.present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
+			tmp.a.nexthop = bgp_attrs_mp_nexthop(attrs)->v4;
+			tmp.a.present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 		}
 	} else {
 		if (bgp_attrs_mp_nexthop(attrs)->af != AF_INET6)
 			return -EINVAL;
 		/* RFC 4760 3: no NEXT_HOP when all NLRI are in MP_REACH. */
-		tmp.present &= ~BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
+		tmp.a.present &= ~BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
 	}
 
 	struct wbuf aw;
 	wbuf_init(&aw, 65535);
-	int rc = bgp_attrs_encode(&tmp, ctx, &aw);
+	int rc = bgp_attrs_encode(&tmp.a, ctx, &aw);
 	if (rc) {
 		wbuf_free(&aw);
 		return rc;

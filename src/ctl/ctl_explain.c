@@ -43,7 +43,7 @@ static bool is_aws(const struct rib_comparator *c)
 
 static unsigned aslen(const struct bgp_attrs *a)
 {
-	return a->aspath ? bgp_aspath_length(a->aspath, a->aspath_len) : 0;
+	return bgp_attrs_aspath(a) ? bgp_aspath_length(bgp_attrs_aspath(a), a->aspath_len) : 0;
 }
 
 static uint32_t med_of(const struct rib_decision_opts *o, const struct bgp_attrs *a, bool aws)

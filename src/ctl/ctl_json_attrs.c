@@ -179,8 +179,8 @@ static json_t *communities_json(const struct bgp_attrs *a)
 	json_t *arr = json_array();
 	char buf[32];
 
-	for (size_t i = 0; arr && a->communities && i < a->n_communities; i++) {
-		uint32_t c = a->communities[i]; /* RFC 1997: AS:value, 16 bits each */
+	for (size_t i = 0; arr && bgp_attrs_communities(a) && i < a->n_communities; i++) {
+		uint32_t c = bgp_attrs_communities(a)[i]; /* RFC 1997: AS:value, 16 bits each */
 		snprintf(buf, sizeof(buf), "%" PRIu32 ":%" PRIu32, c >> 16, c & 0xffff);
 		if (json_array_append_new(arr, json_string(buf)) != 0) {
 			json_decref(arr);
@@ -195,8 +195,9 @@ static json_t *large_communities_json(const struct bgp_attrs *a)
 	json_t *arr = json_array();
 	char buf[40];
 
-	for (size_t i = 0; arr && a->large_communities && i < a->n_large_communities; i++) {
-		const struct bgp_large_community *c = &a->large_communities[i];
+	const struct bgp_large_community *lc = bgp_attrs_large_communities(a);
+	for (size_t i = 0; arr && lc && i < a->n_large_communities; i++) {
+		const struct bgp_large_community *c = &lc[i];
 		snprintf(buf, sizeof(buf), "%" PRIu32 ":%" PRIu32 ":%" PRIu32, c->global,
 			 c->local1, c->local2);
 		if (json_array_append_new(arr, json_string(buf)) != 0) {
@@ -212,8 +213,8 @@ static json_t *ext_communities_json(const struct bgp_attrs *a)
 	json_t *arr = json_array();
 	char buf[48];
 
-	for (size_t i = 0; arr && a->ext_communities && i < a->n_ext_communities; i++) {
-		ctl_ext_community_format(a->ext_communities + 8 * i, buf, sizeof(buf));
+	for (size_t i = 0; arr && bgp_attrs_ext_communities(a) && i < a->n_ext_communities; i++) {
+		ctl_ext_community_format(bgp_attrs_ext_communities(a) + 8 * i, buf, sizeof(buf));
 		if (json_array_append_new(arr, json_string(buf)) != 0) {
 			json_decref(arr);
 			return NULL;
@@ -226,8 +227,8 @@ static json_t *unknown_json(const struct bgp_attrs *a)
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; arr && a->unknown && i < a->n_unknown; i++) {
-		const struct bgp_attr_raw *u = &a->unknown[i];
+	for (size_t i = 0; arr && bgp_attrs_unknown(a) && i < a->n_unknown; i++) {
+		const struct bgp_attr_raw *u = &bgp_attrs_unknown(a)[i];
 		json_t *o = json_pack("{s:i, s:i, s:i}", "code", (int)u->code, "flags",
 				      (int)u->flags, "length", (int)u->len);
 		if (json_array_append_new(arr, o) != 0) {
@@ -252,7 +253,7 @@ json_t *ctl_json_route(const struct prefix *pfx, const struct bgp_attrs *a,
 	put(o, "next_hop", next_hop_json(pfx, a), &bad);
 	if (bgp_attrs_mp_nexthop_ll(a)->af)
 		put(o, "next_hop_ll", json_string(addr_fmt(bgp_attrs_mp_nexthop_ll(a), buf)), &bad);
-	if (ctl_aspath_json(a->aspath, a->aspath_len, &path, &path_text) != 0)
+	if (ctl_aspath_json(bgp_attrs_aspath(a), a->aspath_len, &path, &path_text) != 0)
 		bad++;
 	put(o, "as_path", path, &bad);
 	put(o, "as_path_text", path_text, &bad);

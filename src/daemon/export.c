@@ -29,7 +29,7 @@ static int export_verdict(const struct export_target *t, const struct rib_path *
 	 * (as-override, allowas-in on the other side) belongs to named
 	 * policies. */
 	if (t->ebgp && best->attrs->aspath_len &&
-	    bgp_aspath_contains(best->attrs->aspath, best->attrs->aspath_len, t->peer_as))
+	    bgp_aspath_contains(bgp_attrs_aspath(best->attrs), best->attrs->aspath_len, t->peer_as))
 		return EXPORT_AS_LOOP;
 	return EXPORT_SEND;
 }
@@ -55,8 +55,8 @@ static int set_nexthop(const struct export_target *t, const struct prefix *p, bo
 	/* A link-local next hop is only meaningful on the link it was
 	 * learned on (RFC 2545 3).  a is the stack copy: its next hops go
 	 * to the caller's storage, not into the source set's. */
-	bgp_attrs_borrow_mp_nexthop(a, nh_store, p->addr.af == AF_INET ? &t->self4 : &t->self6,
-				    NULL);
+	bgp_attrs_borrow_mp_nexthop(bgp_attrs_mut(a), nh_store,
+				    p->addr.af == AF_INET ? &t->self4 : &t->self6, NULL);
 	return 0;
 }
 
@@ -75,12 +75,9 @@ int export_attrs(const struct export_target *t, const struct prefix *p,
 	 * then frozen into one block: one malloc per distinct source set
 	 * instead of a deep copy (three to six) plus the path's.  The stack
 	 * copy never reaches bgp_attrs_unref and escapes nowhere. */
-	struct bgp_attrs sc = *best->attrs;
-	struct bgp_attrs *a = &sc;
-	a->refcnt = 1;
-	a->hook_id = 0;
-	a->frozen = false; /* its arrays are borrowed, not a block */
-	a->hash = 0;
+	struct bgp_attrs_mut sc;
+	bgp_attrs_borrow(&sc, best->attrs);
+	struct bgp_attrs *a = &sc.a;
 	uint8_t path[512], *heap_path = NULL;
 	struct bgp_mp_nexthop nh_store;
 	bool local = path_is_local(best);
@@ -89,19 +86,19 @@ int export_attrs(const struct export_target *t, const struct prefix *p,
 		 * AS_SEQUENCE entry (bgp_aspath_prepend_to opens one when
 		 * needed). */
 		size_t len = 0;
-		int rc = bgp_aspath_prepend_to(a->aspath, a->aspath_len, t->local_as, 1, path,
+		int rc = bgp_aspath_prepend_to(sc.aspath, a->aspath_len, t->local_as, 1, path,
 					       sizeof(path), &len);
 		if (rc == -ENOSPC) {
 			if (!(heap_path = malloc(len)))
 				return -ENOMEM;
-			rc = bgp_aspath_prepend_to(a->aspath, a->aspath_len, t->local_as, 1,
+			rc = bgp_aspath_prepend_to(sc.aspath, a->aspath_len, t->local_as, 1,
 						   heap_path, len, &len);
 		}
 		if (rc < 0) {
 			free(heap_path);
 			return rc;
 		}
-		a->aspath = heap_path ? heap_path : path;
+		sc.aspath = heap_path ? heap_path : path;
 		a->aspath_len = (uint16_t)len;
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
 		/* RFC 4271 5.1.5: LOCAL_PREF never goes to external peers. */

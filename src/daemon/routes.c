@@ -141,7 +141,7 @@ static void import_all(struct daemon *d, struct daemon_peer *dp, struct bgp_peer
 	 * candidate; it stays in the Adj-RIB-In (the Loc-RIB's list),
 	 * marked so the decision never picks it. */
 	bool loop = a->aspath_len &&
-		    bgp_aspath_contains(a->aspath, a->aspath_len, d->conf->local_as);
+		    bgp_aspath_contains(bgp_attrs_aspath(a), a->aspath_len, d->conf->local_as);
 	struct bgp_attrs *cand = candidate_attrs(d, dp, a);
 	for (uint32_t i = 0; i < u->n_announced; i++) {
 		int rc = 0;
@@ -213,7 +213,8 @@ static void import_policy_apply(struct daemon *d, struct daemon_peer *dp, struct
 				r = ir;
 		}
 		bool loop = r->aspath_len &&
-			    bgp_aspath_contains(r->aspath, r->aspath_len, d->conf->local_as);
+			    bgp_aspath_contains(bgp_attrs_aspath(r), r->aspath_len,
+						d->conf->local_as);
 		rc = daemon_path_update_loop(d, dp, pfx, r, loop);
 		bgp_attrs_unref(r);
 		if (rc < 0) {

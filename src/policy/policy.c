@@ -195,7 +195,7 @@ static uint32_t get32(const uint8_t *p)
  * Confederation segments are skipped: they are internal to us. */
 static bool aspath_ends(const struct bgp_attrs *a, bool first, uint32_t *asn)
 {
-	const uint8_t *s = a->aspath;
+	const uint8_t *s = bgp_attrs_aspath(a);
 	size_t len = a->aspath_len, off = 0;
 	bool found = false;
 	while (off + 2 <= len) {
@@ -238,7 +238,7 @@ static bool route_nexthop(const struct bgp_attrs *a, const struct prefix *pfx,
 static bool has_community(const struct bgp_attrs *a, uint32_t c)
 {
 	for (size_t i = 0; i < a->n_communities; i++)
-		if (a->communities[i] == c)
+		if (bgp_attrs_communities(a)[i] == c)
 			return true;
 	return false;
 }
@@ -251,7 +251,7 @@ static bool lc_eq(const struct bgp_large_community *x, const struct bgp_large_co
 static bool has_large(const struct bgp_attrs *a, const struct bgp_large_community *c)
 {
 	for (size_t i = 0; i < a->n_large_communities; i++)
-		if (lc_eq(&a->large_communities[i], c))
+		if (lc_eq(&bgp_attrs_large_communities(a)[i], c))
 			return true;
 	return false;
 }
@@ -270,11 +270,11 @@ static bool match_one(const struct pol_match *m, const struct policy_route_ctx *
 	case CONF_MATCH_ORIGIN_AS:
 		return aspath_ends(a, false, &asn) && asn == m->u32;
 	case CONF_MATCH_AS_CONTAINS:
-		return bgp_aspath_contains(a->aspath, a->aspath_len, m->u32);
+		return bgp_aspath_contains(bgp_attrs_aspath(a), a->aspath_len, m->u32);
 	case CONF_MATCH_AS_LENGTH_LE:
-		return bgp_aspath_length(a->aspath, a->aspath_len) <= m->u32;
+		return bgp_aspath_length(bgp_attrs_aspath(a), a->aspath_len) <= m->u32;
 	case CONF_MATCH_AS_LENGTH_GE:
-		return bgp_aspath_length(a->aspath, a->aspath_len) >= m->u32;
+		return bgp_aspath_length(bgp_attrs_aspath(a), a->aspath_len) >= m->u32;
 	case CONF_MATCH_COMMUNITY:
 		return has_community(a, m->u32);
 	case CONF_MATCH_LARGE_COMMUNITY:
@@ -310,8 +310,8 @@ static int act_community(struct bgp_attrs *a, const struct conf_action *act)
 	if (act->kind != CONF_ACT_SET_COMMUNITY)
 		for (size_t i = 0; i < n; i++)
 			if (act->kind != CONF_ACT_REMOVE_COMMUNITY ||
-			    a->communities[i] != act->u32)
-				v[k++] = a->communities[i];
+			    bgp_attrs_communities(a)[i] != act->u32)
+				v[k++] = bgp_attrs_communities(a)[i];
 	/* RFC 1997 allows repeats but they mean nothing: add only once. */
 	if ((act->kind == CONF_ACT_ADD_COMMUNITY && !has_community(a, act->u32)) ||
 	    (act->kind == CONF_ACT_SET_COMMUNITY && !act->none))
@@ -331,8 +331,8 @@ static int act_large(struct bgp_attrs *a, const struct conf_action *act)
 	if (act->kind != CONF_ACT_SET_LARGE)
 		for (size_t i = 0; i < n; i++)
 			if (act->kind != CONF_ACT_REMOVE_LARGE ||
-			    !lc_eq(&a->large_communities[i], &c))
-				v[k++] = a->large_communities[i];
+			    !lc_eq(&bgp_attrs_large_communities(a)[i], &c))
+				v[k++] = bgp_attrs_large_communities(a)[i];
 	/* RFC 8092 section 5: duplicates should not be sent. */
 	if ((act->kind == CONF_ACT_ADD_LARGE && !has_large(a, &c)) ||
 	    (act->kind == CONF_ACT_SET_LARGE && !act->none))
@@ -348,7 +348,8 @@ static int act_prepend(struct bgp_attrs *a, const struct policy_route_ctx *ctx,
 	size_t len;
 	/* bgp_aspath_prepend opens a new segment every 255 ASNs (RFC 4271
 	 * 4.3: the segment length is one octet). */
-	uint8_t *np = bgp_aspath_prepend(a->aspath, a->aspath_len, ctx->local_as, n, &len);
+	uint8_t *np = bgp_aspath_prepend(bgp_attrs_aspath(a), a->aspath_len, ctx->local_as, n,
+					 &len);
 	if (!np)
 		return errno == EMSGSIZE ? -EMSGSIZE : -ENOMEM;
 	int e = bgp_attrs_set_aspath(a, np, len);

@@ -39,22 +39,24 @@ size_t attr_size(const struct bgp_attrs *a)
 {
 	if (a->frozen)
 		return alloc_bytes(bgp_attrs_frozen_size(a));
-	size_t n = alloc_bytes(sizeof(*a));
-	if (a->aspath)
+	/* A mutable set is a struct bgp_attrs_mut and a malloc per array. */
+	const struct bgp_attrs_mut *m = bgp_attrs_cmut(a);
+	size_t n = alloc_bytes(sizeof(*m));
+	if (m->aspath)
 		n += alloc_bytes(a->aspath_len);
-	if (a->communities)
+	if (m->communities)
 		n += alloc_bytes((size_t)a->n_communities * 4);
-	if (a->ext_communities)
+	if (m->ext_communities)
 		n += alloc_bytes((size_t)a->n_ext_communities * 8);
-	if (a->large_communities)
-		n += alloc_bytes((size_t)a->n_large_communities * sizeof(*a->large_communities));
-	if (a->mp_nh)
-		n += alloc_bytes(sizeof(*a->mp_nh));
-	if (a->unknown) {
-		n += alloc_bytes((size_t)a->n_unknown * sizeof(*a->unknown));
+	if (m->large_communities)
+		n += alloc_bytes((size_t)a->n_large_communities * sizeof(*m->large_communities));
+	if (m->mp_nh)
+		n += alloc_bytes(sizeof(*m->mp_nh));
+	if (m->unknown) {
+		n += alloc_bytes((size_t)a->n_unknown * sizeof(*m->unknown));
 		for (unsigned i = 0; i < a->n_unknown; i++)
-			if (a->unknown[i].data)
-				n += alloc_bytes(a->unknown[i].len);
+			if (m->unknown[i].data)
+				n += alloc_bytes(m->unknown[i].len);
 	}
 	return n;
 }

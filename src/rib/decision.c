@@ -57,14 +57,14 @@ static uint32_t path_med(const struct rib_decision_opts *o, const struct bgp_att
 
 static unsigned path_aslen(const struct bgp_attrs *a)
 {
-	return a->aspath ? bgp_aspath_length(a->aspath, a->aspath_len) : 0;
+	return bgp_attrs_aspath(a) ? bgp_aspath_length(bgp_attrs_aspath(a), a->aspath_len) : 0;
 }
 
 uint32_t rib_path_neighbor_as(const struct rib_path *p)
 {
 	const struct bgp_attrs *a = p->attrs;
-	const uint8_t *s = a->aspath;
-	size_t len = a->aspath ? a->aspath_len : 0, off = 0;
+	const uint8_t *s = bgp_attrs_aspath(a);
+	size_t len = bgp_attrs_aspath(a) ? a->aspath_len : 0, off = 0;
 	/* The canonical form was validated when it was stored; still check
 	 * each segment fits before reading it. */
 	while (len - off >= 2) {

@@ -15,7 +15,7 @@ uint32_t aws_dx_local_pref(const struct bgp_attrs *a)
 	 * without one is medium.  Several on one path: the highest. */
 	uint32_t lp = 0;
 	for (size_t i = 0; bgp_attrs_has(a, BGP_ATTR_COMMUNITIES) && i < a->n_communities; i++) {
-		uint32_t c = a->communities[i];
+		uint32_t c = bgp_attrs_communities(a)[i];
 		if (c == AWS_COMM_LP_HIGH && lp < 300)
 			lp = 300;
 		else if (c == AWS_COMM_LP_MEDIUM && lp < 200)
@@ -47,7 +47,7 @@ static unsigned source_rank(enum aws_kind k, enum rib_source s)
 
 static unsigned path_aslen(const struct bgp_attrs *a)
 {
-	return a->aspath ? bgp_aspath_length(a->aspath, a->aspath_len) : 0;
+	return bgp_attrs_aspath(a) ? bgp_aspath_length(bgp_attrs_aspath(a), a->aspath_len) : 0;
 }
 
 static uint32_t path_med(const struct bgp_attrs *a)
@@ -156,7 +156,8 @@ static bool tgw_multipath_ok(const struct rib_decision_opts *o, const struct rib
 	const struct bgp_attrs *x = best->attrs, *y = p->attrs;
 	if (x->aspath_len != y->aspath_len)
 		return false;
-	return x->aspath_len == 0 || memcmp(x->aspath, y->aspath, x->aspath_len) == 0;
+	return x->aspath_len == 0 ||
+	       memcmp(bgp_attrs_aspath(x), bgp_attrs_aspath(y), x->aspath_len) == 0;
 }
 
 /* A VGW never shares: nothing is multipath-equal to its best. */

@@ -90,12 +90,13 @@ static bool confed_only_leading(const uint8_t *s, size_t len)
  * than AS_TRANS (4.2.3). */
 static bool path_survives_as2(const struct bgp_attrs *a)
 {
-	if (!confed_only_leading(a->aspath, a->aspath_len))
+	if (!confed_only_leading(bgp_attrs_aspath(a), a->aspath_len))
 		return false;
 	bool has4 = false;
-	for (size_t off = 0; off + 2 <= a->aspath_len; off += 2 + (size_t)a->aspath[off + 1] * 4)
-		for (unsigned i = 0; i < a->aspath[off + 1]; i++) {
-			const uint8_t *p = a->aspath + off + 2 + 4 * i;
+	const uint8_t *segs = bgp_attrs_aspath(a);
+	for (size_t off = 0; off + 2 <= a->aspath_len; off += 2 + (size_t)segs[off + 1] * 4)
+		for (unsigned i = 0; i < segs[off + 1]; i++) {
+			const uint8_t *p = segs + off + 2 + 4 * i;
 			if (p[0] || p[1])
 				has4 = true;
 		}
@@ -163,10 +164,12 @@ static void re_encode(const struct bgp_decode_ctx *dc, const struct bgp_attrs *a
 		if (attrs) {
 			CHECK(u.n_announced == (uint32_t)k && u.n_withdrawn == 0);
 			if (!dc->as4 && !path_survives_as2(want)) {
-				free(u.attrs->aspath);
-				u.attrs->aspath = malloc(want->aspath_len + 1u);
-				CHECK(u.attrs->aspath);
-				memcpy(u.attrs->aspath, want->aspath, want->aspath_len);
+				/* The decoded set is mutable (bgp_attrs_mut). */
+				struct bgp_attrs_mut *m = bgp_attrs_mut(u.attrs);
+				free(m->aspath);
+				m->aspath = malloc(want->aspath_len + 1u);
+				CHECK(m->aspath);
+				memcpy(m->aspath, bgp_attrs_aspath(want), want->aspath_len);
 				u.attrs->aspath_len = want->aspath_len;
 			}
 			CHECK(bgp_attrs_equal(u.attrs, want));

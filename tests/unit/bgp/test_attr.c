@@ -50,9 +50,9 @@ static void assert_path(const struct bgp_attrs *a, const char *want)
 	uint8_t w[1024];
 	size_t wl = path(want, w);
 	char got[512], exp[512];
-	bgp_aspath_format(a->aspath, a->aspath_len, got, sizeof(got));
+	bgp_aspath_format(bgp_attrs_aspath(a), a->aspath_len, got, sizeof(got));
 	bgp_aspath_format(w, wl, exp, sizeof(exp));
-	if (a->aspath_len != wl || memcmp(a->aspath, w, wl) != 0) {
+	if (a->aspath_len != wl || memcmp(bgp_attrs_aspath(a), w, wl) != 0) {
 		fprintf(stderr, "path \"%s\", want \"%s\"\n", got, exp);
 		fail();
 	}
@@ -61,6 +61,7 @@ static void assert_path(const struct bgp_attrs *a, const char *want)
 static struct bgp_attrs *full_attrs(bool ibgp, bool v6)
 {
 	struct bgp_attrs *a = bgp_attrs_new();
+	struct bgp_attrs_mut *m = bgp_attrs_mut(a);
 	uint8_t p[256];
 	size_t pl = path(ibgp ? "C 64512 | S 65000 4200000000 65001 | T 1 2"
 			      : "S 65000 4200000000 65001 | T 1 2", p);
@@ -80,17 +81,17 @@ static struct bgp_attrs *full_attrs(bool ibgp, bool v6)
 	assert_int_equal(bgp_attrs_set_communities(a, comm, 2), 0);
 	static const uint8_t ext[16] = {0x00, 0x02, 0xfd, 0xe8, 0, 0, 0, 1,
 					0x01, 0x03, 0xc0, 0x00, 0x02, 0x01, 0, 7};
-	a->ext_communities = malloc(16);
-	memcpy(a->ext_communities, ext, 16);
+	m->ext_communities = malloc(16);
+	memcpy(m->ext_communities, ext, 16);
 	a->n_ext_communities = 2;
 	const struct bgp_large_community lc[] = {{4200000000u, 1, 2}, {65000, 3, 4}};
 	assert_int_equal(bgp_attrs_set_large_communities(a, lc, 2), 0);
-	a->unknown = calloc(2, sizeof(*a->unknown));
+	m->unknown = calloc(2, sizeof(*m->unknown));
 	a->n_unknown = 2;
-	a->unknown[0] = (struct bgp_attr_raw){.flags = 0xe0, .code = 28, .len = 3,
+	m->unknown[0] = (struct bgp_attr_raw){.flags = 0xe0, .code = 28, .len = 3,
 					      .data = malloc(3)};
-	memcpy(a->unknown[0].data, "\x01\x02\x03", 3);
-	a->unknown[1] = (struct bgp_attr_raw){.flags = 0xe0, .code = 99, .len = 0};
+	memcpy(m->unknown[0].data, "\x01\x02\x03", 3);
+	m->unknown[1] = (struct bgp_attr_raw){.flags = 0xe0, .code = 99, .len = 0};
 	if (v6) {
 		struct addr nh, ll;
 		addr_parse("2001:db8::1", &nh);
@@ -387,7 +388,7 @@ static void test_aspath_helpers(void **state)
 	struct bgp_update u;
 	struct wbuf w;
 	round_trip(a, "10.0.0.0/8", false, false, &u, &w);
-	assert_int_equal(bgp_aspath_length(u.attrs->aspath, u.attrs->aspath_len), 303);
+	assert_int_equal(bgp_aspath_length(bgp_attrs_aspath(u.attrs), u.attrs->aspath_len), 303);
 	assert_true(bgp_attrs_equal(a, u.attrs));
 	bgp_update_free(&u);
 	wbuf_free(&w);
@@ -423,20 +424,20 @@ static void test_ref_dup_equal_hash(void **state)
 	struct bgp_attrs *d = bgp_attrs_dup(a);
 	assert_non_null(d);
 	assert_int_equal(d->refcnt, 1);
-	assert_ptr_not_equal(d->aspath, a->aspath);
-	assert_ptr_not_equal(d->unknown[0].data, a->unknown[0].data);
+	assert_ptr_not_equal(bgp_attrs_aspath(d), bgp_attrs_aspath(a));
+	assert_ptr_not_equal(bgp_attrs_unknown(d)[0].data, bgp_attrs_unknown(a)[0].data);
 	assert_true(bgp_attrs_equal(a, d));
 	assert_int_equal(bgp_attrs_hash(a), bgp_attrs_hash(d));
 	d->med = 51;
 	assert_false(bgp_attrs_equal(a, d));
 	d->med = a->med;
-	d->unknown[0].data[2] = 9;
+	bgp_attrs_unknown(d)[0].data[2] = 9;
 	assert_false(bgp_attrs_equal(a, d));
 	assert_int_not_equal(bgp_attrs_hash(a), bgp_attrs_hash(d));
-	d->unknown[0].data[2] = 3;
-	d->large_communities[1].local2 = 5;
+	bgp_attrs_unknown(d)[0].data[2] = 3;
+	bgp_attrs_mut(d)->large_communities[1].local2 = 5;
 	assert_false(bgp_attrs_equal(a, d));
-	d->large_communities[1].local2 = 4;
+	bgp_attrs_mut(d)->large_communities[1].local2 = 4;
 	assert_int_equal(bgp_attrs_set_mp_nexthop(d, bgp_attrs_mp_nexthop(d), NULL), 0);
 	assert_false(bgp_attrs_equal(a, d));
 	bgp_attrs_unref(d);

@@ -51,6 +51,7 @@ static struct bgp_attrs *full_set(bool v6)
 {
 	struct bgp_attrs *a = bgp_attrs_new();
 	assert_non_null(a);
+	struct bgp_attrs_mut *m = bgp_attrs_mut(a);
 	uint8_t p[LONG_PATH_ASNS * 4 + 64];
 	size_t pl = long_path(LONG_PATH_ASNS, p);
 	assert_int_equal(bgp_attrs_set_aspath(a, p, pl), 0);
@@ -67,13 +68,13 @@ static struct bgp_attrs *full_set(bool v6)
 		comm[i] = 65000u << 16 | i;
 	assert_int_equal(bgp_attrs_set_communities(a, comm, N_COMM), 0);
 	a->n_ext_communities = 3;
-	a->ext_communities = malloc(24);
-	assert_non_null(a->ext_communities);
+	m->ext_communities = malloc(24);
+	assert_non_null(m->ext_communities);
 	for (unsigned i = 0; i < 24; i++)
-		a->ext_communities[i] = (uint8_t)(i * 7 + 1);
-	a->ext_communities[0] = 0x00; /* transitive two-octet AS specific */
-	a->ext_communities[8] = 0x00;
-	a->ext_communities[16] = 0x01;
+		m->ext_communities[i] = (uint8_t)(i * 7 + 1);
+	m->ext_communities[0] = 0x00; /* transitive two-octet AS specific */
+	m->ext_communities[8] = 0x00;
+	m->ext_communities[16] = 0x01;
 	struct bgp_large_community *lc = calloc(N_LARGE, sizeof(*lc));
 	assert_non_null(lc);
 	for (unsigned i = 0; i < N_LARGE; i++)
@@ -84,15 +85,15 @@ static struct bgp_attrs *full_set(bool v6)
 	 * out again (RFC 4271 5): one empty, one
 	 * longer than 255 bytes (extended length on the wire). */
 	a->n_unknown = 3;
-	a->unknown = calloc(3, sizeof(*a->unknown));
-	assert_non_null(a->unknown);
-	a->unknown[0] = (struct bgp_attr_raw){ .flags = 0xe0, .code = 28, .len = 3, .data = malloc(3) };
-	memcpy(a->unknown[0].data, "\x01\x02\x03", 3);
-	a->unknown[1] = (struct bgp_attr_raw){ .flags = 0xe0, .code = 99, .len = 0 };
-	a->unknown[2] = (struct bgp_attr_raw){ .flags = 0xe0, .code = 200, .len = 300,
+	m->unknown = calloc(3, sizeof(*m->unknown));
+	assert_non_null(bgp_attrs_unknown(a));
+	m->unknown[0] = (struct bgp_attr_raw){ .flags = 0xe0, .code = 28, .len = 3, .data = malloc(3) };
+	memcpy(m->unknown[0].data, "\x01\x02\x03", 3);
+	m->unknown[1] = (struct bgp_attr_raw){ .flags = 0xe0, .code = 99, .len = 0 };
+	m->unknown[2] = (struct bgp_attr_raw){ .flags = 0xe0, .code = 200, .len = 300,
 					       .data = malloc(300) };
 	for (unsigned i = 0; i < 300; i++)
-		a->unknown[2].data[i] = (uint8_t)i;
+		m->unknown[2].data[i] = (uint8_t)i;
 	if (v6) {
 		struct addr nh, ll;
 		assert_int_equal(addr_parse("2001:db8::1", &nh), 0);
@@ -137,8 +138,9 @@ static void assert_frozen_copy(const struct bgp_attrs *a, const struct bgp_attrs
 	assert_true(fll->af == all->af && memcmp(fll->b, all->b, 16) == 0);
 	/* The next hops are in the block (when there are any), not shared
 	 * with a. */
-	assert_true(!f->mp_nh == !a->mp_nh);
-	assert_in_block(f, f->mp_nh, f->mp_nh ? sizeof(*f->mp_nh) : 0);
+	assert_true(!bgp_attrs_mp_nh(f) == !bgp_attrs_mp_nh(a));
+	assert_in_block(f, bgp_attrs_mp_nh(f),
+			bgp_attrs_mp_nh(f) ? sizeof(struct bgp_mp_nexthop) : 0);
 	assert_int_equal(f->med, a->med);
 	assert_int_equal(f->local_pref, a->local_pref);
 	assert_int_equal(f->aggregator_as, a->aggregator_as);
@@ -149,29 +151,30 @@ static void assert_frozen_copy(const struct bgp_attrs *a, const struct bgp_attrs
 	assert_int_equal(f->n_large_communities, a->n_large_communities);
 	assert_int_equal(f->n_unknown, a->n_unknown);
 	if (a->aspath_len)
-		assert_memory_equal(f->aspath, a->aspath, a->aspath_len);
+		assert_memory_equal(bgp_attrs_aspath(f), bgp_attrs_aspath(a), a->aspath_len);
 	if (a->n_communities)
-		assert_memory_equal(f->communities, a->communities, a->n_communities * 4u);
+		assert_memory_equal(bgp_attrs_communities(f), bgp_attrs_communities(a),
+				    a->n_communities * 4u);
 	if (a->n_ext_communities)
-		assert_memory_equal(f->ext_communities, a->ext_communities,
+		assert_memory_equal(bgp_attrs_ext_communities(f), bgp_attrs_ext_communities(a),
 				    a->n_ext_communities * 8u);
 	if (a->n_large_communities)
-		assert_memory_equal(f->large_communities, a->large_communities,
-				    a->n_large_communities * sizeof(*a->large_communities));
-	assert_in_block(f, f->aspath, f->aspath_len);
-	assert_in_block(f, f->communities, f->n_communities * 4u);
-	assert_in_block(f, f->ext_communities, f->n_ext_communities * 8u);
-	assert_in_block(f, f->large_communities,
-			f->n_large_communities * sizeof(*f->large_communities));
-	assert_in_block(f, f->unknown, f->n_unknown * sizeof(*f->unknown));
+		assert_memory_equal(bgp_attrs_large_communities(f), bgp_attrs_large_communities(a),
+				    a->n_large_communities * sizeof(struct bgp_large_community));
+	assert_in_block(f, bgp_attrs_aspath(f), f->aspath_len);
+	assert_in_block(f, bgp_attrs_communities(f), f->n_communities * 4u);
+	assert_in_block(f, bgp_attrs_ext_communities(f), f->n_ext_communities * 8u);
+	assert_in_block(f, bgp_attrs_large_communities(f),
+			f->n_large_communities * sizeof(struct bgp_large_community));
+	const struct bgp_attr_raw *fu = bgp_attrs_unknown(f), *au = bgp_attrs_unknown(a);
+	assert_in_block(f, fu, f->n_unknown * sizeof(*fu));
 	for (unsigned i = 0; i < a->n_unknown; i++) {
-		assert_int_equal(f->unknown[i].flags, a->unknown[i].flags);
-		assert_int_equal(f->unknown[i].code, a->unknown[i].code);
-		assert_int_equal(f->unknown[i].len, a->unknown[i].len);
-		if (a->unknown[i].len)
-			assert_memory_equal(f->unknown[i].data, a->unknown[i].data,
-					    a->unknown[i].len);
-		assert_in_block(f, f->unknown[i].data, f->unknown[i].len);
+		assert_int_equal(fu[i].flags, au[i].flags);
+		assert_int_equal(fu[i].code, au[i].code);
+		assert_int_equal(fu[i].len, au[i].len);
+		if (au[i].len)
+			assert_memory_equal(fu[i].data, au[i].data, au[i].len);
+		assert_in_block(f, fu[i].data, fu[i].len);
 	}
 }
 
@@ -251,14 +254,15 @@ static void test_long_path_segments(void **state)
 	struct bgp_attrs *a = full_set(false);
 	struct bgp_attrs *f = bgp_attrs_freeze(a);
 	assert_non_null(f);
-	assert_int_equal(bgp_aspath_length(f->aspath, f->aspath_len), LONG_PATH_ASNS + 1);
-	assert_int_equal(f->aspath[0], BGP_AS_SEQUENCE);
-	assert_int_equal(f->aspath[1], 255);
-	assert_int_equal(f->aspath[2 + 255 * 4 + 1], 255);
-	assert_true(bgp_aspath_contains(f->aspath, f->aspath_len, 4200000000u + 599));
+	assert_int_equal(bgp_aspath_length(bgp_attrs_aspath(f), f->aspath_len), LONG_PATH_ASNS + 1);
+	assert_int_equal(bgp_attrs_aspath(f)[0], BGP_AS_SEQUENCE);
+	assert_int_equal(bgp_attrs_aspath(f)[1], 255);
+	assert_int_equal(bgp_attrs_aspath(f)[2 + 255 * 4 + 1], 255);
+	assert_true(bgp_aspath_contains(bgp_attrs_aspath(f), f->aspath_len, 4200000000u + 599));
 	uint32_t asns[LONG_PATH_ASNS + 2];
-	assert_int_equal(bgp_aspath_asns(f->aspath, f->aspath_len, asns, LONG_PATH_ASNS + 2),
-			 LONG_PATH_ASNS + 2);
+	assert_int_equal(
+		bgp_aspath_asns(bgp_attrs_aspath(f), f->aspath_len, asns, LONG_PATH_ASNS + 2),
+		LONG_PATH_ASNS + 2);
 	bgp_attrs_unref(f);
 	bgp_attrs_unref(a);
 }
@@ -311,9 +315,10 @@ static void test_dup_of_frozen_is_mutable(void **state)
 	assert_true(bgp_attrs_equal(d, f));
 	assert_int_equal(bgp_attrs_hash(d), bgp_attrs_hash(f));
 	const uint8_t *lo = (const uint8_t *)f, *hi = lo + bgp_attrs_frozen_size(f);
-	const void *arrays[] = { d->aspath, d->communities, d->ext_communities,
-				 d->large_communities, d->unknown, d->unknown[0].data,
-				 d->unknown[2].data, d->mp_nh };
+	const struct bgp_attrs_mut *m = bgp_attrs_cmut(d);
+	const void *arrays[] = { m->aspath, m->communities, m->ext_communities,
+				 m->large_communities, m->unknown, m->unknown[0].data,
+				 m->unknown[2].data, m->mp_nh };
 	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
 		assert_true((const uint8_t *)arrays[i] < lo || (const uint8_t *)arrays[i] >= hi);
 	/* Changing the copy, through the setters and in place, leaves the
@@ -323,8 +328,8 @@ static void test_dup_of_frozen_is_mutable(void **state)
 	assert_int_equal(bgp_attrs_set_aspath(d, p, sizeof(p)), 0);
 	assert_int_equal(bgp_attrs_set_communities(d, &c, 1), 0);
 	assert_int_equal(bgp_attrs_set_large_communities(d, NULL, 0), 0);
-	d->ext_communities[3] ^= 0xff;
-	d->unknown[2].data[299] ^= 0xff;
+	bgp_attrs_mut(d)->ext_communities[3] ^= 0xff;
+	bgp_attrs_unknown(d)[2].data[299] ^= 0xff;
 	d->med = 1;
 	assert_false(bgp_attrs_equal(d, f));
 	assert_frozen_copy(a, f);
@@ -356,7 +361,7 @@ static void test_unref_frozen_and_mutable(void **state)
 	assert_int_equal(a->refcnt, 1);
 	assert_frozen_copy(a, f); /* both still readable */
 	bgp_attrs_unref(a);
-	assert_int_equal(f->aspath[0], BGP_AS_SEQUENCE); /* f owns its bytes */
+	assert_int_equal(bgp_attrs_aspath(f)[0], BGP_AS_SEQUENCE); /* f owns its bytes */
 	bgp_attrs_unref(f);
 }
 

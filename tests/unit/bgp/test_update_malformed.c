@@ -341,11 +341,11 @@ static void test_unknown_transitive_kept_partial(void **state)
 	decode_ok(BASE "c0 28 02 00 00 e0 63 01 07 80 64 01 00", NLRI1, true, &u);
 	/* 40 and 99 kept (sorted by code, Partial set); 100 dropped. */
 	assert_int_equal(u.attrs->n_unknown, 2);
-	assert_int_equal(u.attrs->unknown[0].code, 40);
-	assert_int_equal(u.attrs->unknown[0].flags, 0xe0);
-	assert_int_equal(u.attrs->unknown[0].len, 2);
-	assert_int_equal(u.attrs->unknown[1].code, 99);
-	assert_int_equal(u.attrs->unknown[1].data[0], 7);
+	assert_int_equal(bgp_attrs_unknown(u.attrs)[0].code, 40);
+	assert_int_equal(bgp_attrs_unknown(u.attrs)[0].flags, 0xe0);
+	assert_int_equal(bgp_attrs_unknown(u.attrs)[0].len, 2);
+	assert_int_equal(bgp_attrs_unknown(u.attrs)[1].code, 99);
+	assert_int_equal(bgp_attrs_unknown(u.attrs)[1].data[0], 7);
 	bgp_update_free(&u);
 }
 

@@ -66,6 +66,7 @@ static void pcap_add(struct pcap *pc, const struct wbuf *w)
 static struct bgp_attrs *attrs_full(void)
 {
 	struct bgp_attrs *a = bgp_attrs_new();
+	struct bgp_attrs_mut *m = bgp_attrs_mut(a);
 	uint8_t seg[] = {2, 3, 0, 0, 0xfd, 0xe8, 0xfa, 0x56, 0xea, 0x00, 0, 0, 0xfd, 0xe9,
 			 1, 2, 0, 0, 0, 1, 0, 0, 0, 2};
 	size_t plen;
@@ -89,8 +90,8 @@ static struct bgp_attrs *attrs_full(void)
 	assert_int_equal(bgp_attrs_set_communities(a, c, 80), 0);
 	const struct bgp_large_community lc[] = {{4200000000u, 1, 2}};
 	assert_int_equal(bgp_attrs_set_large_communities(a, lc, 1), 0);
-	a->ext_communities = malloc(8);
-	memcpy(a->ext_communities, "\x00\x02\xfd\xe8\x00\x00\x00\x01", 8);
+	m->ext_communities = malloc(8);
+	memcpy(m->ext_communities, "\x00\x02\xfd\xe8\x00\x00\x00\x01", 8);
 	a->n_ext_communities = 1;
 	struct addr nh, ll;
 	addr_parse("2001:db8::1", &nh);

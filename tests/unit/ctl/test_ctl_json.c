@@ -40,6 +40,7 @@ static char *dump(json_t *j)
 static struct bgp_attrs *full_attrs(void)
 {
 	struct bgp_attrs *a = bgp_attrs_new();
+	struct bgp_attrs_mut *m = bgp_attrs_mut(a);
 	assert_non_null(a);
 	uint8_t path[64];
 	size_t n = seg(path, BGP_AS_SEQUENCE, (const uint32_t[]){ 64512, 4200000001u }, 2);
@@ -50,9 +51,9 @@ static struct bgp_attrs *full_attrs(void)
 	const struct bgp_large_community lc[] = { { 1, 2, 3 }, { 4200000001u, 0, 7 } };
 	assert_int_equal(bgp_attrs_set_large_communities(a, lc, 2), 0);
 	static const uint8_t ec[] = { 0x00, 0x02, 0xfd, 0xe8, 0x00, 0x00, 0x00, 0x64 };
-	a->ext_communities = malloc(sizeof(ec));
-	assert_non_null(a->ext_communities);
-	memcpy(a->ext_communities, ec, sizeof(ec));
+	m->ext_communities = malloc(sizeof(ec));
+	assert_non_null(m->ext_communities);
+	memcpy(m->ext_communities, ec, sizeof(ec));
 	a->n_ext_communities = 1;
 	a->origin = BGP_ORIGIN_IGP;
 	inet_pton(AF_INET, "169.254.247.1", &a->nexthop);
@@ -127,9 +128,9 @@ static void test_unknown_attribute_is_listed(void **state)
 	(void)state;
 	struct bgp_attrs *a = bgp_attrs_new();
 	assert_non_null(a);
-	a->unknown = calloc(1, sizeof(*a->unknown));
-	assert_non_null(a->unknown);
-	a->unknown[0] = (struct bgp_attr_raw){ .flags = 0xe0, .code = 99, .len = 0 };
+	bgp_attrs_mut(a)->unknown = calloc(1, sizeof(*bgp_attrs_mut(a)->unknown));
+	assert_non_null(bgp_attrs_unknown(a));
+	bgp_attrs_mut(a)->unknown[0] = (struct bgp_attr_raw){ .flags = 0xe0, .code = 99, .len = 0 };
 	a->n_unknown = 1;
 	struct prefix p;
 	assert_int_equal(prefix_parse("10.0.0.0/8", &p), 0);

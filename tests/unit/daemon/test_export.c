@@ -62,7 +62,7 @@ static struct prefix pfx(const char *s)
 
 static void first_asns(const struct bgp_attrs *a, uint32_t *out, size_t want)
 {
-	assert_int_equal(bgp_aspath_asns(a->aspath, a->aspath_len, out, 8), want);
+	assert_int_equal(bgp_aspath_asns(bgp_attrs_aspath(a), a->aspath_len, out, 8), want);
 }
 
 /* RFC 4271 5.1.2, 5.1.3, 5.1.4, 5.1.5 on an eBGP session. */
@@ -85,7 +85,7 @@ static void test_ebgp_prepend_nexthop_self_no_lp_no_med(void **state)
 	assert_false(bgp_attrs_has(out, BGP_ATTR_MED));
 	/* The source set is not touched (it may be interned). */
 	assert_true(bgp_attrs_has(src, BGP_ATTR_MED));
-	assert_int_equal(bgp_aspath_length(src->aspath, src->aspath_len), 1);
+	assert_int_equal(bgp_aspath_length(bgp_attrs_aspath(src), src->aspath_len), 1);
 	bgp_attrs_unref(out);
 	bgp_attrs_unref(src);
 }
@@ -126,7 +126,7 @@ static void test_ibgp_keeps_path_nexthop_med(void **state)
 	struct prefix p = pfx("198.51.100.0/24");
 	assert_int_equal(export_attrs(&t, &p, &best, &out), EXPORT_SEND);
 	assert_int_equal(out->local_pref, 200);
-	assert_int_equal(bgp_aspath_length(out->aspath, out->aspath_len), 1);
+	assert_int_equal(bgp_aspath_length(bgp_attrs_aspath(out), out->aspath_len), 1);
 	assert_int_equal(ntohl(out->nexthop.s_addr), 0xc0000201u);
 	assert_true(bgp_attrs_has(out, BGP_ATTR_MED));
 	bgp_attrs_unref(out);
@@ -247,18 +247,18 @@ static void test_ebgp_prepend_long_paths(void **state)
 		uint8_t *want = bgp_aspath_prepend(seg, o, LOCAL_AS, 1, &wl);
 		assert_non_null(want);
 		assert_int_equal(out->aspath_len, wl);
-		assert_memory_equal(out->aspath, want, wl);
+		assert_memory_equal(bgp_attrs_aspath(out), want, wl);
 		free(want);
-		assert_int_equal(bgp_aspath_length(out->aspath, out->aspath_len), n + 1);
+		assert_int_equal(bgp_aspath_length(bgp_attrs_aspath(out), out->aspath_len), n + 1);
 		/* Never more than 255 ASNs in a segment. */
-		assert_int_equal(out->aspath[1], n + 1 > 255 ? 255 : n + 1);
+		assert_int_equal(bgp_attrs_aspath(out)[1], n + 1 > 255 ? 255 : n + 1);
 		/* A full leading segment: ours pushes its last ASN into a
 		 * segment of its own; the source's later segments follow. */
 		if (n >= 255)
-			assert_int_equal(out->aspath[2 + 255 * 4 + 1], 1);
+			assert_int_equal(bgp_attrs_aspath(out)[2 + 255 * 4 + 1], 1);
 		assert_int_equal(out->n_communities, 2);
-		assert_ptr_not_equal(out->communities, src->communities);
-		assert_memory_equal(out->communities, comm, sizeof(comm));
+		assert_ptr_not_equal(bgp_attrs_communities(out), bgp_attrs_communities(src));
+		assert_memory_equal(bgp_attrs_communities(out), comm, sizeof(comm));
 		assert_true(bgp_attrs_equal(src, before)); /* source untouched */
 		bgp_attrs_unref(before);
 		bgp_attrs_unref(out);

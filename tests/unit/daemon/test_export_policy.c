@@ -105,7 +105,7 @@ static void test_prepend_on_top_and_med(void **state)
 	assert_int_equal(export_policy_apply(&t, pol, &p, &a), EXPORT_SEND);
 	assert_non_null(a);
 	uint32_t asns[8];
-	assert_int_equal(bgp_aspath_asns(a->aspath, a->aspath_len, asns, 8), 4);
+	assert_int_equal(bgp_aspath_asns(bgp_attrs_aspath(a), a->aspath_len, asns, 8), 4);
 	assert_int_equal(asns[0], LOCAL_AS);
 	assert_int_equal(asns[1], LOCAL_AS);
 	assert_int_equal(asns[2], LOCAL_AS);
@@ -114,7 +114,7 @@ static void test_prepend_on_top_and_med(void **state)
 	assert_int_equal(a->med, 77);
 	assert_false(bgp_attrs_has(a, BGP_ATTR_LOCAL_PREF));
 	/* The best path's own set is not touched. */
-	assert_int_equal(bgp_aspath_asns(src->aspath, src->aspath_len, asns, 8), 1);
+	assert_int_equal(bgp_aspath_asns(bgp_attrs_aspath(src), src->aspath_len, asns, 8), 1);
 	assert_false(bgp_attrs_has(src, BGP_ATTR_MED));
 	bgp_attrs_unref(a);
 	bgp_attrs_unref(src);
@@ -135,7 +135,7 @@ static void test_originated(void **state)
 	assert_int_equal(export_attrs(&t, &p, &best, &a), EXPORT_SEND);
 	assert_int_equal(export_policy_apply(&t, pol, &p, &a), EXPORT_SEND);
 	uint32_t asns[8];
-	assert_int_equal(bgp_aspath_asns(a->aspath, a->aspath_len, asns, 8), 3);
+	assert_int_equal(bgp_aspath_asns(bgp_attrs_aspath(a), a->aspath_len, asns, 8), 3);
 	assert_int_equal(a->med, 77);
 	bgp_attrs_unref(a);
 	bgp_attrs_unref(src);

@@ -242,14 +242,14 @@ static void test_actions(void **state)
 	assert_true(bgp_attrs_has(a, BGP_ATTR_MED));
 	assert_int_equal(a->med, 10);
 	char path[128];
-	bgp_aspath_format(a->aspath, a->aspath_len, path, sizeof(path));
+	bgp_aspath_format(bgp_attrs_aspath(a), a->aspath_len, path, sizeof(path));
 	assert_string_equal(path, "64521 64521 64512 65001");
 	assert_int_equal(a->n_communities, 2);
-	assert_int_equal(a->communities[0], 65000u << 16 | 7);
-	assert_int_equal(a->communities[1], 65000u << 16 | 100);
+	assert_int_equal(bgp_attrs_communities(a)[0], 65000u << 16 | 7);
+	assert_int_equal(bgp_attrs_communities(a)[1], 65000u << 16 | 100);
 	assert_int_equal(a->n_large_communities, 2);
-	assert_int_equal(a->large_communities[0].global, 4);
-	assert_int_equal(a->large_communities[1].global, 64521);
+	assert_int_equal(bgp_attrs_large_communities(a)[0].global, 4);
+	assert_int_equal(bgp_attrs_large_communities(a)[1].global, 64521);
 	char nh[ADDR_STRLEN];
 	struct addr n4 = { .af = AF_INET, .v4 = a->nexthop };
 	assert_string_equal(addr_fmt(&n4, nh), "169.254.247.2");
@@ -261,20 +261,20 @@ static void test_actions(void **state)
 	assert_false(bgp_attrs_has(a, BGP_ATTR_LARGE_COMMUNITIES));
 	assert_int_equal(run(&f, "one", "10.180.0.0/16", &a), POLICY_ACCEPT);
 	assert_int_equal(a->n_communities, 1);
-	assert_int_equal(a->communities[0], 1u << 16 | 2);
+	assert_int_equal(bgp_attrs_communities(a)[0], 1u << 16 | 2);
 	assert_int_equal(a->n_large_communities, 1);
-	assert_int_equal(a->large_communities[0].local2, 9);
+	assert_int_equal(bgp_attrs_large_communities(a)[0].local2, 9);
 
 	/* 4 + 5 x 64 ASNs, prepended 64 at a time: the fourth prepend fills
 	 * the first segment to 255 and spills 5 into a second; the fifth
 	 * fills it again and spills 64 (RFC 4271 4.3: one-octet counts). */
 	assert_int_equal(run(&f, "long", "10.180.0.0/16", &a), POLICY_ACCEPT);
-	assert_int_equal(bgp_aspath_length(a->aspath, a->aspath_len), 4 + 320);
-	assert_int_equal(a->aspath[0], BGP_AS_SEQUENCE);
-	assert_int_equal(a->aspath[1], 255);
-	assert_int_equal(a->aspath[2 + 255 * 4], BGP_AS_SEQUENCE);
-	assert_int_equal(a->aspath[2 + 255 * 4 + 1], 64);
-	assert_int_equal(a->aspath[4 + 319 * 4 + 1], 5);
+	assert_int_equal(bgp_aspath_length(bgp_attrs_aspath(a), a->aspath_len), 4 + 320);
+	assert_int_equal(bgp_attrs_aspath(a)[0], BGP_AS_SEQUENCE);
+	assert_int_equal(bgp_attrs_aspath(a)[1], 255);
+	assert_int_equal(bgp_attrs_aspath(a)[2 + 255 * 4], BGP_AS_SEQUENCE);
+	assert_int_equal(bgp_attrs_aspath(a)[2 + 255 * 4 + 1], 64);
+	assert_int_equal(bgp_attrs_aspath(a)[4 + 319 * 4 + 1], 5);
 	bgp_attrs_unref(a);
 
 	/* next-hop self for IPv6: the global address, no link-local. */

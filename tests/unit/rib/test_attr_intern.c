@@ -61,13 +61,13 @@ static void test_equal_sets_share(void **state)
 	attr_table_mem(&t, &s);
 	assert_int_equal(s.items, 2);
 	assert_int_equal(t.attr_bytes, attr_size(a) + attr_size(c));
-	/* Interned sets are frozen: one block, the 96-byte struct and the
-	 * 10-byte AS path (no MP next hops), counted as glibc's 128-byte
+	/* Interned sets are frozen: one block, the 48-byte struct and the
+	 * 10-byte AS path (no MP next hops), counted as glibc's 80-byte
 	 * chunk. */
 	assert_true(a->frozen);
-	assert_int_equal(sizeof(*a), 96);
-	assert_null(a->mp_nh);
-	assert_int_equal(attr_size(a), 128);
+	assert_int_equal(sizeof(*a), 48);
+	assert_null(bgp_attrs_mp_nh(a));
+	assert_int_equal(attr_size(a), 80);
 	assert_true(s.bytes > t.attr_bytes);
 
 	bgp_attrs_unref(a);
@@ -134,23 +134,24 @@ static void test_destroy_with_live_sets(void **state)
 static struct bgp_attrs *mk_full(int v)
 {
 	struct bgp_attrs *a = mk(1, 65010);
+	struct bgp_attrs_mut *m = bgp_attrs_mut(a);
 	struct addr nh, ll;
 	assert_int_equal(addr_parse(v == 1 ? "2001:db8::2" : "2001:db8::1", &nh), 0);
 	assert_int_equal(addr_parse(v == 2 ? "fe80::2" : "fe80::1", &ll), 0);
 	assert_int_equal(bgp_attrs_set_mp_nexthop(a, &nh, &ll), 0);
 	a->n_ext_communities = 1;
-	a->ext_communities = calloc(1, 8);
-	a->ext_communities[7] = (uint8_t)(v == 3 ? 9 : 8);
+	m->ext_communities = calloc(1, 8);
+	m->ext_communities[7] = (uint8_t)(v == 3 ? 9 : 8);
 	a->present |= BGP_ATTR_BIT(BGP_ATTR_EXT_COMMUNITIES);
 	struct bgp_large_community lc = { 65010, 1, v == 4 ? 3u : 2u };
 	assert_int_equal(bgp_attrs_set_large_communities(a, &lc, 1), 0);
 	uint32_t c[3] = { 1, 2, v == 5 ? 4u : 3u };
 	assert_int_equal(bgp_attrs_set_communities(a, c, 3), 0);
 	a->n_unknown = 1;
-	a->unknown = calloc(1, sizeof(*a->unknown));
-	a->unknown[0] = (struct bgp_attr_raw){ .flags = BGP_ATTR_F_OPTIONAL | BGP_ATTR_F_TRANSITIVE,
+	m->unknown = calloc(1, sizeof(*m->unknown));
+	m->unknown[0] = (struct bgp_attr_raw){ .flags = BGP_ATTR_F_OPTIONAL | BGP_ATTR_F_TRANSITIVE,
 					       .code = 99, .len = 11, .data = calloc(1, 11) };
-	a->unknown[0].data[10] = (uint8_t)(v == 6 ? 1 : 0);
+	m->unknown[0].data[10] = (uint8_t)(v == 6 ? 1 : 0);
 	a->local_pref = v == 7 ? 50 : 100;
 	a->aggregator_id = v == 8 ? 2 : 1;
 	return a;
@@ -224,13 +225,14 @@ static void test_intern_freezes(void **state)
 	assert_int_equal(a->hook_id, t.hook_id);
 	assert_true(bgp_attrs_equal(a, keep));
 	assert_int_equal(a->hash, bgp_attrs_hash(keep));
-	assert_int_equal(bgp_aspath_length(a->aspath, a->aspath_len), ASNS);
+	assert_int_equal(bgp_aspath_length(bgp_attrs_aspath(a), a->aspath_len), ASNS);
 	assert_int_equal(a->n_large_communities, LC);
-	assert_int_equal(a->large_communities[LC - 1].local2, (LC - 1) * 3);
+	assert_int_equal(bgp_attrs_large_communities(a)[LC - 1].local2, (LC - 1) * 3);
 	assert_int_equal(bgp_attrs_mp_nexthop_ll(a)->af, AF_INET6);
-	assert_int_equal(a->unknown[0].len, 11);
+	assert_int_equal(bgp_attrs_unknown(a)[0].len, 11);
 	size_t block = bgp_attrs_frozen_size(a);
-	assert_true(block >= sizeof(*a) + sizeof(*a->mp_nh) + o + LC * 12 + 12 + 8 + 16 + 11);
+	assert_true(block >= sizeof(*a) + sizeof(struct bgp_mp_nexthop) + o + LC * 12 + 12 + 8 +
+				     16 + 11);
 	assert_int_equal(attr_size(a), (block + 8 + 15) / 16 * 16);
 	assert_int_equal(t.attr_bytes, attr_size(a));
 	/* A mutable set holds its arrays apart: each counts its chunk. */
