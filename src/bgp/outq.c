@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/log.h"
 
 struct pvec {
@@ -586,4 +587,33 @@ int bgp_outq_drain(struct bgp_outq *q, const struct bgp_encode_ctx *ctx, struct 
 		batch_free(b);
 	}
 	return 0;
+}
+
+static size_t pvec_bytes(const struct pvec *v)
+{
+	return v->v ? alloc_chunk_bytes(v->cap * sizeof(*v->v)) : 0;
+}
+
+void bgp_outq_mem(const struct bgp_outq *q, size_t *routes, size_t *bytes)
+{
+	size_t n = 0, m = q ? alloc_chunk_bytes(sizeof(*q)) : 0;
+	for (const struct outq_batch *b = q ? q->head : NULL; b; b = b->next) {
+		m += alloc_chunk_bytes(sizeof(*b));
+		for (int f = 0; f < BGP_FAM_COUNT; f++) {
+			n += b->wd[f].n - b->wd[f].off;
+			m += pvec_bytes(&b->wd[f]);
+		}
+		/* Sent groups keep their place in the array (the index
+		 * holds positions), without their prefixes. */
+		m += alloc_chunk_bytes(b->cap_groups * sizeof(*b->groups));
+		for (size_t g = b->group_off; g < b->n_groups; g++) {
+			n += b->groups[g].p.n - b->groups[g].p.off;
+			m += pvec_bytes(&b->groups[g].p);
+		}
+		m += alloc_chunk_bytes(b->cap_marks * sizeof(*b->marks));
+		m += alloc_chunk_bytes(b->ix_cap * sizeof(*b->ix));
+		m += alloc_chunk_bytes(b->gix_cap * sizeof(*b->gix));
+	}
+	*routes = n;
+	*bytes = m;
 }

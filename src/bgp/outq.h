@@ -41,5 +41,8 @@ bool bgp_outq_empty(const struct bgp_outq *q);
  * left.  0 or a negative errno (w's own error). */
 int bgp_outq_drain(struct bgp_outq *q, const struct bgp_encode_ctx *ctx, struct wbuf *w,
 		   size_t budget);
+/* Routes waiting in the queue and the memory it holds (allocator
+ * chunks, `show memory`). */
+void bgp_outq_mem(const struct bgp_outq *q, size_t *routes, size_t *bytes);
 
 #endif

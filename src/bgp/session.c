@@ -697,6 +697,15 @@ bool bgp_peer_outq_empty(const struct bgp_peer *p)
 	return !p->priv || !p->priv->outq || bgp_outq_empty(p->priv->outq);
 }
 
+void bgp_peer_mem(const struct bgp_peer *p, struct bgp_peer_mem *m)
+{
+	*m = (struct bgp_peer_mem){ 0 };
+	if (!p->priv)
+		return;
+	bgp_outq_mem(p->priv->outq, &m->queued_routes, &m->queue_bytes);
+	m->buffer_bytes = bgp_conn_mem(p->priv->conn) + bgp_conn_mem(p->priv->pending);
+}
+
 int bgp_peer_send_eor(struct bgp_peer *p, enum bgp_family f)
 {
 	int rc = peer_ready(p);

@@ -146,6 +146,14 @@ int bgp_peer_withdraw_fresh(struct bgp_peer *p, const struct prefix *pfx, size_t
 /* Nothing waits in the output queue (everything is in the socket
  * buffer or sent). */
 bool bgp_peer_outq_empty(const struct bgp_peer *p);
+/* What a session holds beside the routing core (`show memory`, issue
+ * 3): its output queue, and its connections with their buffers. */
+struct bgp_peer_mem {
+	size_t queued_routes; /* prefixes waiting in the output queue */
+	size_t queue_bytes;   /* the queue's memory */
+	size_t buffer_bytes;  /* connections: receive and send buffers */
+};
+void bgp_peer_mem(const struct bgp_peer *p, struct bgp_peer_mem *m);
 int bgp_peer_send_eor(struct bgp_peer *p, enum bgp_family f);
 int bgp_peer_send_route_refresh(struct bgp_peer *p, enum bgp_family f, uint8_t subtype);
 /* Encoding parameters for this peer (valid in Established). */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bgp/session_priv.h"
+#include "core/alloc.h"
 #include "bgp/sockopt.h"
 
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -39,6 +40,14 @@ struct bgp_conn *bgp_conn_new(struct bgp_session_priv *s, int fd, bool outgoing)
 	if (fd >= 0 && !outgoing)
 		ev_io_start(s->sp->loop, &c->rio);
 	return c;
+}
+
+size_t bgp_conn_mem(const struct bgp_conn *c)
+{
+	if (!c)
+		return 0;
+	return alloc_chunk_bytes(sizeof(*c)) + alloc_chunk_bytes(BGP_IN_CAP) +
+	       (c->out.fixed ? 0 : alloc_chunk_bytes(c->out.cap));
 }
 
 static void conn_free(struct bgp_conn *c)

@@ -97,6 +97,8 @@ void bgp_conn_connect(struct bgp_session_priv *s);
 /* Writes what can go now; arms the write watcher for the rest. */
 void bgp_conn_flush(struct bgp_conn *c);
 size_t bgp_conn_out_pending(const struct bgp_conn *c);
+/* Bytes c holds: itself and its input and output buffers. */
+size_t bgp_conn_mem(const struct bgp_conn *c);
 /* Moves the unsent bytes to the front of the output buffer. */
 void bgp_conn_compact(struct bgp_conn *c);
 void bgp_session_schedule_pump(struct bgp_session_priv *s);

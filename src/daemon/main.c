@@ -25,6 +25,7 @@
 #include "daemon/cloud.h"
 #include "daemon/daemon.h"
 #include "daemon/loop_watch.h"
+#include "daemon/mem_show.h"
 #include "daemon/soft.h"
 #include "daemon/fib_sync.h"
 
@@ -195,7 +196,7 @@ static json_t *cmd_show_memory(void *ctx, json_t *req, char *err, size_t err_siz
 	if (ctl_args_parse(req, "show memory", arg, err, err_size) != 0)
 		return NULL;
 	json_t *ans = ctl_show_memory(d->rib);
-	if (ans && daemon_soft_memory(d, ans) < 0) {
+	if (ans && (daemon_soft_memory(d, ans) < 0 || daemon_mem_show(d, ans) < 0)) {
 		json_decref(ans);
 		ans = NULL;
 	}
