@@ -497,6 +497,51 @@ static void test_out_entry_rule_matches_model(void **state)
 	bgp_outq_free(q);
 }
 
+/* A batch that stays open (routes keep coming faster than they drain,
+ * as a full table to a new peer) gives back the places of its sent
+ * groups: the queue's memory follows what waits in it, not everything
+ * it ever held, and every route still arrives with its attributes. */
+static void test_open_batch_gives_back_sent_groups(void **state)
+{
+	(void)state;
+	enum { G = 20000, PER_ROUND = 10 };
+	struct bgp_outq *q = bgp_outq_new();
+	uint32_t *got = calloc(2 * G, sizeof(*got));
+	struct wbuf w;
+	wbuf_init(&w, 1 << 24);
+	size_t routes = 0, bytes = 0, worst = 0;
+	for (unsigned g = 0; g < G; g++) {
+		struct bgp_attrs *a = attrs_med(g);
+		struct prefix two[2] = { pfx_n(2 * g), pfx_n(2 * g + 1) };
+		assert_int_equal(bgp_outq_announce_fresh(q, a, two, 2), 0);
+		bgp_attrs_unref(a);
+		if (g % PER_ROUND != PER_ROUND - 1)
+			continue;
+		/* Somewhat less than a round's worth of UPDATEs. */
+		assert_int_equal(bgp_outq_drain(q, &ectx, &w, w.len + 500), 0);
+		assert_false(bgp_outq_empty(q));
+		bgp_outq_mem(q, &routes, &bytes);
+		if (bytes > worst)
+			worst = bytes;
+	}
+	/* Thousands of routes still wait, every one sent before them
+	 * is gone from the queue. */
+	assert_true(routes > 1000 && routes < G);
+	/* 105 bytes a waiting route here; 450 when the array kept
+	 * every group. */
+	assert_true(worst < 200 * routes);
+	assert_int_equal(bgp_outq_drain(q, &ectx, &w, w.len + (1 << 23)), 0);
+	assert_true(bgp_outq_empty(q));
+	bgp_outq_mem(q, &routes, &bytes);
+	assert_int_equal(routes, 0);
+	apply_msgs(&w, got, 2 * G);
+	for (unsigned i = 0; i < 2 * G; i++)
+		assert_int_equal(got[i], i / 2 + 1);
+	wbuf_free(&w);
+	free(got);
+	bgp_outq_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_fresh_announce_after_pending_withdrawal),
 		cmocka_unit_test(test_index_over_withdrawal_and_fresh_announce),
 		cmocka_unit_test(test_out_entry_rule_matches_model),
+		cmocka_unit_test(test_open_batch_gives_back_sent_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
