@@ -1,8 +1,13 @@
 /* Interned path attributes: see rib/attr_intern.h.
  *
- * An open-addressing hash table with the hash kept next to each slot,
- * so growing never rehashes attribute bytes and a probe compares whole
- * sets (bgp_attrs_equal) only on a full hash match.  Deletion shifts the
+ * An open-addressing hash table of 8-byte slots (address and a 16-bit
+ * tag of the hash, rib/attr_intern.h): a probe compares whole sets
+ * (bgp_attrs_equal) only on a tag and full hash match, and growing reads
+ * each set's stored hash instead of hashing attribute bytes again.  At
+ * the 1M-prefix bench's 569k sets the 2^20 slots take 8.4 MB instead of
+ * 12.6 MB with 12-byte slots, and interning got no slower (its smaller
+ * table misses the cache less than reading a set's hash costs when the
+ * table grows or a deletion shifts a cluster).  Deletion shifts the
  * following cluster back instead of leaving tombstones, so lookups stay
  * short after many withdrawals.
  *
@@ -61,20 +66,38 @@ size_t attr_size(const struct bgp_attrs *a)
 	return n;
 }
 
+#define SLOT_ADDR_BITS 48
+#define SLOT_ADDR_MASK ((UINT64_C(1) << SLOT_ADDR_BITS) - 1)
+
+static inline uint64_t slot_tag(uint32_t hash)
+{
+	return (uint64_t)(hash >> 16) << SLOT_ADDR_BITS;
+}
+
 static inline struct bgp_attrs *slot_get(const struct attr_slot *s)
 {
-	return (struct bgp_attrs *)(uintptr_t)((uint64_t)s->hi << 32 | s->lo);
+	return (struct bgp_attrs *)(uintptr_t)(s->v & SLOT_ADDR_MASK);
+}
+
+/* The full hash, kept in the (frozen) set. */
+static inline uint32_t slot_hash(const struct attr_slot *s)
+{
+	return slot_get(s)->hash;
+}
+
+static inline bool slot_fits(const struct bgp_attrs *a)
+{
+	return ((uint64_t)(uintptr_t)a & ~SLOT_ADDR_MASK) == 0;
 }
 
 static inline void slot_put(struct attr_slot *s, struct bgp_attrs *a, uint32_t hash)
 {
-	uint64_t v = (uint64_t)(uintptr_t)a;
-	*s = (struct attr_slot){ .hash = hash, .lo = (uint32_t)v, .hi = (uint32_t)(v >> 32) };
+	s->v = slot_tag(hash) | (uint64_t)(uintptr_t)a;
 }
 
 static inline bool slot_used(const struct attr_slot *s)
 {
-	return (s->lo | s->hi) != 0;
+	return s->v != 0;
 }
 
 /* Moves every entry into a fresh array of new_cap slots. */
@@ -87,7 +110,7 @@ static int table_resize(struct attr_table *t, size_t new_cap)
 	for (size_t i = 0; i < t->cap; i++) {
 		if (!slot_used(&t->slots[i]))
 			continue;
-		size_t j = t->slots[i].hash & mask;
+		size_t j = slot_hash(&t->slots[i]) & mask;
 		while (slot_used(&slots[j]))
 			j = (j + 1) & mask;
 		slots[j] = t->slots[i];
@@ -107,7 +130,7 @@ static void slot_remove(struct attr_table *t, size_t i)
 		j = (j + 1) & mask;
 		if (!slot_used(&t->slots[j]))
 			break;
-		size_t home = t->slots[j].hash & mask;
+		size_t home = slot_hash(&t->slots[j]) & mask;
 		/* Entry j may fill the hole at i only if its home slot is
 		 * not in (i, j] cyclically. */
 		bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
@@ -183,9 +206,12 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 	uint32_t hash = bgp_attrs_hash(a);
 	if (t->cap) {
 		size_t mask = t->cap - 1;
+		uint64_t tag = slot_tag(hash);
 		for (size_t i = hash & mask; slot_used(&t->slots[i]); i = (i + 1) & mask) {
+			if ((t->slots[i].v & ~SLOT_ADDR_MASK) != tag)
+				continue;
 			struct bgp_attrs *s = slot_get(&t->slots[i]);
-			if (t->slots[i].hash == hash && bgp_attrs_equal(s, a)) {
+			if (s->hash == hash && bgp_attrs_equal(s, a)) {
 				bgp_attrs_ref(s);
 				t->hits++;
 				bgp_attrs_unref(a);
@@ -206,8 +232,14 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 		f = bgp_attrs_freeze_hashed(a, hash);
 		if (!f)
 			return NULL;
-		bgp_attrs_unref(a);
 	}
+	if (!slot_fits(f)) {
+		if (f != a)
+			bgp_attrs_unref(f);
+		return NULL;
+	}
+	if (f != a)
+		bgp_attrs_unref(a);
 	size_t mask = t->cap - 1, i = hash & mask;
 	while (slot_used(&t->slots[i]))
 		i = (i + 1) & mask;

@@ -20,13 +20,15 @@
 #include "bgp/attr.h"
 #include "rib/mem.h"
 
-/* One slot: the set's hash and its address in two 32-bit halves, so a
- * slot is 12 bytes with no padding (as the two arrays it replaces were)
- * and a probe reads one cache line, not one in a pointer array and one
- * in a hash array.  An empty slot has both halves zero. */
+/* One slot, 8 bytes: the set's address in the low 48 bits and 16 bits
+ * of its hash above them (a tag: a probe compares sets only when the
+ * tags match, and reads the full hash from the frozen set then).  The
+ * whole hash lives in the set, so growing and deleting read it there.
+ * 0 is an empty slot.  User-space addresses fit in 48 bits on the
+ * 64-bit targets (x86-64 and arm64 hand out higher ones only to an mmap
+ * that asks for them; attr_intern refuses a set that does not fit). */
 struct attr_slot {
-	uint32_t hash;
-	uint32_t lo, hi;
+	uint64_t v;
 };
 
 struct attr_table {
