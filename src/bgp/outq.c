@@ -510,6 +510,26 @@ static void sent(struct outq_batch *b, struct pvec *v, size_t k)
 	v->off += k;
 }
 
+/* The same for a withdrawal vector: a full table withdrawn while the
+ * socket drains keeps adding to the batch's open vector. */
+static void wd_compact(struct outq_batch *b, struct pvec *v)
+{
+	if (b->indexed || v->off < 32 || v->off < v->n - v->off)
+		return;
+	size_t left = v->n - v->off;
+	memmove(v->v, v->v + v->off, left * sizeof(*v->v));
+	v->n = left;
+	v->off = 0;
+	if (v->cap > 64 && left < v->cap / 4) {
+		size_t nc = v->cap / 2;
+		struct prefix *nv = realloc(v->v, nc * sizeof(*nv));
+		if (nv) {
+			v->v = nv;
+			v->cap = nc;
+		}
+	}
+}
+
 /* Drops the sent groups from the front of an unindexed batch's array.
  * A batch stays open while routes keep coming faster than the socket
  * drains (a full table to a new peer): without this its array holds a
@@ -548,6 +568,7 @@ static int drain_batch(struct outq_batch *b, const struct bgp_encode_ctx *ctx,
 	groups_compact(b);
 	for (int f = 0; f < BGP_FAM_COUNT; f++) {
 		struct pvec *v = &b->wd[f];
+		wd_compact(b, v);
 		while (v->off < v->n) {
 			if (w->len >= budget)
 				return 0;
