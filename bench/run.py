@@ -516,6 +516,11 @@ def run_once(name, args, n, table_args, workroot, idx):
                 res["loop"] = drv.ctl("show", "loop")
             except Exception as exc:  # noqa: BLE001 - a report, not a result
                 res["loop_error"] = str(exc)
+            # The table gone again: what the process gives back.  After
+            # two seconds, so egressd's once-a-second check of its
+            # attribute sets (daemon/mem_trim.c) has seen the drop.
+            time.sleep(2)
+            res["memory_after_withdraw"] = egressd_memory(drv, line.d)
         if idle is not None:
             os.kill(idle.pid, signal.SIGTERM)
             ie = wait_event(ilog, "exit", "idle peer's exit", procs[:1], 10)

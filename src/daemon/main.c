@@ -26,6 +26,7 @@
 #include "daemon/daemon.h"
 #include "daemon/loop_watch.h"
 #include "daemon/mem_show.h"
+#include "daemon/mem_trim.h"
 #include "daemon/soft.h"
 #include "daemon/fib_sync.h"
 
@@ -279,6 +280,7 @@ int main(int argc, char **argv)
 	int status = 1;
 	struct ctl_server *ctl = NULL;
 	struct daemon_loop_watch *lw = NULL;
+	struct daemon_mem_trim *mt = NULL;
 	if (!d.loop || !d.rib || !d.sp) {
 		log_err("out of memory at start");
 		goto out;
@@ -306,6 +308,7 @@ int main(int argc, char **argv)
 
 	ctl_server_set_reload(ctl, ctl_reload, &d);
 	lw = daemon_loop_watch_start(d.loop, ctl);
+	mt = daemon_mem_trim_start(d.loop, d.rib);
 	if (ctl_server_add_command(ctl, "show rib", cmd_show_loc_rib, &d) < 0 ||
 	    ctl_server_add_command(ctl, "show memory", cmd_show_memory, &d) < 0 ||
 	    daemon_ctl_origin_add(&d, ctl) < 0 || daemon_fib_ctl_register(&d, ctl) < 0) {
@@ -350,6 +353,7 @@ out:
 	daemon_probes_free(&d);
 	ctl_server_stop(ctl);
 	daemon_loop_watch_stop(lw);
+	daemon_mem_trim_stop(mt);
 	bgp_speaker_free(d.sp);
 	for (size_t i = 0; i < d.n_peers; i++)
 		if (d.peers[i].peer)
