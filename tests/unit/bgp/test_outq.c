@@ -542,6 +542,45 @@ static void test_open_batch_gives_back_sent_groups(void **state)
 	bgp_outq_free(q);
 }
 
+/* The same for withdrawals: a full table withdrawn faster than the
+ * socket drains keeps in memory what waits, not what went. */
+static void test_open_batch_gives_back_sent_withdrawals(void **state)
+{
+	(void)state;
+	enum { N = 60000, PER_ROUND = 1200 };
+	struct bgp_outq *q = bgp_outq_new();
+	uint32_t *got = malloc(N * sizeof(*got));
+	for (unsigned i = 0; i < N; i++)
+		got[i] = 1;
+	struct wbuf w;
+	wbuf_init(&w, 1 << 24);
+	size_t routes = 0, bytes = 0, worst = 0;
+	for (unsigned i = 0; i < N; i += PER_ROUND) {
+		for (unsigned k = i; k < i + PER_ROUND && k < N; k++) {
+			struct prefix p = pfx_n(k);
+			assert_int_equal(bgp_outq_withdraw_fresh(q, &p, 1), 0);
+		}
+		/* One UPDATE (about 1,000 /24s) a round. */
+		assert_int_equal(bgp_outq_drain(q, &ectx, &w, w.len + 1), 0);
+		assert_false(bgp_outq_empty(q));
+		bgp_outq_mem(q, &routes, &bytes);
+		if (bytes > worst)
+			worst = bytes;
+	}
+	assert_true(routes > 1000 && routes < N / 2);
+	/* 86 bytes a waiting route here, 173 when the vector kept
+	 * every withdrawal. */
+	assert_true(worst < 120 * routes);
+	assert_int_equal(bgp_outq_drain(q, &ectx, &w, w.len + (1 << 23)), 0);
+	assert_true(bgp_outq_empty(q));
+	apply_msgs(&w, got, N);
+	for (unsigned i = 0; i < N; i++)
+		assert_int_equal(got[i], 0);
+	wbuf_free(&w);
+	free(got);
+	bgp_outq_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_index_over_withdrawal_and_fresh_announce),
 		cmocka_unit_test(test_out_entry_rule_matches_model),
 		cmocka_unit_test(test_open_batch_gives_back_sent_groups),
+		cmocka_unit_test(test_open_batch_gives_back_sent_withdrawals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
