@@ -142,7 +142,9 @@ static void usage(void)
 		"usage: feeder --connect ADDR [--local ADDR] [--local-as N] [--peer-as N]\n"
 		"              [--collector-as N] [--router-id ID] [--nexthop ADDR]\n"
 		"              [--prefixes N | --mrt FILE] [--seed N] [--hold S]\n"
-		"              [--delay S] [--dry-run]\n");
+		"              [--delay S] [--dry-run] [--order table|sets]\n"
+		"  --order sets: attribute sets in a random order (each set's prefixes\n"
+		"  together), not ascending by address\n");
 }
 
 int main(int argc, char **argv)
@@ -152,13 +154,13 @@ int main(int argc, char **argv)
 	uint32_t local_as = 65001, peer_as = 65000, coll_as = 65002;
 	unsigned hold = 240;
 	double delay = 0.5;
-	bool dry = false;
+	bool dry = false, shuffle = false;
 	static const struct option opts[] = {
 		{"local", 1, 0, 'l'}, {"connect", 1, 0, 'c'}, {"local-as", 1, 0, 'a'},
 		{"peer-as", 1, 0, 'p'}, {"collector-as", 1, 0, 'C'}, {"router-id", 1, 0, 'r'},
 		{"nexthop", 1, 0, 'n'}, {"prefixes", 1, 0, 'N'}, {"mrt", 1, 0, 'm'},
 		{"seed", 1, 0, 's'}, {"hold", 1, 0, 'h'}, {"delay", 1, 0, 'd'},
-		{"dry-run", 0, 0, 'D'}, {0, 0, 0, 0}};
+		{"dry-run", 0, 0, 'D'}, {"order", 1, 0, 'o'}, {0, 0, 0, 0}};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -175,6 +177,14 @@ int main(int argc, char **argv)
 		case 'h': hold = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'd': delay = strtod(optarg, NULL); break;
 		case 'D': dry = true; break;
+		case 'o':
+			if (!strcmp(optarg, "sets"))
+				shuffle = true;
+			else if (strcmp(optarg, "table")) {
+				usage();
+				return 2;
+			}
+			break;
 		default: usage(); return 2;
 		}
 	}
@@ -200,6 +210,8 @@ int main(int argc, char **argv)
 	const char *why = "";
 	int rc = mrt ? bench_table_mrt(&t, mrt, &rw, &why)
 		     : bench_table_synth(&t, prefixes, seed, &rw);
+	if (!rc && shuffle)
+		rc = bench_table_shuffle_sets(&t, seed);
 	if (rc) {
 		fprintf(stderr, "feeder: cannot build the table%s%s: %s\n", mrt ? " from " : "",
 			mrt ? mrt : "", *why ? why : strerror(-rc));

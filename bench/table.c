@@ -1,6 +1,7 @@
-/* Grouping rows into a bench_table, and releasing it. */
+/* Grouping rows into a bench_table, reordering its sets, releasing it. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "table.h"
 
@@ -44,6 +45,40 @@ int bench_table_group(struct bench_table *t, struct bench_row *rows, size_t n_ro
 		t->groups[t->n_groups++] = (struct bench_group){
 			.attrs = attrs[a], .first = first, .n = i - first};
 	}
+	return 0;
+}
+
+static uint64_t shuffle_rng(uint64_t *s)
+{
+	/* splitmix64, as the synthetic table uses. */
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+int bench_table_shuffle_sets(struct bench_table *t, uint64_t seed)
+{
+	struct prefix *pfx = malloc((t->n_pfx ? t->n_pfx : 1) * sizeof(*pfx));
+	if (!pfx)
+		return -ENOMEM;
+	uint64_t s = seed;
+	for (size_t i = t->n_groups; i > 1; i--) {
+		size_t j = (size_t)(shuffle_rng(&s) % i);
+		struct bench_group g = t->groups[i - 1];
+		t->groups[i - 1] = t->groups[j];
+		t->groups[j] = g;
+	}
+	/* The prefixes follow their sets, so a walk of pfx (the withdrawal,
+	 * bench/fib_table_install) sees the same order as one of groups. */
+	size_t at = 0;
+	for (size_t g = 0; g < t->n_groups; g++) {
+		memcpy(pfx + at, t->pfx + t->groups[g].first, t->groups[g].n * sizeof(*pfx));
+		t->groups[g].first = at;
+		at += t->groups[g].n;
+	}
+	free(t->pfx);
+	t->pfx = pfx;
 	return 0;
 }
 

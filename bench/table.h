@@ -63,6 +63,14 @@ struct bench_row {
 int bench_table_group(struct bench_table *t, struct bench_row *rows, size_t n_rows,
 		      struct bgp_attrs **attrs, size_t n_attrs);
 
+/* Puts the attribute sets in a random order (deterministic for a seed),
+ * each set's prefixes still together and ascending: the order a speaker
+ * that walks its attribute sets by hash sends, where the built table's
+ * own order is ascending by address.  The kernel's IPv4 trie takes the
+ * two at very different costs (docs/benchmarks.md, "Kernel FIB").
+ * 0 or -ENOMEM. */
+int bench_table_shuffle_sets(struct bench_table *t, uint64_t seed);
+
 void bench_table_free(struct bench_table *t);
 
 #endif

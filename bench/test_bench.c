@@ -1,5 +1,5 @@
 /* The bench tools' own logic: the prefix map (backward-shift deletion),
- * the synthetic table's shape, and the MRT reader (BGP4MP_ET updates,
+ * the synthetic table's shape and its shuffled-sets order, and the MRT reader (BGP4MP_ET updates,
  * TABLE_DUMP_V2 RIB entries, loop filtering, a cut final record). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +88,60 @@ static void test_synth_shape(void **state)
 	assert_int_equal(covered, n); /* 20000 splits into runs of 3-4 here */
 	u64map_free(&seen);
 	bench_table_free(&t);
+}
+
+/* Shuffled sets: the same prefixes with the same attribute sets, each
+ * set still contiguous and ascending inside, the sets no longer in
+ * address order, and the same order again for the same seed. */
+static void test_shuffle_sets(void **state)
+{
+	(void)state;
+	struct bench_table t, u;
+	const size_t n = 20000;
+	assert_int_equal(bench_table_synth(&t, n, 42, &rw), 0);
+	assert_int_equal(bench_table_synth(&u, n, 42, &rw), 0);
+	struct u64map set_of; /* prefix -> its set's index before the shuffle */
+	struct bgp_attrs **attrs = malloc(t.n_groups * sizeof(*attrs));
+	assert_non_null(attrs);
+	assert_int_equal(u64map_init(&set_of, n), 0);
+	for (size_t g = 0; g < t.n_groups; g++) {
+		attrs[g] = t.groups[g].attrs;
+		for (size_t i = t.groups[g].first; i < t.groups[g].first + t.groups[g].n; i++)
+			assert_int_equal(u64map_put(&set_of,
+						    u64map_v4_key(addr_v4_host(&t.pfx[i].addr),
+								  t.pfx[i].len),
+						    (uint32_t)g),
+					 1);
+	}
+	assert_int_equal(bench_table_shuffle_sets(&t, 7), 0);
+	assert_int_equal(bench_table_shuffle_sets(&u, 7), 0);
+	size_t covered = 0, descents = 0;
+	for (size_t g = 0; g < t.n_groups; g++) {
+		const struct bench_group *gr = &t.groups[g];
+		assert_int_equal(gr->first, covered);
+		assert_int_equal(u.groups[g].first, gr->first);
+		assert_int_equal(u.groups[g].n, gr->n);
+		for (size_t i = gr->first; i < gr->first + gr->n; i++) {
+			uint32_t v;
+			assert_true(u64map_get(&set_of,
+					       u64map_v4_key(addr_v4_host(&t.pfx[i].addr),
+							     t.pfx[i].len),
+					       &v));
+			assert_ptr_equal(attrs[v], gr->attrs);
+			assert_int_equal(prefix_cmp(&t.pfx[i], &u.pfx[i]), 0);
+			if (i > gr->first)
+				assert_true(prefix_cmp(&t.pfx[i - 1], &t.pfx[i]) < 0);
+		}
+		covered += gr->n;
+		if (g && prefix_cmp(&t.pfx[t.groups[g - 1].first], &t.pfx[gr->first]) > 0)
+			descents++;
+	}
+	assert_int_equal(covered, n);
+	assert_true(descents > t.n_groups / 4);
+	u64map_free(&set_of);
+	free(attrs);
+	bench_table_free(&t);
+	bench_table_free(&u);
 }
 
 /* --- MRT ------------------------------------------------------------ */
@@ -253,6 +307,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_u64map_put_get_del),
 		cmocka_unit_test(test_synth_shape),
+		cmocka_unit_test(test_shuffle_sets),
 		cmocka_unit_test(test_mrt_replay),
 		cmocka_unit_test(test_mrt_not_mrt),
 	};
