@@ -34,14 +34,81 @@ static void on_error(void *arg, const struct prefix *pfx, int err)
 	failed++;
 }
 
+/* --order: "table", the feeder's own order (ascending addresses, runs
+ * of one attribute set); "sets", the attribute sets shuffled as the
+ * feeder's --order sets sends them.  The others only probe how the
+ * kernel's trie takes an order: every prefix shuffled, the table
+ * reversed, or shortest prefixes first; ORDER:W applies ORDER to each
+ * window of W routes apart (what a writer could do with one batch). */
+static uint64_t order_rng(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static int len_cmp(const void *a, const void *b)
+{
+	const struct prefix *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return prefix_cmp(x, y);
+}
+
+static int reorder_window(struct prefix *p, size_t n, const char *order)
+{
+	if (!strcmp(order, "shuffle")) {
+		uint64_t s = 42;
+		for (size_t i = n; i > 1; i--) {
+			size_t j = (size_t)(order_rng(&s) % i);
+			struct prefix t = p[i - 1];
+			p[i - 1] = p[j];
+			p[j] = t;
+		}
+	} else if (!strcmp(order, "reverse")) {
+		for (size_t i = 0; i < n / 2; i++) {
+			struct prefix t = p[i];
+			p[i] = p[n - 1 - i];
+			p[n - 1 - i] = t;
+		}
+	} else if (!strcmp(order, "length")) {
+		qsort(p, n, sizeof(*p), len_cmp);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int reorder(struct bench_table *t, const char *order, uint64_t seed)
+{
+	if (!strcmp(order, "table"))
+		return 0;
+	if (!strcmp(order, "sets"))
+		return bench_table_shuffle_sets(t, seed) ? -1 : 0;
+	const char *colon = strchr(order, ':');
+	size_t w = colon ? strtoul(colon + 1, NULL, 10) : t->n_pfx;
+	char o[32];
+	size_t olen = colon ? (size_t)(colon - order) : strlen(order);
+	if (!w || olen >= sizeof(o))
+		return -1;
+	memcpy(o, order, olen);
+	o[olen] = 0;
+	for (size_t i = 0; i < t->n_pfx; i += w)
+		if (reorder_window(t->pfx + i, t->n_pfx - i < w ? t->n_pfx - i : w, o))
+			return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct fib_netlink_config nc = {.table = 100, .protocol = FIB_PROTO_DEFAULT};
-	const char *mrt = NULL, *gw = NULL;
+	const char *mrt = NULL, *gw = NULL, *order = "table";
 	unsigned long prefixes = 1000000, seed = 1;
 	static const struct option opts[] = {
 		{"table", 1, 0, 't'}, {"prefixes", 1, 0, 'N'}, {"mrt", 1, 0, 'm'},
 		{"seed", 1, 0, 's'},  {"gw", 1, 0, 'g'},       {"batch", 1, 0, 'B'},
+		{"order", 1, 0, 'o'}, {"ack-each", 0, 0, 'A'},
 		{0, 0, 0, 0}};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -52,6 +119,8 @@ int main(int argc, char **argv)
 		case 's': seed = strtoul(optarg, NULL, 10); break;
 		case 'g': gw = optarg; break;
 		case 'B': nc.batch_bytes = strtoul(optarg, NULL, 0); break;
+		case 'o': order = optarg; break;
+		case 'A': nc.ack_each = true; break;
 		default: goto usage;
 		}
 	}
@@ -81,6 +150,11 @@ int main(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "fib_table_install: table: %s\n", *why ? why : strerror(-rc));
 		return 1;
+	}
+
+	if (reorder(&t, order, seed)) {
+		fprintf(stderr, "fib_table_install: bad --order %s\n", order);
+		return 2;
 	}
 
 	struct fib_backend be;
@@ -113,6 +187,8 @@ int main(int argc, char **argv)
 	return rc || failed ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: fib_table_install --gw ADDR@IFNAME [--table N] "
-			"[--prefixes N | --mrt FILE] [--seed N] [--batch BYTES]\n");
+			"[--prefixes N | --mrt FILE] [--seed N] [--batch BYTES]\n"
+			"                         [--order table|sets|shuffle|reverse|length[:WINDOW]] "
+			"[--ack-each]\n");
 	return 2;
 }
