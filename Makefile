@@ -81,7 +81,8 @@ demo: all
 # FIB_FAILOVER (probe-group,probe-inline,egressd,bird), FIB_SCENARIOS
 # (EVENT/MODE list for egressd and bird, default
 # link/ecmp,session/ecmp,link/backup,session/backup), DSTS (destinations the
-# failover traffic goes to, default 100).
+# failover traffic goes to, default 100), FIB_ORDER (table: ascending by
+# address, the default; sets: attribute sets shuffled).
 bench: bench-rib bench-fib
 
 bench-build:
@@ -106,7 +107,7 @@ bench-fib: bench-build
 		$(if $(FIB_DAEMONS),--daemons $(FIB_DAEMONS)) \
 		$(if $(FIB_FAILOVER),--failover-daemons $(FIB_FAILOVER)) \
 		$(if $(FIB_SCENARIOS),--scenarios $(FIB_SCENARIOS)) \
-		$(if $(DSTS),--dsts $(DSTS))
+		$(if $(DSTS),--dsts $(DSTS)) $(if $(FIB_ORDER),--order $(FIB_ORDER))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
