@@ -97,20 +97,22 @@ protocol bgp {PROTO} {{
         BIRD may still move the protocol from start to up (its channels
         come up a moment after the session), which shifts the time by a
         millisecond; a test comparing "since" before and after must not
-        take that for a session reset."""
+        take that for a session reset.  So the time counts only once the
+        protocol reads "up" (on a loaded machine the channels took longer
+        than one settle period)."""
         def read():
             out = self.birdc("show", "protocols", PROTO)
-            m = re.search(r"^\S+\s+BGP\s+\S+\s+\S+\s+(\S+(?:\s+\d\d:\d\d:\d\d(?:\.\d+)?)?)",
-                          out, re.M)
+            m = re.search(r"^\S+\s+BGP\s+\S+\s+(\S+)\s+"
+                          r"(\S+(?:\s+\d\d:\d\d:\d\d(?:\.\d+)?)?)", out, re.M)
             assert m, out
-            return m.group(1)
+            return m.group(1), m.group(2)
         deadline = time.monotonic() + timeout
         last = read()
         while True:
             time.sleep(settle)
             now = read()
-            if now == last or time.monotonic() > deadline:
-                return now
+            if (now == last and now[0] == "up") or time.monotonic() > deadline:
+                return now[1]
             last = now
 
     def state(self):
