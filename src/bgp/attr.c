@@ -100,7 +100,9 @@ struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
 	 * a malloc of its own. */
 	d->frozen = false;
 	d->mp_nh_in_block = false;
+	d->agg_in_block = false;
 	d->hash = 0;
+	m->agg = bgp_attrs_aggregator(a);
 	const struct bgp_attr_raw *unknown = bgp_attrs_unknown(a);
 	const struct bgp_mp_nexthop *mp_nh = bgp_attrs_mp_nh(a);
 	m->aspath = memdup(bgp_attrs_aspath(a), a->aspath_len);
@@ -143,11 +145,13 @@ void bgp_attrs_borrow(struct bgp_attrs_mut *m, const struct bgp_attrs *src)
 		.large_communities = (struct bgp_large_community *)bgp_attrs_large_communities(src),
 		.unknown = (struct bgp_attr_raw *)bgp_attrs_unknown(src),
 		.mp_nh = (struct bgp_mp_nexthop *)bgp_attrs_mp_nh(src),
+		.agg = bgp_attrs_aggregator(src),
 	};
 	m->a.refcnt = 1;
 	m->a.hash = 0;
 	m->a.frozen = false;
 	m->a.mp_nh_in_block = false;
+	m->a.agg_in_block = false;
 	m->a.hook_id = 0;
 }
 
@@ -171,10 +175,12 @@ bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
 	    a->aspath_len != b->aspath_len || a->nexthop.s_addr != b->nexthop.s_addr ||
 	    !addr_same(bgp_attrs_mp_nexthop(a), bgp_attrs_mp_nexthop(b)) ||
 	    !addr_same(bgp_attrs_mp_nexthop_ll(a), bgp_attrs_mp_nexthop_ll(b)) || a->med != b->med ||
-	    a->local_pref != b->local_pref || a->aggregator_as != b->aggregator_as ||
-	    a->aggregator_id != b->aggregator_id || a->n_communities != b->n_communities ||
+	    a->local_pref != b->local_pref || a->n_communities != b->n_communities ||
 	    a->n_ext_communities != b->n_ext_communities ||
 	    a->n_large_communities != b->n_large_communities || a->n_unknown != b->n_unknown)
+		return false;
+	struct bgp_aggregator ga = bgp_attrs_aggregator(a), gb = bgp_attrs_aggregator(b);
+	if (ga.as != gb.as || ga.id != gb.id)
 		return false;
 	if (!bytes_same(bgp_attrs_aspath(a), bgp_attrs_aspath(b), a->aspath_len) ||
 	    !bytes_same(bgp_attrs_communities(a), bgp_attrs_communities(b),

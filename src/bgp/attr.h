@@ -35,6 +35,14 @@ struct bgp_attr_raw {
 
 struct bgp_attrs_hook;
 
+/* AGGREGATOR (RFC 4271 5.1.7, with RFC 6793 4.2.3's AS4_AGGREGATOR
+ * merged in), both 0 if absent.  Few routes carry one, so a frozen set
+ * keeps it behind the struct only when it is set. */
+struct bgp_aggregator {
+	uint32_t as;
+	uint32_t id;                /* host byte order */
+};
+
 /* The MP_REACH_NLRI next hops (RFC 4760 3, RFC 2545 3), kept out of the
  * set itself: most sets (IPv4 routes, which carry NEXT_HOP instead)
  * have none, and two addresses inline cost 40 bytes in every one. */
@@ -49,11 +57,12 @@ struct bgp_mp_nexthop {
  *
  * A set is either mutable or frozen.  A mutable set (the decoder,
  * setters, policy copies) is the front of a struct bgp_attrs_mut, which
- * holds the pointers to its arrays, separate mallocs it owns.  A frozen
- * set (bgp_attrs_freeze) is one malloc holding this struct and every
- * array behind it in a fixed order, so the arrays' places follow from
- * the counts and the struct holds no pointer at all.  Interned sets are
- * always frozen (rib/attr_intern.h). */
+ * holds the pointers to its arrays (separate mallocs it owns) and its
+ * aggregator.  A frozen set (bgp_attrs_freeze) is one malloc holding
+ * this struct and everything else behind it in a fixed order, so the
+ * arrays' places follow from the counts and flags, and the struct holds
+ * no pointer at all.  Interned sets are always frozen
+ * (rib/attr_intern.h). */
 struct bgp_attrs {
 	uint32_t refcnt;
 	uint32_t hash;              /* frozen sets: bgp_attrs_hash, kept */
@@ -61,8 +70,6 @@ struct bgp_attrs {
 	struct in_addr nexthop;     /* NEXT_HOP (IPv4 NLRI) */
 	uint32_t med;
 	uint32_t local_pref;
-	uint32_t aggregator_as;
-	uint32_t aggregator_id;     /* host byte order */
 	uint16_t aspath_len;        /* bytes in aspath */
 	uint16_t n_communities;
 	uint16_t n_ext_communities;
@@ -71,11 +78,12 @@ struct bgp_attrs {
 	uint8_t origin;
 	uint8_t frozen : 1;         /* one block, immutable: see above */
 	uint8_t mp_nh_in_block : 1; /* frozen: MP next hops follow the struct */
+	uint8_t agg_in_block : 1;   /* frozen: AGGREGATOR follows them */
 	/* Set by an intern table (rib/attr_intern.h) on its one shared
 	 * copy: the id bgp_attrs_hook_register gave it; 0 for every other
-	 * set.  An id in 6 bits instead of a hook pointer saves 8 bytes in
+	 * set.  An id in 5 bits instead of a hook pointer saves 8 bytes in
 	 * every set.  bgp_attrs_dup and bgp_attrs_freeze never copy it. */
-	uint8_t hook_id : 6;
+	uint8_t hook_id : 5;
 };
 
 /* Every imported path has one of these and a full table holds ~300k
@@ -83,7 +91,7 @@ struct bgp_attrs {
  * bench, which has to stay within 0.7x BIRD's (issue 3).  A change that
  * grows the struct (or adds padding) should be a decision, not an
  * accident. */
-_Static_assert(sizeof(struct bgp_attrs) == 48,
+_Static_assert(sizeof(struct bgp_attrs) == 40,
 	       "struct bgp_attrs is part of the 1M-route memory budget (issue 3)");
 
 /* A mutable set: the struct, then its arrays' pointers (NULL when
@@ -98,6 +106,7 @@ struct bgp_attrs_mut {
 	struct bgp_attr_raw *unknown;
 	/* NULL when the set has neither MP next hop (both af 0). */
 	struct bgp_mp_nexthop *mp_nh;
+	struct bgp_aggregator agg;  /* AGGREGATOR (RFC 4271 5.1.7) */
 };
 
 static inline struct bgp_attrs_mut *bgp_attrs_mut(struct bgp_attrs *a)
@@ -111,13 +120,18 @@ static inline const struct bgp_attrs_mut *bgp_attrs_cmut(const struct bgp_attrs 
 }
 
 /* Where a frozen set's arrays start (bytes from the struct): the struct,
- * the MP next hops if any, then the unknown-attribute table, large
- * communities, communities, extended communities, AS path and the
- * unknown attributes' bytes, back to back; decreasing alignment, so no
- * padding (attr_freeze.c checks the sizes). */
-static inline size_t bgp_attrs_off_unknown(const struct bgp_attrs *a)
+ * the MP next hops and the aggregator if any, then the
+ * unknown-attribute table, large communities, communities, extended
+ * communities, AS path and the unknown attributes' bytes, back to back;
+ * decreasing alignment, so no padding (attr_freeze.c checks the
+ * sizes). */
+static inline size_t bgp_attrs_off_agg(const struct bgp_attrs *a)
 {
 	return sizeof(*a) + (a->mp_nh_in_block ? sizeof(struct bgp_mp_nexthop) : 0);
+}
+static inline size_t bgp_attrs_off_unknown(const struct bgp_attrs *a)
+{
+	return bgp_attrs_off_agg(a) + (a->agg_in_block ? sizeof(struct bgp_aggregator) : 0);
 }
 static inline size_t bgp_attrs_off_large(const struct bgp_attrs *a)
 {
@@ -174,6 +188,16 @@ static inline const struct bgp_mp_nexthop *bgp_attrs_mp_nh(const struct bgp_attr
 	return a->frozen ? bgp_attrs_block_at(a, sizeof(*a), a->mp_nh_in_block)
 			 : bgp_attrs_cmut(a)->mp_nh;
 }
+/* The AGGREGATOR of any set; both 0 when it has none.  A mutable set's
+ * is written through bgp_attrs_mut(a)->agg. */
+static inline struct bgp_aggregator bgp_attrs_aggregator(const struct bgp_attrs *a)
+{
+	if (!a->frozen)
+		return bgp_attrs_cmut(a)->agg;
+	const struct bgp_aggregator *g =
+		bgp_attrs_block_at(a, bgp_attrs_off_agg(a), a->agg_in_block);
+	return g ? *g : (struct bgp_aggregator){ 0, 0 };
+}
 
 /* Told when a hooked set's last reference goes, just before it is
  * freed, so an intern table can forget it. */
@@ -181,7 +205,7 @@ struct bgp_attrs_hook {
 	void (*release)(struct bgp_attrs_hook *h, struct bgp_attrs *a);
 };
 
-#define BGP_ATTRS_HOOK_MAX 63
+#define BGP_ATTRS_HOOK_MAX 31
 
 /* Gives h an id (1..BGP_ATTRS_HOOK_MAX) to store in hook_id; -ENOSPC
  * when every id is taken.  The daemon has one intern table per RIB.

@@ -111,8 +111,7 @@ static int dec_aggregator(struct bgp_update_dec *d, struct rbuf *v)
 	}
 	if (rbuf_get_u32(v, &id) || as == 0) /* RFC 7607 2 */
 		return -EBADMSG;
-	d->a->aggregator_as = as;
-	d->a->aggregator_id = id;
+	bgp_attrs_mut(d->a)->agg = (struct bgp_aggregator){ as, id };
 	return 0;
 }
 
@@ -376,15 +375,15 @@ int bgp_attr_decode_finish(struct bgp_update_dec *d)
 		bool agg = bgp_attrs_has(a, BGP_ATTR_AGGREGATOR);
 		/* RFC 6793 4.2.3: an AGGREGATOR naming a real 2-octet AS
 		 * means the AS4 attributes are stale and are ignored. */
-		if (agg && a->aggregator_as != BGP_AS_TRANS) {
+		if (agg && bgp_attrs_aggregator(a).as != BGP_AS_TRANS) {
 			if (d->as4path || d->as4agg)
 				bgp_update_dec_error(d, BGP_UPD_OK, BGP_ATTR_AS4_PATH,
 						     "AS4 attributes ignored: AGGREGATOR not AS_TRANS",
 						     0, NULL, 0);
 		} else {
 			if (agg && d->as4agg) {
-				a->aggregator_as = d->as4agg_as;
-				a->aggregator_id = d->as4agg_id;
+				bgp_attrs_mut(a)->agg =
+					(struct bgp_aggregator){ d->as4agg_as, d->as4agg_id };
 			}
 			if (d->as4path) {
 				uint8_t *m;

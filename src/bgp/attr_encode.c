@@ -52,14 +52,14 @@ static void put_aggregator(struct wbuf *w, const struct bgp_attrs *a, bool as4)
 	struct wbuf t;
 	uint8_t mem[8];
 	wbuf_init_fixed(&t, mem, sizeof(mem));
+	struct bgp_aggregator g = bgp_attrs_aggregator(a);
 	if (as4) {
-		wbuf_put_u32(&t, a->aggregator_as);
+		wbuf_put_u32(&t, g.as);
 	} else {
 		/* RFC 6793 4.2.2: AS_TRANS, the real AS goes in AS4_AGGREGATOR. */
-		wbuf_put_u16(&t, a->aggregator_as > 0xffff ? BGP_AS_TRANS
-							   : (uint16_t)a->aggregator_as);
+		wbuf_put_u16(&t, g.as > 0xffff ? BGP_AS_TRANS : (uint16_t)g.as);
 	}
-	wbuf_put_u32(&t, a->aggregator_id);
+	wbuf_put_u32(&t, g.id);
 	bgp_attr_put(w, F_O | F_T, BGP_ATTR_AGGREGATOR, t.data, t.len);
 }
 
@@ -142,9 +142,10 @@ int bgp_attrs_encode(const struct bgp_attrs *a, const struct bgp_encode_ctx *ctx
 		free(s);
 	}
 	put_unknown_below(w, a, &ui, BGP_ATTR_AS4_AGGREGATOR);
-	if (!ctx->as4 && bgp_attrs_has(a, BGP_ATTR_AGGREGATOR) && a->aggregator_as > 0xffff) {
-		wbuf_put_u32(&t, a->aggregator_as);
-		wbuf_put_u32(&t, a->aggregator_id);
+	struct bgp_aggregator g = bgp_attrs_aggregator(a);
+	if (!ctx->as4 && bgp_attrs_has(a, BGP_ATTR_AGGREGATOR) && g.as > 0xffff) {
+		wbuf_put_u32(&t, g.as);
+		wbuf_put_u32(&t, g.id);
 		put_tmp(w, &t, F_O | F_T, BGP_ATTR_AS4_AGGREGATOR);
 	}
 	put_unknown_below(w, a, &ui, BGP_ATTR_LARGE_COMMUNITIES);

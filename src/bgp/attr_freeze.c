@@ -23,7 +23,8 @@
  * the counts and mp_nh_in_block, so the struct as it will be in the
  * block (head) gives them before the block exists. */
 _Static_assert(sizeof(struct bgp_attrs) % 8 == 0, "arrays follow the struct");
-_Static_assert(sizeof(struct bgp_mp_nexthop) % 8 == 0, "the unknown table follows");
+_Static_assert(sizeof(struct bgp_mp_nexthop) % 8 == 0, "the aggregator follows");
+_Static_assert(sizeof(struct bgp_aggregator) % 8 == 0, "the unknown table follows");
 _Static_assert(sizeof(struct bgp_attr_raw) % 8 == 0, "large communities follow");
 
 static struct bgp_attrs frozen_head(const struct bgp_attrs *a)
@@ -31,6 +32,8 @@ static struct bgp_attrs frozen_head(const struct bgp_attrs *a)
 	struct bgp_attrs h = *a;
 	h.frozen = true;
 	h.mp_nh_in_block = bgp_attrs_mp_nh(a) != NULL;
+	struct bgp_aggregator g = bgp_attrs_aggregator(a);
+	h.agg_in_block = g.as || g.id;
 	h.hook_id = 0;
 	return h;
 }
@@ -77,6 +80,8 @@ struct bgp_attrs *bgp_attrs_freeze_hashed(const struct bgp_attrs *a, uint32_t ha
 	f->refcnt = 1;
 	place(block, sizeof(*f), bgp_attrs_mp_nh(a),
 	      h.mp_nh_in_block ? sizeof(struct bgp_mp_nexthop) : 0);
+	struct bgp_aggregator g = bgp_attrs_aggregator(a);
+	place(block, bgp_attrs_off_agg(f), &g, h.agg_in_block ? sizeof(g) : 0);
 	struct bgp_attr_raw *fu = place(block, bgp_attrs_off_unknown(f), unknown,
 					(size_t)a->n_unknown * sizeof(*unknown));
 	place(block, bgp_attrs_off_large(f), bgp_attrs_large_communities(a),

@@ -40,7 +40,8 @@ static uint32_t attrs_hash_compute(const struct bgp_attrs *a)
 	h = mix(h, a->present);
 	h = mix(h, (uint64_t)a->origin << 48 | (uint64_t)a->aspath_len << 32 | a->nexthop.s_addr);
 	h = mix(h, (uint64_t)a->med << 32 | a->local_pref);
-	h = mix(h, (uint64_t)a->aggregator_as << 32 | a->aggregator_id);
+	struct bgp_aggregator g = bgp_attrs_aggregator(a);
+	h = mix(h, (uint64_t)g.as << 32 | g.id);
 	/* Through the accessors: a set without MP next hops (mp_nh NULL)
 	 * hashes like one whose next hops are both unset. */
 	const struct addr *nh = bgp_attrs_mp_nexthop(a), *ll = bgp_attrs_mp_nexthop_ll(a);

@@ -270,10 +270,11 @@ json_t *ctl_json_route(const struct prefix *pfx, const struct bgp_attrs *a,
 	put(o, "atomic_aggregate", json_boolean(bgp_attrs_has(a, BGP_ATTR_ATOMIC_AGGREGATE)),
 	    &bad);
 	if (bgp_attrs_has(a, BGP_ATTR_AGGREGATOR)) {
-		struct in_addr id = { .s_addr = htonl(a->aggregator_id) };
+		struct bgp_aggregator g = bgp_attrs_aggregator(a);
+		struct in_addr id = { .s_addr = htonl(g.id) };
 		char ibuf[INET_ADDRSTRLEN] = "?";
 		inet_ntop(AF_INET, &id, ibuf, sizeof(ibuf));
-		put(o, "aggregator", json_pack("{s:I, s:s}", "as", (json_int_t)a->aggregator_as,
+		put(o, "aggregator", json_pack("{s:I, s:s}", "as", (json_int_t)g.as,
 					       "id", ibuf), &bad);
 	} else {
 		put(o, "aggregator", json_null(), &bad);

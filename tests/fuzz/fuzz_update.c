@@ -100,8 +100,9 @@ static bool path_survives_as2(const struct bgp_attrs *a)
 			if (p[0] || p[1])
 				has4 = true;
 		}
-	return !(has4 && bgp_attrs_has(a, BGP_ATTR_AGGREGATOR) && a->aggregator_as <= 0xffff &&
-		 a->aggregator_as != BGP_AS_TRANS);
+	uint32_t agg_as = bgp_attrs_aggregator(a).as;
+	return !(has4 && bgp_attrs_has(a, BGP_ATTR_AGGREGATOR) && agg_as <= 0xffff &&
+		 agg_as != BGP_AS_TRANS);
 }
 
 /* What the attributes must look like after a trip through an UPDATE of

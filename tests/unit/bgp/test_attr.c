@@ -75,8 +75,7 @@ static struct bgp_attrs *full_attrs(bool ibgp, bool v6)
 		a->present |= BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
 		a->local_pref = 200;
 	}
-	a->aggregator_as = 4200000001u;
-	a->aggregator_id = 0x0a000001u;
+	m->agg = (struct bgp_aggregator){ 4200000001u, 0x0a000001u };
 	const uint32_t comm[] = {65000u << 16 | 1, 65000u << 16 | 2};
 	assert_int_equal(bgp_attrs_set_communities(a, comm, 2), 0);
 	static const uint8_t ext[16] = {0x00, 0x02, 0xfd, 0xe8, 0, 0, 0, 1,
@@ -309,7 +308,7 @@ static void merge_case(const char *attrs, const char *want_path, uint32_t want_a
 	assert_non_null(u.attrs);
 	assert_path(u.attrs, want_path);
 	if (want_agg)
-		assert_int_equal(u.attrs->aggregator_as, want_agg);
+		assert_int_equal(bgp_attrs_aggregator(u.attrs).as, want_agg);
 	bgp_update_free(&u);
 }
 

@@ -61,8 +61,7 @@ static struct bgp_attrs *full_set(bool v6)
 	a->origin = BGP_ORIGIN_INCOMPLETE;
 	a->med = 77;
 	a->local_pref = 300;
-	a->aggregator_as = 4200000009u;
-	a->aggregator_id = 0x0a000009u;
+	m->agg = (struct bgp_aggregator){ 4200000009u, 0x0a000009u };
 	uint32_t comm[N_COMM];
 	for (unsigned i = 0; i < N_COMM; i++)
 		comm[i] = 65000u << 16 | i;
@@ -143,8 +142,8 @@ static void assert_frozen_copy(const struct bgp_attrs *a, const struct bgp_attrs
 			bgp_attrs_mp_nh(f) ? sizeof(struct bgp_mp_nexthop) : 0);
 	assert_int_equal(f->med, a->med);
 	assert_int_equal(f->local_pref, a->local_pref);
-	assert_int_equal(f->aggregator_as, a->aggregator_as);
-	assert_int_equal(f->aggregator_id, a->aggregator_id);
+	assert_int_equal(bgp_attrs_aggregator(f).as, bgp_attrs_aggregator(a).as);
+	assert_int_equal(bgp_attrs_aggregator(f).id, bgp_attrs_aggregator(a).id);
 	assert_int_equal(f->aspath_len, a->aspath_len);
 	assert_int_equal(f->n_communities, a->n_communities);
 	assert_int_equal(f->n_ext_communities, a->n_ext_communities);

@@ -82,8 +82,7 @@ static struct bgp_attrs *attrs_full(void)
 	a->nexthop.s_addr = htonl(0xc0000201);
 	a->med = 10;
 	a->local_pref = 200;
-	a->aggregator_as = 4200000001u;
-	a->aggregator_id = 0x0a000001;
+	m->agg = (struct bgp_aggregator){ 4200000001u, 0x0a000001 };
 	uint32_t c[80];
 	for (unsigned i = 0; i < 80; i++) /* 320 bytes: extended length */
 		c[i] = 0xfde80000u | i;

@@ -58,8 +58,7 @@ static struct bgp_attrs *full_attrs(void)
 	a->origin = BGP_ORIGIN_IGP;
 	inet_pton(AF_INET, "169.254.247.1", &a->nexthop);
 	a->med = 10;
-	a->aggregator_as = 64512;
-	a->aggregator_id = 0x0a000001;
+	m->agg = (struct bgp_aggregator){ 64512, 0x0a000001 };
 	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP) |
 		      BGP_ATTR_BIT(BGP_ATTR_MED) | BGP_ATTR_BIT(BGP_ATTR_ATOMIC_AGGREGATE) |
 		      BGP_ATTR_BIT(BGP_ATTR_AGGREGATOR) | BGP_ATTR_BIT(BGP_ATTR_EXT_COMMUNITIES);

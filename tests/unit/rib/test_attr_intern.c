@@ -61,13 +61,13 @@ static void test_equal_sets_share(void **state)
 	attr_table_mem(&t, &s);
 	assert_int_equal(s.items, 2);
 	assert_int_equal(t.attr_bytes, attr_size(a) + attr_size(c));
-	/* Interned sets are frozen: one block, the 48-byte struct and the
-	 * 10-byte AS path (no MP next hops), counted as glibc's 80-byte
-	 * chunk. */
+	/* Interned sets are frozen: one block, the 40-byte struct and the
+	 * 10-byte AS path (no MP next hops, no aggregator), counted as
+	 * glibc's 64-byte chunk. */
 	assert_true(a->frozen);
-	assert_int_equal(sizeof(*a), 48);
+	assert_int_equal(sizeof(*a), 40);
 	assert_null(bgp_attrs_mp_nh(a));
-	assert_int_equal(attr_size(a), 80);
+	assert_int_equal(attr_size(a), 64);
 	assert_true(s.bytes > t.attr_bytes);
 
 	bgp_attrs_unref(a);
@@ -153,7 +153,7 @@ static struct bgp_attrs *mk_full(int v)
 					       .code = 99, .len = 11, .data = calloc(1, 11) };
 	m->unknown[0].data[10] = (uint8_t)(v == 6 ? 1 : 0);
 	a->local_pref = v == 7 ? 50 : 100;
-	a->aggregator_id = v == 8 ? 2 : 1;
+	m->agg.id = v == 8 ? 2 : 1;
 	return a;
 }
 
