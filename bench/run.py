@@ -473,6 +473,7 @@ def run_once(name, args, n, table_args, workroot, idx):
                 raise Failed("not forwarding yet") from exc
             raise
         res["propagate_s"] = full["t"] - first["t"]
+        res["t_first"], res["t_full"] = first["t"], full["t"]
         anns = [wait_event(fl, "announced", f"{lbl}'s end of table", procs,
                            timeout) for lbl, _, fl in feeders]
         if len(feeders) > 1:
@@ -486,7 +487,12 @@ def run_once(name, args, n, table_args, workroot, idx):
             res["memory_at_full"] = egressd_memory(drv, line.d)
         # Kept even if the withdrawal then fails: the peak of the table
         # and the idle peer's gaps so far.
-        res["rss_full_bytes"] = proc_stats(line.d)[0]
+        rss_full, cpu_full, _ = proc_stats(line.d)
+        res["rss_full_bytes"] = rss_full
+        # CPU per phase: the table in (with the show memory request just
+        # made), then its withdrawal (cpu_withdraw_s, below, with the
+        # trim and show memory after it).
+        res["cpu_propagate_s"] = cpu_full - cpu0
         if ilog is not None:
             ilog.poll()
             ip = ilog.last("progress") or {}
@@ -503,6 +509,7 @@ def run_once(name, args, n, table_args, workroot, idx):
                  key=lambda e: e["t"])
         empty = wait_phase(clog, flog, "empty", procs, args.stall, timeout)
         res["withdraw_s"] = empty["t"] - wd["t"]
+        res["t_wd"], res["t_empty"] = wd["t"], empty["t"]
         wdones = [wait_event(fl, "withdrawn", f"{lbl}'s end of withdrawal",
                              procs, 60) for lbl, _, fl in feeders]
         res["feeder_withdraw_send_s"] = max(w["send_s"] for w in wdones)
@@ -534,6 +541,7 @@ def run_once(name, args, n, table_args, workroot, idx):
         hwm, cpu1, plist = proc_stats(line.d)
         res["rss_bytes"] = hwm
         res["cpu_s"] = cpu1 - cpu0
+        res["cpu_withdraw_s"] = cpu1 - cpu_full
         res["cpu_total_s"] = cpu1
         res["processes"] = plist
         res["updates_to_collector"] = empty.get("updates")
