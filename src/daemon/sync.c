@@ -82,7 +82,7 @@ static void cache_clear(struct daemon_peer *dp)
 }
 
 /* The export of best to the peer; *out is borrowed from the cache. */
-static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
+static int export_cached(struct daemon_peer *dp, const struct prefix *p,
 			 const struct rib_path *best, struct bgp_attrs **out)
 {
 	*out = NULL;
@@ -102,12 +102,28 @@ static int export_cached(struct daemon *d, struct daemon_peer *dp, const struct 
 		if (v < 0)
 			return v;
 	}
-	if (a) {
-		/* Shared with every other peer and prefix that gets the
-		 * same set; on -ENOMEM the private copy does as well. */
-		struct bgp_attrs *ia = attr_intern(rib_attr_table(d->rib), a);
-		if (ia)
-			a = ia;
+	if (a && !a->frozen) {
+		/* A policy that changed the set leaves a mutable copy: kept
+		 * as one block while it waits in the queue; on -ENOMEM the
+		 * mutable copy does as well. */
+		struct bgp_attrs *f = bgp_attrs_freeze(a);
+		if (f) {
+			bgp_attrs_unref(a);
+			a = f;
+		}
+	}
+	/* Not interned: the Adj-RIB-Out keeps the source (rib/loc_rib_out.h),
+	 * so this set lives only in the output queue and here, and a table
+	 * insert and release per source set and peer (a cache miss each)
+	 * bought only sharing between peers while queued (issue 3).  The
+	 * queue packs consecutive prefixes by pointer, so an export equal
+	 * to the previous one (sources that differ only in what the export
+	 * drops, or a policy's per-prefix results) takes its pointer: one
+	 * UPDATE for them as before. */
+	if (a && dp->cache_out && dp->cache_af == p->addr.af &&
+	    bgp_attrs_hash(a) == bgp_attrs_hash(dp->cache_out) && bgp_attrs_equal(a, dp->cache_out)) {
+		bgp_attrs_unref(a);
+		a = bgp_attrs_ref(dp->cache_out);
 	}
 	cache_clear(dp);
 	/* A policy may match on the prefix, so its result holds for this
@@ -145,7 +161,7 @@ static int out_export(struct daemon *d, struct daemon_peer *dp, const struct pre
 		return -ENOENT;
 	/* Only the peer and the attributes of a path matter to export. */
 	struct rib_path path = { .peer = rp, .attrs = src->attrs };
-	return export_cached(d, dp, p, &path, out);
+	return export_cached(dp, p, &path, out);
 }
 
 /* loc_rib_out_export_fn: out entries read as attributes. */
@@ -202,7 +218,7 @@ static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct
 		return;
 	struct loc_rib *lr = rib_loc(d->rib);
 	struct bgp_attrs *a = NULL;
-	int v = export_cached(d, dp, p, best, &a);
+	int v = export_cached(dp, p, best, &a);
 	if (v < 0) {
 		/* Better withdrawn than stale: the old attributes may be
 		 * the ones that no longer hold. */
