@@ -66,6 +66,15 @@ static void attrs_free(struct bgp_attrs *a)
 	free(m);
 }
 
+void bgp_attrs_prefetch_release(const struct bgp_attrs *a, uint32_t going)
+{
+	if (a && a->refcnt <= going && a->hook_id) {
+		struct bgp_attrs_hook *h = attr_hooks[a->hook_id];
+		if (h->prefetch)
+			h->prefetch(h, a);
+	}
+}
+
 void bgp_attrs_unref(struct bgp_attrs *a)
 {
 	if (a && --a->refcnt == 0) {

@@ -203,6 +203,9 @@ static inline struct bgp_aggregator bgp_attrs_aggregator(const struct bgp_attrs 
  * freed, so an intern table can forget it. */
 struct bgp_attrs_hook {
 	void (*release)(struct bgp_attrs_hook *h, struct bgp_attrs *a);
+	/* Optional: a hint that a is about to be released, so the table
+	 * can start fetching what release will read. */
+	void (*prefetch)(struct bgp_attrs_hook *h, const struct bgp_attrs *a);
 };
 
 #define BGP_ATTRS_HOOK_MAX 31
@@ -213,6 +216,10 @@ struct bgp_attrs_hook {
  * the owner calls once no set carries the id any more. */
 int bgp_attrs_hook_register(struct bgp_attrs_hook *h);
 void bgp_attrs_hook_unregister(unsigned id);
+/* A hint that `going` references to a are about to be dropped: when
+ * they are all it has, its intern table (if any) starts fetching the
+ * slot its release will search, while the caller does other work. */
+void bgp_attrs_prefetch_release(const struct bgp_attrs *a, uint32_t going);
 
 /* The MP_REACH next hops; an address with af 0 when there is none. */
 extern const struct addr bgp_attrs_no_addr;

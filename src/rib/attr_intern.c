@@ -189,9 +189,19 @@ static void table_release(struct bgp_attrs_hook *h, struct bgp_attrs *a)
 	a->hook_id = 0;
 }
 
+/* The release's first probe reads the set's home slot: a cache (and
+ * TLB) miss in a table of a full feed's sets, most of a mass
+ * withdrawal's time in the table when taken in line. */
+static void table_prefetch(struct bgp_attrs_hook *h, const struct bgp_attrs *a)
+{
+	const struct attr_table *t = table_of(h);
+	if (t->cap)
+		__builtin_prefetch(&t->slots[a->hash & (t->cap - 1)], 1);
+}
+
 void attr_table_init(struct attr_table *t)
 {
-	*t = (struct attr_table){ .hook = { .release = table_release } };
+	*t = (struct attr_table){ .hook = { .release = table_release, .prefetch = table_prefetch } };
 }
 
 void attr_table_destroy(struct attr_table *t)

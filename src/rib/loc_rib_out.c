@@ -72,6 +72,14 @@ static void out_drop(struct loc_rib *lr, struct loc_out *o)
 	lr->n_outs--;
 }
 
+uint32_t loc_out_refs(const struct loc_rib_rec *r, const struct bgp_attrs *a)
+{
+	uint32_t n = 0;
+	for (const struct loc_out *o = r->outs; o; o = o->next)
+		n += o->src == a;
+	return n;
+}
+
 void loc_out_reclaim(struct loc_rib *lr, struct loc_rib_rec *r)
 {
 	for (struct loc_out **link = &r->outs; *link;) {

@@ -111,6 +111,8 @@ struct loc_peer_state *loc_peer_peek(const struct loc_rib *lr, uint32_t peer_id)
 
 /* Drops the record's out entries of sessions that ended (loc_rib_out.c). */
 void loc_out_reclaim(struct loc_rib *lr, struct loc_rib_rec *r);
+/* How many of r's out entries hold a as their source. */
+uint32_t loc_out_refs(const struct loc_rib_rec *r, const struct bgp_attrs *a);
 /* Whether the record holds an out entry of a current session. */
 bool loc_out_any_live(const struct loc_rib *lr, const struct loc_rib_rec *r);
 /* Drops every out entry of the record (loc_rib_free). */
