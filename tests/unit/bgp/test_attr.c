@@ -476,6 +476,47 @@ static void test_nexthop_for_family(void **state)
 	bgp_attrs_unref(a);
 }
 
+static unsigned prefetched;
+
+static void count_prefetch(struct bgp_attrs_hook *h, const struct bgp_attrs *a)
+{
+	(void)h;
+	(void)a;
+	prefetched++;
+}
+
+static void no_release(struct bgp_attrs_hook *h, struct bgp_attrs *a)
+{
+	(void)h;
+	(void)a;
+}
+
+/* The release hint reaches the set's hook only when the references
+ * about to go are all the set has, and never for an unhooked set. */
+static void test_prefetch_release_hint(void **state)
+{
+	(void)state;
+	struct bgp_attrs_hook h = { .release = no_release, .prefetch = count_prefetch };
+	int id = bgp_attrs_hook_register(&h);
+	assert_true(id > 0);
+	struct bgp_attrs *a = bgp_attrs_new();
+	bgp_attrs_prefetch_release(a, 1);
+	assert_int_equal(prefetched, 0); /* not hooked */
+	a->hook_id = (uint8_t)id;
+	bgp_attrs_ref(bgp_attrs_ref(a)); /* three references */
+	bgp_attrs_prefetch_release(a, 2);
+	assert_int_equal(prefetched, 0); /* one would stay */
+	bgp_attrs_prefetch_release(a, 3);
+	assert_int_equal(prefetched, 1);
+	bgp_attrs_prefetch_release(NULL, 1);
+	assert_int_equal(prefetched, 1);
+	a->hook_id = 0;
+	bgp_attrs_unref(a);
+	bgp_attrs_unref(a);
+	bgp_attrs_unref(a);
+	bgp_attrs_hook_unregister((unsigned)id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_aspath_helpers),
 		cmocka_unit_test(test_ref_dup_equal_hash),
 		cmocka_unit_test(test_nexthop_for_family),
+		cmocka_unit_test(test_prefetch_release_hint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
