@@ -74,9 +74,22 @@ static inline uint64_t slot_tag(uint32_t hash)
 	return (uint64_t)(hash >> 16) << SLOT_ADDR_BITS;
 }
 
+/* Bit 0 of the address (sets are malloc blocks, aligned to at least 2)
+ * says the entry sits in its home slot.  Such an entry never moves when
+ * a slot before it empties, so a deletion reads the hash (a cache miss
+ * in another set) only of the displaced entries after it: at the
+ * table's load most entries are at home. */
+#define SLOT_HOME UINT64_C(1)
+
 static inline struct bgp_attrs *slot_get(const struct attr_slot *s)
 {
-	return (struct bgp_attrs *)(uintptr_t)(s->v & SLOT_ADDR_MASK);
+	return (struct bgp_attrs *)(uintptr_t)(s->v & SLOT_ADDR_MASK & ~SLOT_HOME);
+}
+
+/* Puts the entry of slot value v into slot i, whose home is home. */
+static inline void slot_move(struct attr_slot *slots, size_t i, uint64_t v, size_t home)
+{
+	slots[i].v = (v & ~SLOT_HOME) | (i == home ? SLOT_HOME : 0);
 }
 
 /* The full hash, kept in the (frozen) set. */
@@ -87,12 +100,12 @@ static inline uint32_t slot_hash(const struct attr_slot *s)
 
 static inline bool slot_fits(const struct bgp_attrs *a)
 {
-	return ((uint64_t)(uintptr_t)a & ~SLOT_ADDR_MASK) == 0;
+	return ((uint64_t)(uintptr_t)a & (~SLOT_ADDR_MASK | SLOT_HOME)) == 0;
 }
 
-static inline void slot_put(struct attr_slot *s, struct bgp_attrs *a, uint32_t hash)
+static inline void slot_put(struct attr_slot *s, struct bgp_attrs *a, uint32_t hash, bool home)
 {
-	s->v = slot_tag(hash) | (uint64_t)(uintptr_t)a;
+	s->v = slot_tag(hash) | (uint64_t)(uintptr_t)a | (home ? SLOT_HOME : 0);
 }
 
 static inline bool slot_used(const struct attr_slot *s)
@@ -110,10 +123,10 @@ static int table_resize(struct attr_table *t, size_t new_cap)
 	for (size_t i = 0; i < t->cap; i++) {
 		if (!slot_used(&t->slots[i]))
 			continue;
-		size_t j = slot_hash(&t->slots[i]) & mask;
+		size_t home = slot_hash(&t->slots[i]) & mask, j = home;
 		while (slot_used(&slots[j]))
 			j = (j + 1) & mask;
-		slots[j] = t->slots[i];
+		slot_move(slots, j, t->slots[i].v, home);
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -138,10 +151,10 @@ static void table_shrink(struct attr_table *t)
 	memmove(top, t->slots, n * sizeof(*top));
 	memset(t->slots, 0, half * sizeof(*t->slots));
 	for (size_t k = 0; k < n; k++) {
-		size_t j = slot_hash(&top[k]) & mask;
+		size_t home = slot_hash(&top[k]) & mask, j = home;
 		while (slot_used(&t->slots[j]))
 			j = (j + 1) & mask;
-		t->slots[j] = top[k];
+		slot_move(t->slots, j, top[k].v, home);
 	}
 	struct attr_slot *s = realloc(t->slots, half * sizeof(*s));
 	if (s) /* else the upper half stays allocated, unused */
@@ -158,13 +171,15 @@ static void slot_remove(struct attr_table *t, size_t i)
 		j = (j + 1) & mask;
 		if (!slot_used(&t->slots[j]))
 			break;
+		if (t->slots[j].v & SLOT_HOME)
+			continue; /* its home j is in (i, j] */
 		size_t home = slot_hash(&t->slots[j]) & mask;
 		/* Entry j may fill the hole at i only if its home slot is
 		 * not in (i, j] cyclically. */
 		bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (home_between)
 			continue;
-		t->slots[i] = t->slots[j];
+		slot_move(t->slots, i, t->slots[j].v, home);
 		i = j;
 	}
 	t->slots[i] = (struct attr_slot){ 0 };
@@ -280,7 +295,7 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 	size_t mask = t->cap - 1, i = hash & mask;
 	while (slot_used(&t->slots[i]))
 		i = (i + 1) & mask;
-	slot_put(&t->slots[i], f, hash);
+	slot_put(&t->slots[i], f, hash, i == (hash & mask));
 	t->count++;
 	t->misses++;
 	t->attr_bytes += attr_size(f);

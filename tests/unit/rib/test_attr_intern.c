@@ -309,6 +309,52 @@ static void test_many_grow_shrink(void **state)
 	attr_table_destroy(&t);
 }
 
+/* Every entry is reachable from its home slot (no empty slot between),
+ * and bit 0 of its slot says whether it sits there (attr_intern.c:
+ * deletion trusts that bit instead of reading the set's hash). */
+static void check_slots(const struct attr_table *t)
+{
+	size_t mask = t->cap - 1, n = 0;
+	for (size_t i = 0; i < t->cap; i++) {
+		uint64_t v = t->slots[i].v;
+		if (!v)
+			continue;
+		n++;
+		const struct bgp_attrs *a =
+			(const struct bgp_attrs *)(uintptr_t)(v & ((UINT64_C(1) << 48) - 2));
+		size_t home = a->hash & mask;
+		assert_int_equal(v & 1, i == home);
+		for (size_t j = home; j != i; j = (j + 1) & mask)
+			assert_true(t->slots[j].v != 0);
+	}
+	assert_int_equal(n, attr_table_count(t));
+}
+
+static void test_home_bits_follow_moves(void **state)
+{
+	(void)state;
+	enum { N = 6000 };
+	struct attr_table t;
+	attr_table_init(&t);
+	struct bgp_attrs **v = calloc(N, sizeof(*v));
+	for (unsigned i = 0; i < N; i++) {
+		v[i] = attr_intern(&t, mk(i, 65000 + i % 5));
+		assert_non_null(v[i]);
+		if (i % 1000 == 999)
+			check_slots(&t); /* after growth */
+	}
+	for (unsigned i = 0; i < N; i++) {
+		unsigned k = (i * 4099u) % N;
+		bgp_attrs_unref(v[k]);
+		v[k] = NULL;
+		if (i % 97 == 0)
+			check_slots(&t); /* after backward shifts and shrinks */
+	}
+	assert_int_equal(attr_table_count(&t), 0);
+	free(v);
+	attr_table_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_destroy_with_live_sets),
 		cmocka_unit_test(test_every_field_counts),
 		cmocka_unit_test(test_many_grow_shrink),
+		cmocka_unit_test(test_home_bits_follow_moves),
 		cmocka_unit_test(test_intern_freezes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
