@@ -3,16 +3,18 @@
  * through the export rules (daemon/export.h), then the peer's named
  * export policy if it has one, and its Adj-RIB-Out.
  *
- * The Adj-RIB-Out (RFC 4271 3.2) holds what the export last sent to the
- * peer was computed from (out entries in the Loc-RIB's prefix records,
- * rib/loc_rib_out.h): the source path's own attribute set and peer, not
- * a copy of the result, which lives only while queued (issue 3).  A
- * change that leaves the source as it was sends nothing
- * (daemon/adj_out.h), and a prefix that may no longer go out is
- * withdrawn only if it was sent.  That also makes the initial dump and
- * live changes safe to interleave: whichever reaches a prefix second
- * finds it sent.  What was sent is computed again from the entry when
- * it is read (out_export: `show rib out`, route refresh).
+ * The Adj-RIB-Out (RFC 4271 3.2) holds only that something was sent to
+ * the peer and when (out entries in the Loc-RIB's prefix records,
+ * rib/loc_rib_out.h): the result lives only while queued (issue 3).
+ * Every change of a best path the Loc-RIB reports is exported here to
+ * every sending peer at once, so an entry of the peer's current export
+ * function stands for the export of the best path now; a peer that
+ * cannot be sent a change gets its entry marked unknown
+ * (export_prefix).  A prefix that may no longer go out is withdrawn
+ * only if it was sent (daemon/adj_out.h).  That also makes the initial
+ * dump and live changes safe to interleave: whichever reaches a prefix
+ * second finds it sent.  What was sent is computed again from the best
+ * path when it is read (out_export: `show rib out`, route refresh).
  *
  * Long walks (the dump to a new peer, the withdrawal of a lost peer's
  * paths) run in slices of DAEMON_SLICE prefixes from a zero-delay
@@ -139,8 +141,8 @@ static int export_cached(struct daemon_peer *dp, const struct prefix *p,
 
 /* The peer a Loc-RIB path with this peer id came from, NULL if there is
  * none.  The peers paths point to live as long as the daemon (daemon.h:
- * peers[], local, the cloud's pseudo-peers), so the id an out entry
- * keeps always finds its source. */
+ * peers[], local, the cloud's pseudo-peers), so the id of a best path
+ * read for an out entry always finds its source. */
 static const struct rib_peer *src_peer(const struct daemon *d, uint32_t id)
 {
 	if (id == DAEMON_LOCAL_PEER_ID)
@@ -150,12 +152,15 @@ static const struct rib_peer *src_peer(const struct daemon *d, uint32_t id)
 	return daemon_cloud_static_peer(d, id);
 }
 
-/* The export of an out entry: what the peer was sent for p from src
- * (by its export function in force).  As export_cached; *out borrowed. */
+/* The export of an out entry: what the peer was sent for p, the export
+ * of src (p's best path now; attrs NULL when there is none) by its
+ * export function in force.  As export_cached; *out borrowed. */
 static int out_export(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
 		      const struct loc_out_src *src, struct bgp_attrs **out)
 {
 	*out = NULL;
+	if (!src->attrs)
+		return EXPORT_NO_BEST;
 	const struct rib_peer *rp = src_peer(d, src->peer_id);
 	if (!rp)
 		return -ENOENT;
@@ -209,14 +214,27 @@ static void queue_observe(struct daemon *d, struct daemon_peer *dp)
 }
 
 /* Brings the peer's Adj-RIB-Out for p (its record rec) in line with
- * best. */
+ * best; changed: best is a change the Loc-RIB reported (else a walk
+ * passes the prefix). */
 static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct prefix *p,
-			  const struct rib_path *best, struct loc_rib_rec *rec)
+			  const struct rib_path *best, struct loc_rib_rec *rec, bool changed)
 {
 	char nb[ADDR_STRLEN];
-	if (!peer_sends(dp, p->addr.af))
-		return;
 	struct loc_rib *lr = rib_loc(d->rib);
+	if (!peer_sends(dp, p->addr.af)) {
+		/* A session between its start and its stop whose entries may
+		 * still be current: a family RFC 7606 disabled (what was sent
+		 * stays at the peer until the session ends), or the moment
+		 * between leaving Established and the down callback.  Its
+		 * entry no longer stands for the export of the best (it
+		 * would be read so by `show rib out`), so it reads as sent,
+		 * unknown.  Without a session, or with export none (every
+		 * entry withdrawn at the switch, daemon_export_refresh),
+		 * there is no current entry to mark. */
+		if (changed && dp->tgt_valid && dp->export != CONF_FILTER_NONE)
+			loc_rib_out_unknown(lr, rec, dp->peer->id);
+		return;
+	}
 	struct bgp_attrs *a = NULL;
 	int v = export_cached(dp, p, best, &a);
 	if (v < 0) {
@@ -234,21 +252,23 @@ static void export_prefix(struct daemon *d, struct daemon_peer *dp, const struct
 	}
 	queue_observe(d, dp);
 	bool pending = false;
-	struct loc_out_src sent;
-	enum loc_out_state st = loc_rib_out_get(lr, rec, dp->peer->id, &sent, &pending);
+	enum loc_out_state st = loc_rib_out_get(lr, rec, dp->peer->id, &pending);
 	int rc = 0;
-	switch (adj_out_action(st, &sent, best, a != NULL)) {
+	switch (adj_out_action(st, changed, a != NULL)) {
 	case ADJ_OUT_NOTHING:
 		return;
 	case ADJ_OUT_ANNOUNCE:
 		rc = queue_announce(dp, a, p, st != LOC_OUT_NONE && pending);
 		if (!rc)
-			rc = loc_rib_out_set(lr, rec, dp->peer->id,
-					     &(struct loc_out_src){ best->attrs, best->peer->id });
+			rc = loc_rib_out_set(lr, rec, dp->peer->id, true);
+		else
+			/* Not queued: the peer keeps what it had, which is no
+			 * longer the export of the best. */
+			loc_rib_out_unknown(lr, rec, dp->peer->id);
 		break;
 	case ADJ_OUT_WITHDRAW:
 		rc = queue_withdraw(dp, p, pending);
-		loc_rib_out_set(lr, rec, dp->peer->id, NULL);
+		loc_rib_out_set(lr, rec, dp->peer->id, false);
 		break;
 	}
 	if (rc < 0)
@@ -265,7 +285,7 @@ static void on_change(void *arg, const struct loc_rib_change *c)
 	if (c->best_changed)
 		for (size_t i = 1; i < d->n_peers; i++)
 			if (d->peers[i].peer)
-				export_prefix(d, &d->peers[i], c->prefix, c->new_best, c->rec);
+				export_prefix(d, &d->peers[i], c->prefix, c->new_best, c->rec, true);
 	/* The second consumer, after export: its writes are only queued
 	 * here and sent once per loop iteration (fib_sync.c). */
 	daemon_fib_change(d, c);
@@ -364,7 +384,7 @@ static int dump_visit(void *arg, const struct prefix *p, const struct rib_path *
 		      struct loc_rib_rec *rec)
 {
 	struct daemon_peer *dp = arg;
-	export_prefix(dp->d, dp, p, best, rec);
+	export_prefix(dp->d, dp, p, best, rec, false);
 	return 0;
 }
 
@@ -556,22 +576,22 @@ void daemon_sync_resend(struct daemon *d, struct daemon_peer *dp, enum bgp_famil
 		struct loc_rib_rec *rec = loc_rib_rec_find(lr, &e[i].prefix);
 		bool pending = false;
 		if (rec)
-			loc_rib_out_get(lr, rec, dp->peer->id, NULL, &pending);
-		/* What was sent, computed again; an entry of an older export
-		 * function the current one rejects goes now rather than when
-		 * the re-export reaches it. */
+			loc_rib_out_get(lr, rec, dp->peer->id, &pending);
+		/* What was sent, computed again from the best now; an entry
+		 * of an older export function the current one rejects goes
+		 * now rather than when the re-export reaches it. */
 		struct bgp_attrs *a = NULL;
 		int rc = out_export(d, dp, &e[i].prefix, &e[i].src, &a);
 		if (rc >= 0 && a) {
 			rc = queue_announce(dp, a, &e[i].prefix, pending);
 			/* Queued again: pending from now on, and the export
-			 * of its source by the function in force. */
+			 * of the best by the function in force. */
 			if (!rc && rec)
-				rc = loc_rib_out_set(lr, rec, dp->peer->id, &e[i].src);
+				rc = loc_rib_out_set(lr, rec, dp->peer->id, true);
 		} else if (rc >= 0) {
 			rc = queue_withdraw(dp, &e[i].prefix, pending);
 			if (rec)
-				loc_rib_out_set(lr, rec, dp->peer->id, NULL);
+				loc_rib_out_set(lr, rec, dp->peer->id, false);
 		}
 		if (rc < 0) {
 			char nb[ADDR_STRLEN];

@@ -84,7 +84,6 @@ void loc_rib_free(struct loc_rib *lr)
 	pool_destroy(&lr->recs);
 	pool_destroy(&lr->outs);
 	free(lr->peers);
-	free(lr->src_ids);
 	free(lr->scratch);
 	free(lr->mp_old);
 	free(lr->mp_new);
@@ -379,13 +378,13 @@ int loc_rib_withdraw(struct loc_rib *lr, const struct prefix *p, uint32_t peer_i
 		pprev->next = pp->next;
 	else
 		head = pp->next;
-	/* The best path goes: once the change is reported, neither the
-	 * snapshot nor the out entries that name its set as their source
-	 * hold it.  If nothing else does, its intern slot loads meanwhile
-	 * (a full withdrawal releases a set every 3-4 prefixes, each a
-	 * cache miss in the table when taken in line). */
+	/* The best path goes: once the change is reported, the snapshot
+	 * does not hold its set either (out entries never do).  If nothing
+	 * else does, its intern slot loads meanwhile (a full withdrawal
+	 * releases a set every 3-4 prefixes, each a cache miss in the
+	 * table when taken in line). */
 	if (!pprev && s.has_best)
-		bgp_attrs_prefetch_release(pp->path.attrs, 2 + loc_out_refs(rec, pp->path.attrs));
+		bgp_attrs_prefetch_release(pp->path.attrs, 2);
 	bgp_attrs_unref(pp->path.attrs);
 	pool_free(&lr->paths, pp);
 	lr->n_paths--;

@@ -15,19 +15,19 @@
  * flush of a lost peer's paths and the next session's dump both pass
  * every prefix and reclaim them.
  *
- * Source keys.  An entry names its source peer in 16 bits: a key
- * given to each peer id the first time it is a source, never taken
- * back (the peers that are sources are the sessions, our own
- * prefixes and a few pseudo-peers: far fewer than 65,536). */
+ * An entry of the current session and export function stands for the
+ * export of the prefix's best path now (loc_rib_priv.h); one that a
+ * change of the best passed by carries LOC_OUT_F_UNKNOWN and reads as
+ * LOC_OUT_OLD until it is set again. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rib/loc_rib_priv.h"
 
-/* An entry per prefix and peer: issue 3 wants it small (24 bytes, as
- * when it held the exported set). */
-_Static_assert(sizeof(struct loc_out) <= 24, "an out entry grew past 24 bytes");
+/* An entry per prefix and receiving peer (1M of them for a full table
+ * to one peer): issue 3 wants it small, 16 bytes, the pool's slot. */
+_Static_assert(sizeof(struct loc_out) <= 16, "an out entry grew past 16 bytes");
 _Static_assert(LOC_PEER_MAX <= UINT16_MAX + 1u, "peer ids must fit loc_out.peer_id");
 
 struct loc_peer_state *loc_peer_peek(const struct loc_rib *lr, uint32_t peer_id)
@@ -67,17 +67,8 @@ static bool out_live(const struct loc_rib *lr, const struct loc_out *o)
 
 static void out_drop(struct loc_rib *lr, struct loc_out *o)
 {
-	bgp_attrs_unref(o->src);
 	pool_free(&lr->outs, o);
 	lr->n_outs--;
-}
-
-uint32_t loc_out_refs(const struct loc_rib_rec *r, const struct bgp_attrs *a)
-{
-	uint32_t n = 0;
-	for (const struct loc_out *o = r->outs; o; o = o->next)
-		n += o->src == a;
-	return n;
 }
 
 void loc_out_reclaim(struct loc_rib *lr, struct loc_rib_rec *r)
@@ -146,47 +137,8 @@ static struct loc_out **out_find(struct loc_rib *lr, struct loc_rib_rec *r, uint
 	return NULL;
 }
 
-/* The key of source peer id, given now if it has none; -ENOMEM,
- * -ENOSPC. */
-static int src_key_of(struct loc_rib *lr, uint32_t id)
-{
-	struct loc_peer_state *ps = NULL;
-	if (id < LOC_PEER_MAX) {
-		if (!(ps = loc_peer_get(lr, id)))
-			return -ENOMEM;
-		if (ps->src_key)
-			return (int)(ps->src_key - 1);
-	} else {
-		if (lr->src_last < lr->n_src && lr->src_ids[lr->src_last] == id)
-			return (int)lr->src_last;
-		for (size_t k = 0; k < lr->n_src; k++) {
-			if (lr->src_ids[k] == id) {
-				lr->src_last = k;
-				return (int)k;
-			}
-		}
-	}
-	if (lr->n_src > UINT16_MAX)
-		return -ENOSPC;
-	if (lr->n_src == lr->src_cap) {
-		size_t cap = lr->src_cap ? lr->src_cap * 2 : 16;
-		uint32_t *n = realloc(lr->src_ids, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		lr->src_ids = n;
-		lr->src_cap = cap;
-	}
-	size_t k = lr->n_src++;
-	lr->src_ids[k] = id;
-	if (ps)
-		ps->src_key = (uint32_t)k + 1;
-	else
-		lr->src_last = k;
-	return (int)k;
-}
-
 enum loc_out_state loc_rib_out_get(struct loc_rib *lr, struct loc_rib_rec *r,
-				   uint32_t peer_id, struct loc_out_src *src, bool *pending)
+				   uint32_t peer_id, bool *pending)
 {
 	struct loc_out **link = r ? out_find(lr, r, peer_id) : NULL;
 	if (pending)
@@ -197,16 +149,15 @@ enum loc_out_state loc_rib_out_get(struct loc_rib *lr, struct loc_rib_rec *r,
 	const struct loc_peer_state *ps = &lr->peers[peer_id];
 	if (pending)
 		*pending = gen_since(ps, o, ps->pend);
-	if (src)
-		*src = (struct loc_out_src){ o->src, lr->src_ids[o->src_key] };
+	if (o->flags & LOC_OUT_F_UNKNOWN)
+		return LOC_OUT_OLD;
 	return gen_since(ps, o, ps->xbase) ? LOC_OUT_CUR : LOC_OUT_OLD;
 }
 
-int loc_rib_out_set(struct loc_rib *lr, struct loc_rib_rec *r, uint32_t peer_id,
-		    const struct loc_out_src *src)
+int loc_rib_out_set(struct loc_rib *lr, struct loc_rib_rec *r, uint32_t peer_id, bool sent)
 {
 	struct loc_out **link = out_find(lr, r, peer_id);
-	if (!src) {
+	if (!sent) {
 		if (link) {
 			struct loc_out *o = *link;
 			*link = o->next;
@@ -218,30 +169,29 @@ int loc_rib_out_set(struct loc_rib *lr, struct loc_rib_rec *r, uint32_t peer_id,
 	struct loc_peer_state *ps = loc_peer_get(lr, peer_id);
 	if (!ps)
 		return peer_id >= LOC_PEER_MAX ? -EINVAL : -ENOMEM;
-	int key = src_key_of(lr, src->peer_id);
-	if (key < 0)
-		return key;
-	ps = &lr->peers[peer_id]; /* the source's state may have moved the array */
 	struct loc_out *o = link ? *link : NULL;
 	if (!o) {
 		o = pool_alloc(&lr->outs);
 		if (!o)
 			return -ENOMEM;
 		o->peer_id = (uint16_t)peer_id;
-		o->src = NULL;
 		o->next = r->outs;
 		r->outs = o;
 		lr->n_outs++;
 		ps->out_live++;
 	}
-	bgp_attrs_ref(src->attrs);
-	if (o->src)
-		bgp_attrs_unref(o->src);
-	o->src = src->attrs;
-	o->src_key = (uint16_t)key;
+	o->flags = 0;
 	o->gen = ps->cur;
 	ps->dirty = true;
 	return 0;
+}
+
+void loc_rib_out_unknown(struct loc_rib *lr, struct loc_rib_rec *r, uint32_t peer_id)
+{
+	struct loc_out **link = r && r->outs ? out_find(lr, r, peer_id) : NULL;
+	/* gen stays: whether it may be pending has not changed. */
+	if (link)
+		(*link)->flags |= LOC_OUT_F_UNKNOWN;
 }
 
 bool loc_rib_out_remove(struct loc_rib *lr, const struct prefix *p, uint32_t peer_id)
@@ -252,7 +202,7 @@ bool loc_rib_out_remove(struct loc_rib *lr, const struct prefix *p, uint32_t pee
 		return false;
 	struct loc_rib_rec *r = loc_val_rec(*slot);
 	bool had = out_find(lr, r, peer_id) != NULL;
-	loc_rib_out_set(lr, r, peer_id, NULL);
+	loc_rib_out_set(lr, r, peer_id, false);
 	loc_rec_gc(lr, r, &pos);
 	return had;
 }
@@ -308,6 +258,5 @@ size_t loc_rib_out_count(const struct loc_rib *lr, uint32_t peer_id)
 void loc_rib_out_mem(const struct loc_rib *lr, struct rib_mem_stats *s)
 {
 	s->items = lr->n_outs;
-	s->bytes = pool_bytes(&lr->outs) + lr->n_peer_state * sizeof(*lr->peers) +
-		   lr->src_cap * sizeof(*lr->src_ids);
+	s->bytes = pool_bytes(&lr->outs) + lr->n_peer_state * sizeof(*lr->peers);
 }

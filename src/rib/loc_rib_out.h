@@ -4,11 +4,16 @@
  * sent to each peer sits next to its paths, so an update that reaches
  * the change callback costs no second lookup per peer.
  *
- * An out entry holds what the export last queued to one peer was
- * computed from (struct loc_out_src), not the attributes: the daemon's
- * export function (loc_rib_out_export_set) computes them again when
- * they are read (issue 3: a copy per source set and receiver was a
- * second attribute table).  Sessions end: a per-peer generation number
+ * An out entry says only that something was queued to one peer, and
+ * when: neither the attributes nor what they were computed from (issue
+ * 3: a copy per source set and receiver was a second attribute table;
+ * the source's reference was 8 of 24 bytes an entry).  Every change of
+ * a prefix's best path the Loc-RIB reports goes to every sending peer
+ * at once, so an entry of the current export function stands for the
+ * export of the best path now, and the daemon's export function
+ * (loc_rib_out_export_set) computes it when it is read.  An entry a
+ * change passed by (the peer could not be sent to) is marked unknown
+ * (loc_rib_out_unknown).  Sessions end: a per-peer generation number
  * makes every entry of an ended session read as absent at once
  * (loc_rib_out_reset), and such stale
  * entries are reclaimed whenever their record is touched or the peer's
@@ -38,10 +43,11 @@ struct rib_path;
 /* p's record, or NULL.  Valid until the next update or withdrawal. */
 struct loc_rib_rec *loc_rib_rec_find(struct loc_rib *lr, const struct prefix *p);
 
-/* What an export was computed from: the source path's attributes (the
- * Loc-RIB path's own set) and the id of the peer the path came from.
- * With the receiver's export function (its session and export policy)
- * and the prefix it fixes the attributes sent exactly. */
+/* What an export is computed from: a path's attributes (the Loc-RIB
+ * path's own set) and the id of the peer the path came from.  With the
+ * receiver's export function (its session and export policy) and the
+ * prefix it fixes the attributes sent exactly.  Out entries are read
+ * with the prefix's best path now as their source. */
 struct loc_out_src {
 	struct bgp_attrs *attrs;
 	uint32_t peer_id;
@@ -51,24 +57,29 @@ struct loc_out_src {
 enum loc_out_state {
 	LOC_OUT_NONE = 0, /* never sent, withdrawn, or sent on a session that has ended */
 	LOC_OUT_OLD,      /* sent, by an export function since replaced
-			   * (loc_rib_out_export_changed): what exactly is unknown */
-	LOC_OUT_CUR,      /* sent, the current export of *src */
+			   * (loc_rib_out_export_changed) or before a change
+			   * that passed it by (loc_rib_out_unknown): what
+			   * exactly is unknown */
+	LOC_OUT_CUR,      /* sent, the current export of the best path now */
 };
 
-/* peer_id's out entry for r's prefix (r may be NULL): its state and,
- * unless NONE, its source in *src (borrowed, valid until the entry
- * changes).  *pending (if not NULL): what it sent may still wait in the
- * peer's output queue. */
+/* peer_id's out entry for r's prefix (r may be NULL): its state.
+ * *pending (if not NULL): what it sent may still wait in the peer's
+ * output queue. */
 enum loc_out_state loc_rib_out_get(struct loc_rib *lr, struct loc_rib_rec *r,
-				   uint32_t peer_id, struct loc_out_src *src, bool *pending);
-/* Records that the export of src (references taken) was queued to
- * peer_id now, by its current export function, or removes the entry
- * when src is NULL.  Never deletes the record (the trie does not
+				   uint32_t peer_id, bool *pending);
+/* sent: records that the export of r's best path was queued to peer_id
+ * now, by its current export function (LOC_OUT_CUR from now on); else
+ * removes the entry.  Never deletes the record (the trie does not
  * change, so it may be called from the change callback and from
- * walks).  0, -ENOMEM, or -ENOSPC when 65,536 source peers have keys
- * already. */
-int loc_rib_out_set(struct loc_rib *lr, struct loc_rib_rec *r, uint32_t peer_id,
-		    const struct loc_out_src *src);
+ * walks).  0, -EINVAL for a pseudo-peer, -ENOMEM (only when there was
+ * no entry). */
+int loc_rib_out_set(struct loc_rib *lr, struct loc_rib_rec *r, uint32_t peer_id, bool sent);
+/* A change of r's best path was not exported to peer_id (it sends
+ * nothing of this family now, RFC 7606 AFI/SAFI disable, or its session
+ * is ending): its entry, if any, reads LOC_OUT_OLD from now on, still
+ * sent but no longer known to be the export of the best. */
+void loc_rib_out_unknown(struct loc_rib *lr, struct loc_rib_rec *r, uint32_t peer_id);
 /* Removes peer_id's entry of p, and p's record if nothing is left in it.
  * true if there was a live entry. */
 bool loc_rib_out_remove(struct loc_rib *lr, const struct prefix *p, uint32_t peer_id);
@@ -87,11 +98,12 @@ void loc_rib_out_drained(struct loc_rib *lr, uint32_t peer_id);
 size_t loc_rib_out_count(const struct loc_rib *lr, uint32_t peer_id);
 
 /* The attributes the out entry of peer_id for p stands for: the
- * export of src by the peer's export function in force (for an entry of
- * an older one, LOC_OUT_OLD, the best knowledge left: such entries last
- * only until the re-export a change of function starts has passed
- * them).  *out: a new reference, or NULL when the peer gets nothing
- * from src.  0 or a negative errno.  Installed by the owner of the
+ * export of src, p's best path now (attrs NULL when it has none), by
+ * the peer's export function in force (for an entry of an older one or
+ * marked unknown, LOC_OUT_OLD, the best knowledge left: such entries
+ * last only until the re-export a change of function starts, or the
+ * next change of the best, has passed them).  *out: a new reference,
+ * or NULL when the peer gets nothing from src.  0 or a negative errno.  Installed by the owner of the
  * export rules (the daemon); the Loc-RIB alone (no function set) reads
  * an entry as src->attrs. */
 typedef int (*loc_rib_out_export_fn)(void *arg, uint32_t peer_id, const struct prefix *p,
@@ -99,8 +111,9 @@ typedef int (*loc_rib_out_export_fn)(void *arg, uint32_t peer_id, const struct p
 void loc_rib_out_export_set(struct loc_rib *lr, loc_rib_out_export_fn fn, void *arg);
 
 /* A snapshot of peer_id's live out entries, both families in prefix
- * order, holding references to the sources: for re-sends and for
- * withdrawing all.  Freed by loc_rib_out_entries_free. */
+ * order, each with its prefix's best path now as the source (a
+ * reference; attrs NULL when the prefix has no best): for re-sends and
+ * for withdrawing all.  Freed by loc_rib_out_entries_free. */
 struct loc_out_entry {
 	struct prefix prefix;
 	struct loc_out_src src;

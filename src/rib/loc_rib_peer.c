@@ -17,6 +17,16 @@ size_t loc_rib_peer_routes(const struct loc_rib *lr, uint32_t peer_id, int af)
 		: ps->routes[0] + ps->routes[1];
 }
 
+/* What the out entries of the record in trie value v stand for: the
+ * export of its best path now (rib/loc_rib_out.h); borrowed. */
+static struct loc_out_src out_src(void *v)
+{
+	const struct loc_rib_rec *r = loc_val_rec(v);
+	if (!loc_val_best(v))
+		return (struct loc_out_src){ NULL, 0 };
+	return (struct loc_out_src){ r->paths->path.attrs, r->paths->path.peer->id };
+}
+
 struct peer_walk {
 	struct loc_rib *lr;
 	uint32_t peer_id;
@@ -35,14 +45,16 @@ static int peer_walk_visit(void *arg, const struct prefix *p, void *v)
 				return w->fn(w->arg, p, &lp->path, lp->path.attrs);
 		return 0;
 	}
-	struct loc_out_src src;
-	enum loc_out_state st = r->outs ? loc_rib_out_get(w->lr, r, w->peer_id, &src, NULL)
+	enum loc_out_state st = r->outs ? loc_rib_out_get(w->lr, r, w->peer_id, NULL)
 					: LOC_OUT_NONE;
 	if (st == LOC_OUT_NONE)
 		return 0;
+	struct loc_out_src src = out_src(v);
+	if (!src.attrs)
+		return 0; /* no best: nothing is the export */
 	if (!w->lr->out_export)
 		return w->fn(w->arg, p, NULL, src.attrs);
-	/* The export is computed again: what was sent (rib/loc_rib_out.h). */
+	/* The export of the best now is what was sent (rib/loc_rib_out.h). */
 	struct bgp_attrs *a = NULL;
 	int rc = w->lr->out_export(w->lr->out_export_arg, w->peer_id, p, &src, &a);
 	if (rc < 0 || !a)
@@ -116,8 +128,7 @@ static int out_entries_visit(void *arg, const struct prefix *p, void *v)
 {
 	struct out_entries *x = arg;
 	struct loc_rib_rec *r = loc_val_rec(v);
-	struct loc_out_src src;
-	enum loc_out_state st = r->outs ? loc_rib_out_get(x->lr, r, x->peer_id, &src, NULL)
+	enum loc_out_state st = r->outs ? loc_rib_out_get(x->lr, r, x->peer_id, NULL)
 					: LOC_OUT_NONE;
 	if (st == LOC_OUT_NONE)
 		return 0;
@@ -129,7 +140,9 @@ static int out_entries_visit(void *arg, const struct prefix *p, void *v)
 		x->e = ne;
 		x->cap = cap;
 	}
-	bgp_attrs_ref(src.attrs);
+	struct loc_out_src src = out_src(v);
+	if (src.attrs)
+		bgp_attrs_ref(src.attrs);
 	x->e[x->n++] = (struct loc_out_entry){ *p, src, st == LOC_OUT_CUR };
 	return 0;
 }

@@ -24,16 +24,23 @@ struct loc_path {
 };
 
 /* An Adj-RIB-Out entry: never seen by the decision process.  It holds
- * what the export was computed from, not its result (issue 3: a copy
- * per source set and receiver was a second attribute table); the
- * daemon's export function turns it back into what was sent. */
+ * neither the attributes sent nor what they were computed from, only
+ * when it was set (issue 3: one per prefix and receiving peer, 16 MB
+ * of them on a full table to one peer).  An entry of the current
+ * export function stands for the export of the prefix's current best:
+ * every change of the best the Loc-RIB reports is exported to every
+ * sending peer at once (daemon/sync.c), and an entry that misses one is
+ * marked unknown (loc_rib_out_unknown). */
 struct loc_out {
 	struct loc_out *next;
-	struct bgp_attrs *src; /* the source path's attributes, a reference */
-	uint32_t gen;          /* the peer's generation when set (loc_rib_out.c) */
-	uint16_t peer_id;      /* below LOC_PEER_MAX */
-	uint16_t src_key;      /* the source path's peer, lr->src_ids[src_key] */
+	uint32_t gen;     /* the peer's generation when set (loc_rib_out.c) */
+	uint16_t peer_id; /* below LOC_PEER_MAX */
+	uint16_t flags;   /* LOC_OUT_F_* */
 };
+
+/* Sent, but a change of the best passed the entry by: what the peer
+ * has is unknown, as for an entry of an older export function. */
+#define LOC_OUT_F_UNKNOWN 1u
 
 struct loc_rib_rec {
 	struct loc_path *paths; /* best first when BEST_BIT is set */
@@ -51,7 +58,6 @@ struct loc_peer_state {
 	uint32_t base;    /* first generation of the current session */
 	uint32_t xbase;   /* first generation of the current export function */
 	uint32_t pend;    /* first generation not yet seen drained */
-	uint32_t src_key; /* as a source: its key + 1, 0 before it has one */
 	bool dirty;       /* an entry got cur since cur last moved */
 };
 
@@ -68,12 +74,6 @@ struct loc_rib {
 	size_t n_prefixes[2]; /* records with at least one path */
 	struct loc_peer_state *peers;
 	size_t n_peer_state;
-	/* The source peers of out entries by key (loc_rib_out.c): ids
-	 * below LOC_PEER_MAX find theirs in their state, pseudo-peers by
-	 * a search from the last one found. */
-	uint32_t *src_ids;
-	size_t n_src, src_cap;
-	size_t src_last; /* key of the pseudo-peer found last */
 	loc_rib_out_export_fn out_export;
 	void *out_export_arg;
 	/* Work arrays reused by every selection, so an update does not
@@ -111,8 +111,6 @@ struct loc_peer_state *loc_peer_peek(const struct loc_rib *lr, uint32_t peer_id)
 
 /* Drops the record's out entries of sessions that ended (loc_rib_out.c). */
 void loc_out_reclaim(struct loc_rib *lr, struct loc_rib_rec *r);
-/* How many of r's out entries hold a as their source. */
-uint32_t loc_out_refs(const struct loc_rib_rec *r, const struct bgp_attrs *a);
 /* Whether the record holds an out entry of a current session. */
 bool loc_out_any_live(const struct loc_rib *lr, const struct loc_rib_rec *r);
 /* Drops every out entry of the record (loc_rib_free). */
