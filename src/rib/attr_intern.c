@@ -1,9 +1,15 @@
 /* Interned path attributes: see rib/attr_intern.h.
  *
- * An open-addressing hash table of 8-byte slots (address and a 16-bit
- * tag of the hash, rib/attr_intern.h): a probe compares whole sets
- * (bgp_attrs_equal) only on a tag and full hash match, and growing reads
- * each set's stored hash instead of hashing attribute bytes again.  At
+ * An open-addressing hash table of 8-byte slots (address and the low
+ * 21 bits of the hash on x86-64, rib/attr_intern.h).  Growing, shrinking
+ * and a deletion's backward shift take each entry's home slot from its
+ * slot instead of reading the set's hash, a cache miss per entry moved
+ * past (up to 2^21 slots; beyond, from the set).  A probe reads a set
+ * only when the slot's hash bits match: that rejects every entry of
+ * another home, and one of the same home with 21 - log2(slots) bits
+ * (1 in 2 at 2^20 slots; the 16-bit tag of the hash's high bits did
+ * better there, but a lookup meets another entry of its own home only
+ * about load-factor times on average, 0.54 at the bench's 569k sets).  At
  * the 1M-prefix bench's 569k sets the 2^20 slots take 8.4 MB instead of
  * 12.6 MB with 12-byte slots, and interning got no slower (its smaller
  * table misses the cache less than reading a set's hash costs when the
@@ -66,46 +72,38 @@ size_t attr_size(const struct bgp_attrs *a)
 	return n;
 }
 
-#define SLOT_ADDR_BITS 48
-#define SLOT_ADDR_MASK ((UINT64_C(1) << SLOT_ADDR_BITS) - 1)
-
-static inline uint64_t slot_tag(uint32_t hash)
-{
-	return (uint64_t)(hash >> 16) << SLOT_ADDR_BITS;
-}
-
-/* Bit 0 of the address (sets are malloc blocks, aligned to at least 2)
- * says the entry sits in its home slot.  Such an entry never moves when
- * a slot before it empties, so a deletion reads the hash (a cache miss
- * in another set) only of the displaced entries after it: at the
- * table's load most entries are at home. */
-#define SLOT_HOME UINT64_C(1)
+#define SLOT_HASH_MASK ((UINT64_C(1) << ATTR_SLOT_HASH_BITS) - 1)
 
 static inline struct bgp_attrs *slot_get(const struct attr_slot *s)
 {
-	return (struct bgp_attrs *)(uintptr_t)(s->v & SLOT_ADDR_MASK & ~SLOT_HOME);
+	return attr_slot_set(s);
 }
 
-/* Puts the entry of slot value v into slot i, whose home is home. */
-static inline void slot_move(struct attr_slot *slots, size_t i, uint64_t v, size_t home)
+/* The home slot of entry s in a table of mask + 1 slots: from the hash
+ * bits in the slot when they cover the mask, else from the set. */
+static inline size_t slot_home(const struct attr_slot *s, size_t mask)
 {
-	slots[i].v = (v & ~SLOT_HOME) | (i == home ? SLOT_HOME : 0);
+	if (mask <= SLOT_HASH_MASK)
+		return attr_slot_hash_bits(s) & mask;
+	return slot_get(s)->hash & mask;
 }
 
-/* The full hash, kept in the (frozen) set. */
-static inline uint32_t slot_hash(const struct attr_slot *s)
+/* The slot value's hash part for hash: what a probe compares. */
+static inline uint64_t slot_tag(uint32_t hash)
 {
-	return slot_get(s)->hash;
+	return ((uint64_t)hash & SLOT_HASH_MASK) << ATTR_SLOT_ADDR_BITS;
 }
 
 static inline bool slot_fits(const struct bgp_attrs *a)
 {
-	return ((uint64_t)(uintptr_t)a & (~SLOT_ADDR_MASK | SLOT_HOME)) == 0;
+	uint64_t p = (uint64_t)(uintptr_t)a;
+	return (p & ((UINT64_C(1) << ATTR_SLOT_ALIGN_BITS) - 1)) == 0 &&
+	       p >> (ATTR_SLOT_ADDR_BITS + ATTR_SLOT_ALIGN_BITS) == 0;
 }
 
-static inline void slot_put(struct attr_slot *s, struct bgp_attrs *a, uint32_t hash, bool home)
+static inline void slot_put(struct attr_slot *s, struct bgp_attrs *a, uint32_t hash)
 {
-	s->v = slot_tag(hash) | (uint64_t)(uintptr_t)a | (home ? SLOT_HOME : 0);
+	s->v = slot_tag(hash) | (uint64_t)(uintptr_t)a >> ATTR_SLOT_ALIGN_BITS;
 }
 
 static inline bool slot_used(const struct attr_slot *s)
@@ -123,10 +121,10 @@ static int table_resize(struct attr_table *t, size_t new_cap)
 	for (size_t i = 0; i < t->cap; i++) {
 		if (!slot_used(&t->slots[i]))
 			continue;
-		size_t home = slot_hash(&t->slots[i]) & mask, j = home;
+		size_t j = slot_home(&t->slots[i], mask);
 		while (slot_used(&slots[j]))
 			j = (j + 1) & mask;
-		slot_move(slots, j, t->slots[i].v, home);
+		slots[j] = t->slots[i];
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -151,10 +149,10 @@ static void table_shrink(struct attr_table *t)
 	memmove(top, t->slots, n * sizeof(*top));
 	memset(t->slots, 0, half * sizeof(*t->slots));
 	for (size_t k = 0; k < n; k++) {
-		size_t home = slot_hash(&top[k]) & mask, j = home;
+		size_t j = slot_home(&top[k], mask);
 		while (slot_used(&t->slots[j]))
 			j = (j + 1) & mask;
-		slot_move(t->slots, j, top[k].v, home);
+		t->slots[j] = top[k];
 	}
 	struct attr_slot *s = realloc(t->slots, half * sizeof(*s));
 	if (s) /* else the upper half stays allocated, unused */
@@ -171,15 +169,13 @@ static void slot_remove(struct attr_table *t, size_t i)
 		j = (j + 1) & mask;
 		if (!slot_used(&t->slots[j]))
 			break;
-		if (t->slots[j].v & SLOT_HOME)
-			continue; /* its home j is in (i, j] */
-		size_t home = slot_hash(&t->slots[j]) & mask;
+		size_t home = slot_home(&t->slots[j], mask);
 		/* Entry j may fill the hole at i only if its home slot is
 		 * not in (i, j] cyclically. */
 		bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (home_between)
 			continue;
-		slot_move(t->slots, i, t->slots[j].v, home);
+		t->slots[i] = t->slots[j];
 		i = j;
 	}
 	t->slots[i] = (struct attr_slot){ 0 };
@@ -190,8 +186,10 @@ static void table_release(struct bgp_attrs_hook *h, struct bgp_attrs *a)
 	struct attr_table *t = table_of(h);
 	uint32_t hash = a->hash; /* interned sets are frozen */
 	size_t mask = t->cap - 1;
+	struct attr_slot want;
+	slot_put(&want, a, hash);
 	for (size_t i = hash & mask; slot_used(&t->slots[i]); i = (i + 1) & mask) {
-		if (slot_get(&t->slots[i]) != a)
+		if (t->slots[i].v != want.v)
 			continue;
 		slot_remove(t, i);
 		t->count--;
@@ -260,7 +258,7 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 		size_t mask = t->cap - 1;
 		uint64_t tag = slot_tag(hash);
 		for (size_t i = hash & mask; slot_used(&t->slots[i]); i = (i + 1) & mask) {
-			if ((t->slots[i].v & ~SLOT_ADDR_MASK) != tag)
+			if ((t->slots[i].v >> ATTR_SLOT_ADDR_BITS << ATTR_SLOT_ADDR_BITS) != tag)
 				continue;
 			struct bgp_attrs *s = slot_get(&t->slots[i]);
 			if (s->hash == hash && bgp_attrs_equal(s, a)) {
@@ -295,7 +293,7 @@ struct bgp_attrs *attr_intern(struct attr_table *t, struct bgp_attrs *a)
 	size_t mask = t->cap - 1, i = hash & mask;
 	while (slot_used(&t->slots[i]))
 		i = (i + 1) & mask;
-	slot_put(&t->slots[i], f, hash, i == (hash & mask));
+	slot_put(&t->slots[i], f, hash);
 	t->count++;
 	t->misses++;
 	t->attr_bytes += attr_size(f);

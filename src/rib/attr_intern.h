@@ -20,16 +20,40 @@
 #include "bgp/attr.h"
 #include "rib/mem.h"
 
-/* One slot, 8 bytes: the set's address in the low 48 bits and 16 bits
- * of its hash above them (a tag: a probe compares sets only when the
- * tags match, and reads the full hash from the frozen set then).  The
- * whole hash lives in the set, so growing and deleting read it there.
- * 0 is an empty slot.  User-space addresses fit in 48 bits on the
- * 64-bit targets (x86-64 and arm64 hand out higher ones only to an mmap
- * that asks for them; attr_intern refuses a set that does not fit). */
+/* One slot, 8 bytes: the set's address shifted right by its 16-byte
+ * alignment (frozen sets are malloc blocks) in the low ATTR_SLOT_ADDR_BITS,
+ * and the low ATTR_SLOT_HASH_BITS of its hash above them.  Those hash
+ * bits give an entry's home slot in a table of up to 2^ATTR_SLOT_HASH_BITS
+ * slots without reading the set, which growing, shrinking and a
+ * deletion's backward shift need for every entry they move past (a
+ * cache miss each when read from the set); the bits above the home's
+ * are a tag a probe checks before it reads the set.  Larger tables read
+ * the full hash from the set, which keeps it.  0 is an empty slot.
+ * User-space addresses are below 2^47 on x86-64 (2^48 on arm64) unless
+ * an mmap asks for more; attr_intern refuses a set that does not fit. */
+#define ATTR_SLOT_ALIGN_BITS 4
+#if defined(__x86_64__)
+#define ATTR_SLOT_ADDR_BITS 43 /* 47-bit addresses */
+#else
+#define ATTR_SLOT_ADDR_BITS 44 /* 48-bit addresses */
+#endif
+#define ATTR_SLOT_HASH_BITS (64 - ATTR_SLOT_ADDR_BITS)
+
 struct attr_slot {
 	uint64_t v;
 };
+
+static inline struct bgp_attrs *attr_slot_set(const struct attr_slot *s)
+{
+	uint64_t a = s->v & ((UINT64_C(1) << ATTR_SLOT_ADDR_BITS) - 1);
+	return (struct bgp_attrs *)(uintptr_t)(a << ATTR_SLOT_ALIGN_BITS);
+}
+
+/* The low ATTR_SLOT_HASH_BITS of the set's hash. */
+static inline uint32_t attr_slot_hash_bits(const struct attr_slot *s)
+{
+	return (uint32_t)(s->v >> ATTR_SLOT_ADDR_BITS);
+}
 
 struct attr_table {
 	struct bgp_attrs_hook hook;

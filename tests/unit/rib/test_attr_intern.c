@@ -310,27 +310,58 @@ static void test_many_grow_shrink(void **state)
 }
 
 /* Every entry is reachable from its home slot (no empty slot between),
- * and bit 0 of its slot says whether it sits there (attr_intern.c:
- * deletion trusts that bit instead of reading the set's hash). */
-static void check_slots(const struct attr_table *t)
+ * and its slot holds its address and the low bits of its hash
+ * (attr_intern.c: growing, shrinking and deletion trust those bits for
+ * the home slot instead of reading the set's hash). */
+static bool slots_ok(const struct attr_table *t)
 {
 	size_t mask = t->cap - 1, n = 0;
+	uint32_t bits = (UINT32_C(1) << ATTR_SLOT_HASH_BITS) - 1;
 	for (size_t i = 0; i < t->cap; i++) {
-		uint64_t v = t->slots[i].v;
-		if (!v)
+		if (!t->slots[i].v)
 			continue;
 		n++;
-		const struct bgp_attrs *a =
-			(const struct bgp_attrs *)(uintptr_t)(v & ((UINT64_C(1) << 48) - 2));
-		size_t home = a->hash & mask;
-		assert_int_equal(v & 1, i == home);
-		for (size_t j = home; j != i; j = (j + 1) & mask)
-			assert_true(t->slots[j].v != 0);
+		const struct bgp_attrs *a = attr_slot_set(&t->slots[i]);
+		if (attr_slot_hash_bits(&t->slots[i]) != (a->hash & bits))
+			return false;
+		for (size_t j = a->hash & mask; j != i; j = (j + 1) & mask)
+			if (!t->slots[j].v)
+				return false;
 	}
-	assert_int_equal(n, attr_table_count(t));
+	return n == attr_table_count(t);
 }
 
-static void test_home_bits_follow_moves(void **state)
+static void check_slots(const struct attr_table *t)
+{
+	assert_true(slots_ok(t));
+}
+
+/* The check catches a broken table: an entry moved one slot before its
+ * home (as a backward shift that ignored the home would do), or a slot
+ * whose hash bits are not its set's. */
+static void test_slots_check_fails_when_broken(void **state)
+{
+	(void)state;
+	struct attr_table t;
+	attr_table_init(&t);
+	struct bgp_attrs *a = attr_intern(&t, mk(1, 65001));
+	assert_non_null(a);
+	check_slots(&t);
+	size_t mask = t.cap - 1, i = a->hash & mask, k = (i - 1) & mask;
+	struct attr_slot good = t.slots[i];
+	t.slots[k] = good;
+	t.slots[i].v = 0;
+	assert_false(slots_ok(&t));
+	t.slots[k].v = 0;
+	t.slots[i].v = good.v ^ (UINT64_C(1) << (ATTR_SLOT_ADDR_BITS + 7));
+	assert_false(slots_ok(&t));
+	t.slots[i] = good;
+	check_slots(&t);
+	bgp_attrs_unref(a);
+	attr_table_destroy(&t);
+}
+
+static void test_slots_follow_moves(void **state)
 {
 	(void)state;
 	enum { N = 6000 };
@@ -363,7 +394,8 @@ int main(void)
 		cmocka_unit_test(test_destroy_with_live_sets),
 		cmocka_unit_test(test_every_field_counts),
 		cmocka_unit_test(test_many_grow_shrink),
-		cmocka_unit_test(test_home_bits_follow_moves),
+		cmocka_unit_test(test_slots_follow_moves),
+		cmocka_unit_test(test_slots_check_fails_when_broken),
 		cmocka_unit_test(test_intern_freezes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
