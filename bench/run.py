@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -348,6 +349,47 @@ def egressd_memory(drv, ns):
     return out
 
 
+class Sampler:
+    """--sample S: egressd's show memory and RSS every S seconds from a
+    thread, for what the withdrawal holds on its way (queued routes, the
+    allocator's heap) that the figures at full and after it miss."""
+
+    def __init__(self, drv, ns, every):
+        self.drv, self.ns, self.every = drv, ns, every
+        self.samples = []
+        self.stop_ev = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop_ev.wait(self.every):
+            t = time.monotonic()
+            m = egressd_memory(self.drv, self.ns).get("show_memory") or {}
+            sess = m.get("sessions") or {}
+            alloc = m.get("allocator") or {}
+            rss = 0
+            for pid in self.ns.pids():
+                try:
+                    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+                        for ln in f:
+                            if ln.startswith("VmRSS:"):
+                                rss += int(ln.split()[1]) * 1024
+                except OSError:
+                    continue
+            self.samples.append({
+                "t": t, "rss": rss, "total_bytes": m.get("total_bytes"),
+                "queued_routes": sess.get("queued_routes"),
+                "queue_bytes": sess.get("queue_bytes"),
+                "heap_bytes": alloc.get("heap_bytes"),
+                "in_use_bytes": alloc.get("in_use_bytes"),
+                "free_bytes": alloc.get("free_bytes")})
+
+    def stop(self):
+        self.stop_ev.set()
+        self.thread.join()
+        return self.samples
+
+
 def settle(ns, procs, quiet=0.05, window=1.0, timeout=600):
     """Monotonic time at which the daemon's CPU (all its processes) grew
     by less than `quiet` seconds over `window`: every path processed."""
@@ -502,6 +544,8 @@ def run_once(name, args, n, table_args, workroot, idx):
         res["feeder_send_cpu_s"] = sum(a["cpu"] for a in anns) - sum(
             fl.get("first_update")["cpu"] for _, _, fl in feeders)
         res["collector_cpu_full_s"] = full["cpu"]
+        sampler = (Sampler(drv, line.d, args.sample)
+                   if args.sample and name == "egressd" else None)
         for _, f, _ in feeders:
             os.kill(f.pid, signal.SIGUSR1)
         wd = min((wait_event(fl, "withdraw_start", f"{lbl}'s withdrawal",
@@ -510,6 +554,8 @@ def run_once(name, args, n, table_args, workroot, idx):
         empty = wait_phase(clog, flog, "empty", procs, args.stall, timeout)
         res["withdraw_s"] = empty["t"] - wd["t"]
         res["t_wd"], res["t_empty"] = wd["t"], empty["t"]
+        if sampler is not None:
+            res["withdraw_samples"] = sampler.stop()
         wdones = [wait_event(fl, "withdrawn", f"{lbl}'s end of withdrawal",
                              procs, 60) for lbl, _, fl in feeders]
         res["feeder_withdraw_send_s"] = max(w["send_s"] for w in wdones)
@@ -528,6 +574,9 @@ def run_once(name, args, n, table_args, workroot, idx):
             # attribute sets (daemon/mem_trim.c) has seen the drop.
             time.sleep(2)
             res["memory_after_withdraw"] = egressd_memory(drv, line.d)
+            # Each trim and how long it held the loop (daemon/mem_trim.c).
+            res["trims"] = [ln for ln in drv.log().splitlines()
+                            if "free memory given back" in ln]
         if idle is not None:
             os.kill(idle.pid, signal.SIGTERM)
             ie = wait_event(ilog, "exit", "idle peer's exit", procs[:1], 10)
@@ -662,6 +711,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=0.0,
                     help="per phase; default scales with the table size")
     ap.add_argument("--out", default=os.path.join(REPO, "bench", "out"))
+    ap.add_argument("--sample", type=float, default=0.0,
+                    help="egressd: sample show memory and RSS every this "
+                    "many seconds during the withdrawal")
     ap.add_argument("--feeders", type=int, default=1,
                     help=f"peers feeding the same table (1-{len(F_ADDRS)}),"
                     " each its own distinct paths")
