@@ -57,6 +57,17 @@ static void rt_set_err(struct fib *f, struct fib_rt *rt, int err)
 static int rt_send(struct fib *f, struct fib_rt *rt)
 {
 	struct fib_group *g = rt->g;
+	if (f->holding) {
+		/* fib_hold: recorded, written by fib_hold_release. */
+		if (!rt->held)
+			f->nheld++;
+		rt->held = true;
+		return 0;
+	}
+	if (rt->held) {
+		rt->held = false;
+		f->nheld--;
+	}
 	f->requests++;
 	rt->on_bk = false;
 	return f->be.ops->route_set(f->be.be, &rt->pfx, 0, f->nhg.nhobj ? g->id : 0, &g->set);
@@ -256,6 +267,10 @@ int fib_route_delete(struct fib *f, const struct prefix *pfx)
 		return -ENOENT;
 	bool opened = auto_begin(f);
 	fib_backup_forget(f, rt);
+	if (rt->held)
+		f->nheld--;
+	/* Sent even for a held route: the kernel may have its version from
+	 * before the hold. */
 	f->requests++;
 	int rc = f->be.ops->route_del(f->be.be, &rt->pfx, 0);
 	struct fib_group *g = rt->g;
@@ -278,7 +293,7 @@ int fib_route_lookup(const struct fib *f, const struct prefix *pfx, struct fib_n
 	if (group_id)
 		*group_id = f->nhg.nhobj ? rt->g->id : 0;
 	if (err)
-		*err = rt->err;
+		*err = rt->held ? -EINPROGRESS : rt->err;
 	return 0;
 }
 
@@ -714,4 +729,6 @@ void fib_stats_get(const struct fib *f, struct fib_stats *st)
 	st->errors = f->errors;
 	st->backups = f->nbackups;
 	st->backups_pending = fib_backup_pending(f);
+	st->held = f->nheld;
+	st->holding = f->holding;
 }

@@ -373,11 +373,28 @@ struct fib_stats {
 	uint64_t errors;      /* kernel requests refused */
 	size_t backups;         /* backup routes written to the kernel */
 	size_t backups_pending; /* routes whose backup route is still to write */
+	size_t held;            /* routes recorded, not yet written (fib_hold) */
+	bool holding;           /* fib_hold and no fib_hold_release yet */
 };
 void fib_stats_get(const struct fib *f, struct fib_stats *st);
 
+/* ---- the initial download (fib_hold.c) ----
+ * While held, route installs are recorded in the FIB but not sent to
+ * the kernel (nexthop objects and groups, and deletes, still are).
+ * fib_hold_release then writes the recorded routes in the order of the
+ * FIB's own route index, a hash order: the kernel's trie inserts a
+ * shuffled table much faster than an ascending one, which is the order
+ * BGP feeds usually arrive in (docs/benchmarks.md). */
+void fib_hold(struct fib *f);
+/* Ends the hold and writes up to budget of the recorded routes, in the
+ * open batch or one of its own; returns how many are still to write.
+ * A route changed meanwhile is written at once, as without a hold. */
+size_t fib_hold_release(struct fib *f, size_t budget);
+bool fib_holding(const struct fib *f);
+
 /* Our view of one route: 0 and its next-hop set, its group's kernel id
- * (0 with inline routes) and its last error (0 = installed). */
+ * (0 with inline routes) and its last error (0 = installed,
+ * -EINPROGRESS: held by fib_hold, not written yet). */
 int fib_route_lookup(const struct fib *f, const struct prefix *pfx,
 		     struct fib_nhset *nhs, uint32_t *group_id, int *err);
 

@@ -188,6 +188,10 @@ static void write_one(struct fib *f, struct fib_rt *rt)
 
 size_t fib_backup_write(struct fib *f, size_t budget)
 {
+	/* A backup route without its primary would carry the traffic on
+	 * its own: none goes out before the held primaries have. */
+	if (f->holding)
+		return fib_backup_pending(f);
 	if (f->bdirty) {
 		f->bdirty = false;
 		fib_htab_foreach(&f->nhg.groups, dirty_group, f);

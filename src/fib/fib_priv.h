@@ -156,6 +156,8 @@ struct fib_rt {
 	 * route, through what is now the best path, became the route:
 	 * there is no route at the primary priority (fib.c promote). */
 	bool on_bk;
+	/* Recorded while the FIB was held (fib_hold) and not yet sent. */
+	bool held;
 };
 
 /* ---- routes by prefix (fib_rtab.c): open addressing ---- */
@@ -198,6 +200,10 @@ struct fib {
 	size_t nbq, capbq, bq_head, bq_live;
 	size_t nbackups; /* routes with rt->bk */
 	bool bdirty;     /* some group has bdirty set */
+	/* fib_hold: route writes are recorded, not sent; nheld routes wait
+	 * for fib_hold_release, which walks the slots from hold_next. */
+	bool holding;
+	size_t nheld, hold_next;
 };
 
 static inline uint32_t fib_primary_metric(const struct fib *f, int af)
