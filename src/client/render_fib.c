@@ -74,8 +74,11 @@ int render_fib(FILE *out, json_t *ans, char *err, size_t err_size)
 		fprintf(mem, "table %lld, protocol %lld: install off: egressd writes nothing "
 			     "to the kernel\n", table, proto);
 	} else {
-		fprintf(mem, "table %lld, protocol %lld, %lld routes%s\n", table, proto, count,
-			install ? "" : " (install dry-run: not in the kernel)");
+		/* fib { initial-download after-eor }: why routes are missing. */
+		const char *dl = str_of(ans, "download");
+		fprintf(mem, "table %lld, protocol %lld, %lld routes%s%s%s\n", table, proto, count,
+			install ? "" : " (install dry-run: not in the kernel)",
+			dl ? ": " : "", dl ? dl : "");
 		fprintf(mem, "%-43s %-10s %-13s %s\n", "Prefix", "Group", "State", "Next hops");
 	}
 	size_t i;

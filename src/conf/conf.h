@@ -209,6 +209,12 @@ struct conf_fib {
 	 * when they are on another interface (fib/fib_backup.c). */
 	bool backup_routes;
 	bool backup_routes_set;
+	/* `initial-download after-eor|immediate` (default after-eor): at
+	 * start, routes wait for End-of-RIB from the peers (RFC 4724), or a
+	 * bounded timer, then go to the kernel in one pass
+	 * (daemon/fib_sync.c). */
+	bool initial_after_eor;
+	bool initial_download_set;
 };
 
 /* Decision process knobs (global; rib/decision.h says what each does). */

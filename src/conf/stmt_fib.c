@@ -18,7 +18,13 @@
  * backup-routes: with on (the default), each route whose next-best path
  * leaves through another interface gets a second kernel route at a
  * higher metric through that path, so a link going down moves traffic
- * at once although the kernel deletes the primary's nexthops itself. */
+ * at once although the kernel deletes the primary's nexthops itself.
+ *
+ * initial-download: after-eor (the default) holds the first download of
+ * routes until every Established peer sent End-of-RIB (RFC 4724 2), or
+ * a bounded timer, and then writes the whole table in one pass in an
+ * order the kernel inserts fast; immediate writes each route as it
+ * arrives, as after the first download. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +40,7 @@ void conf_fib_defaults(struct conf_fib *f)
 	f->install = true;
 	f->protocol = CONF_FIB_PROTOCOL_DEFAULT;
 	f->backup_routes = true;
+	f->initial_after_eor = true;
 }
 
 bool conf_fib_equal(const struct conf_fib *a, const struct conf_fib *b)
@@ -43,7 +50,9 @@ bool conf_fib_equal(const struct conf_fib *a, const struct conf_fib *b)
 	       a->table_set == b->table_set && a->ecmp_set == b->ecmp_set &&
 	       a->install_set == b->install_set && a->protocol_set == b->protocol_set &&
 	       a->graceful_restart_set == b->graceful_restart_set && a->dry_run == b->dry_run &&
-	       a->backup_routes == b->backup_routes && a->backup_routes_set == b->backup_routes_set;
+	       a->backup_routes == b->backup_routes && a->backup_routes_set == b->backup_routes_set &&
+	       a->initial_after_eor == b->initial_after_eor &&
+	       a->initial_download_set == b->initial_download_set;
 }
 
 /* Route protocol numbers that are not ours to take: the kernel's own
@@ -61,9 +70,10 @@ static const struct {
 	{ 189, "rip (FRR)" }, { 192, "eigrp (FRR)" },
 };
 
-enum fib_kw { FK_TABLE, FK_ECMP, FK_INSTALL, FK_PROTOCOL, FK_GR, FK_BACKUP, FK_COUNT };
+enum fib_kw { FK_TABLE, FK_ECMP, FK_INSTALL, FK_PROTOCOL, FK_GR, FK_BACKUP, FK_INITIAL, FK_COUNT };
 static const char *const fib_words[FK_COUNT] = { "table", "ecmp", "install", "protocol",
-						 "graceful-restart", "backup-routes" };
+						 "graceful-restart", "backup-routes",
+						 "initial-download" };
 
 struct fib_ctx {
 	struct conf_pos first[FK_COUNT]; /* line 0 = not yet seen */
@@ -79,6 +89,23 @@ static bool fib_on_off(struct parser *p, bool *v)
 		*v = false;
 	} else {
 		diag_add(p->diag, p->tok.pos, "invalid %s value '" TOK_FMT "' (expected on or off)",
+			 p->kw.text, TOK_ARGS(&p->tok));
+		return false;
+	}
+	return true;
+}
+
+static bool fib_initial(struct parser *p, bool *after_eor)
+{
+	if (!parser_want_value(p, "after-eor or immediate", false))
+		return false;
+	if (strcmp(p->tok.text, "after-eor") == 0) {
+		*after_eor = true;
+	} else if (strcmp(p->tok.text, "immediate") == 0) {
+		*after_eor = false;
+	} else {
+		diag_add(p->diag, p->tok.pos,
+			 "invalid %s value '" TOK_FMT "' (expected after-eor or immediate)",
 			 p->kw.text, TOK_ARGS(&p->tok));
 		return false;
 	}
@@ -233,6 +260,10 @@ static void fib_stmt(struct parser *p, void *arg)
 		ok = fib_on_off(p, &f->backup_routes);
 		f->backup_routes_set = ok;
 		break;
+	case FK_INITIAL:
+		ok = fib_initial(p, &f->initial_after_eor);
+		f->initial_download_set = ok;
+		break;
 	case FK_COUNT:
 		break;
 	}
@@ -279,7 +310,8 @@ void conf_fib_print(const struct conf *c, void *file)
 	FILE *f = file;
 	const struct conf_fib *b = &c->fib;
 	if (!b->pos.line && !b->table_set && !b->ecmp_set && !b->install_set &&
-	    !b->protocol_set && !b->graceful_restart_set && !b->backup_routes_set)
+	    !b->protocol_set && !b->graceful_restart_set && !b->backup_routes_set &&
+	    !b->initial_download_set)
 		return;
 	fprintf(f, "fib {\n");
 	if (b->table_set) {
@@ -298,5 +330,8 @@ void conf_fib_print(const struct conf *c, void *file)
 		fprintf(f, "\tgraceful-restart %s\n", b->graceful_restart ? "on" : "off");
 	if (b->backup_routes_set)
 		fprintf(f, "\tbackup-routes %s\n", b->backup_routes ? "on" : "off");
+	if (b->initial_download_set)
+		fprintf(f, "\tinitial-download %s\n",
+			b->initial_after_eor ? "after-eor" : "immediate");
 	fprintf(f, "}\n");
 }

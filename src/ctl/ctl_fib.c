@@ -43,7 +43,13 @@ json_t *ctl_json_fib_route(const struct prefix *pfx, const struct fib_nhset *nhs
 	}
 	if (!arr)
 		return NULL;
-	const char *state = !install ? "not-installed" : err ? "failed" : "installed";
+	/* -EINPROGRESS: held for the initial download (fib_hold). */
+	const char *state = !install		? "not-installed"
+			    : err == -EINPROGRESS ? "deferred"
+			    : err		? "failed"
+						: "installed";
+	if (err == -EINPROGRESS)
+		err = 0;
 	json_t *r = json_pack("{s:s,s:o,s:s}", "prefix", prefix_fmt(pfx, pb), "nexthops", arr,
 			      "state", state);
 	if (!r)
@@ -144,7 +150,17 @@ int ctl_fib_walk_next(struct ctl_fib_walk *wk, size_t max, struct wbuf *w)
 				      (json_int_t)st.groups, "nexthop_count", (json_int_t)st.nexthops);
 		if (h && (json_object_set_new(h, "backup_count", json_integer((json_int_t)st.backups)) ||
 			  json_object_set_new(h, "backup_pending",
-					      json_integer((json_int_t)st.backups_pending)))) {
+					      json_integer((json_int_t)st.backups_pending)) ||
+			  json_object_set_new(h, "held_count", json_integer((json_int_t)st.held)))) {
+			json_decref(h);
+			h = NULL;
+		}
+		/* fib { initial-download after-eor }: why the kernel has
+		 * none of the routes yet, or not all. */
+		const char *dl = st.holding ? "deferred until End-of-RIB"
+				 : st.held  ? "initial download under way"
+					    : NULL;
+		if (h && dl && json_object_set_new(h, "download", json_string(dl))) {
 			json_decref(h);
 			h = NULL;
 		}

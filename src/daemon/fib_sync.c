@@ -37,6 +37,13 @@
  * deferral), the restart time we advertise. */
 #define FIB_GR_DEFER_TIME 120.0
 
+/* Initial download: the longest routes wait for End-of-RIB once the
+ * first session is Established (a peer that never sends it must not
+ * keep forwarding off for long), and the routes written per loop
+ * iteration once they go (tens of milliseconds of kernel work). */
+#define FIB_INITIAL_DEFER_TIME 30.0
+#define FIB_DOWNLOAD_SLICE 16384
+
 static struct daemon_fib *DF(struct daemon *d) { return d->fib; }
 
 /* ---- batches ---- */
@@ -67,15 +74,41 @@ static void commit_one(struct daemon_fib *df, struct fib *f, bool *open, const c
 	(void)df;
 }
 
+/* One slice of the initial download in this iteration's batch: every
+ * iteration, busy or idle (download_idle keeps the loop from waiting),
+ * so sessions and timers are served between slices. */
+static void download_slice(struct daemon_fib *df)
+{
+	if (!df->downloading || !df->fib || df->frozen)
+		return;
+	if (!df->batch_open) {
+		fib_batch_begin(df->fib);
+		df->batch_open = true;
+	}
+	if (fib_hold_release(df->fib, FIB_DOWNLOAD_SLICE) == 0) {
+		df->downloading = false;
+		ev_idle_stop(df->d->loop, &df->download_idle);
+		log_info("fib: initial download written to the kernel");
+	}
+}
+
+static void download_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	fib_sync_batch_need(w->data);
+}
+
 static void commit_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct daemon_fib *df = w->data;
 	(void)revents;
 	ev_prepare_stop(loop, w);
+	download_slice(df);
 	commit_one(df, df->fib, &df->batch_open, "main table");
 	/* Changes may have queued backup routes: written once idle, after
-	 * whatever primaries are still coming. */
-	if (df->fib && !df->frozen && fib_backup_pending(df->fib))
+	 * whatever primaries are still coming (the held ones too). */
+	if (df->fib && !df->frozen && !fib_holding(df->fib) && fib_backup_pending(df->fib))
 		ev_idle_start(loop, &df->backup_idle);
 	for (struct fib_sync_table *t = df->tables; t; t = t->next)
 		commit_one(df, t->fib, &t->batch_open, "extra table");
@@ -216,6 +249,22 @@ static void sweep_now(struct daemon_fib *df, const char *why)
 {
 	df->deferring = false;
 	ev_timer_stop(df->d->loop, &df->gr_timer);
+	if (df->initial) {
+		/* Nothing to sweep (daemon_fib_start did): the held routes
+		 * go, a slice per loop iteration. */
+		df->initial = false;
+		struct fib_stats st = { 0 };
+		if (df->fib)
+			fib_stats_get(df->fib, &st);
+		log_info("fib: initial download: %s: writing %zu routes to the kernel", why,
+			 st.held);
+		df->downloading = df->fib != NULL;
+		if (df->downloading) {
+			ev_idle_start(df->d->loop, &df->download_idle);
+			fib_sync_batch_need(df);
+		}
+		return;
+	}
 	fib_sync_commit(df);
 	if (!df->fib)
 		return;
@@ -228,19 +277,36 @@ static void sweep_now(struct daemon_fib *df, const char *why)
 
 static void gr_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	struct daemon_fib *df = w->data;
 	(void)loop;
 	(void)revents;
-	sweep_now(w->data, "graceful restart: time is up, stale routes swept");
+	if (df->initial)
+		log_warn("fib: initial download: no End-of-RIB from every Established peer "
+			 "within %.0f s, not waiting any longer", FIB_INITIAL_DEFER_TIME);
+	sweep_now(df, df->initial ? "time is up"
+				  : "graceful restart: time is up, stale routes swept");
 }
 
 static void gr_check_done(struct daemon_fib *df)
 {
 	if (!df->deferring)
 		return;
-	for (size_t i = 1; i < df->d->n_peers; i++)
-		if (df->d->peers[i].peer && (!df->peer_seen[i] || df->eor_wait[i]))
+	/* Graceful restart waits for every configured peer (the previous
+	 * run's routes forward meanwhile); the initial download only for
+	 * those that came up, so one peer that is down does not hold the
+	 * others' routes back. */
+	bool any = false;
+	for (size_t i = 1; i < df->d->n_peers; i++) {
+		if (!df->d->peers[i].peer)
+			continue;
+		if (df->eor_wait[i] || (!df->initial && !df->peer_seen[i]))
 			return;
-	sweep_now(df, "graceful restart: End-of-RIB from every peer, stale routes swept");
+		any |= df->peer_seen[i];
+	}
+	if (df->initial && !any)
+		return;
+	sweep_now(df, df->initial ? "End-of-RIB from every Established peer"
+				  : "graceful restart: End-of-RIB from every peer, stale routes swept");
 }
 
 void daemon_fib_established(struct daemon *d, struct daemon_peer *dp)
@@ -251,6 +317,11 @@ void daemon_fib_established(struct daemon *d, struct daemon_peer *dp)
 		return;
 	struct fib_nexthop via;
 	df->peer_ifindex[p->id] = fib_resolve(df->res, &p->cfg.addr, &via) == 0 ? via.ifindex : 0;
+	if (df->deferring && df->initial && !ev_is_active(&df->gr_timer)) {
+		/* RFC 4724 4.1's bound on the wait, from the first session. */
+		ev_timer_set(&df->gr_timer, FIB_INITIAL_DEFER_TIME, 0.);
+		ev_timer_start(d->loop, &df->gr_timer);
+	}
 	if (df->deferring && !df->peer_seen[p->id]) {
 		df->peer_seen[p->id] = true;
 		df->eor_wait[p->id] = p->neg.families & ~p->disabled_families;
@@ -316,6 +387,8 @@ int daemon_fib_start(struct daemon *d)
 	df->commit.data = df;
 	ev_idle_init(&df->backup_idle, backup_idle_cb);
 	df->backup_idle.data = df;
+	ev_idle_init(&df->download_idle, download_idle_cb);
+	df->download_idle.data = df;
 	/* Room for the neighbors a reload may add (daemon.h, peers_cap). */
 	size_t np = d->peers_cap > d->n_peers ? d->peers_cap : d->n_peers;
 	if (!np)
@@ -369,6 +442,19 @@ int daemon_fib_start(struct daemon *d)
 		rc = fib_resync(df->fib);
 		if (rc < 0)
 			log_warn("fib: sweeping routes of an earlier run: %s", strerror(-rc));
+		if (df->cfg.initial_after_eor && d->n_peers > 1) {
+			/* Nothing of ours in the kernel now: the first table
+			 * goes in one pass once the peers sent it all (RFC 4724
+			 * 2's End-of-RIB), in an order the kernel inserts fast
+			 * and without sharing the CPU with the sessions'
+			 * UPDATEs (fib_hold.c, docs/benchmarks.md). */
+			df->deferring = true;
+			df->initial = true;
+			fib_hold(df->fib);
+			log_info("fib: initial download: routes not installed until every "
+				 "Established peer sent End-of-RIB (at most %.0f s after the "
+				 "first session)", FIB_INITIAL_DEFER_TIME);
+		}
 	}
 	return 0;
 fail:
@@ -407,6 +493,7 @@ void daemon_fib_stop(struct daemon *d)
 		fib_sync_table_close(df->tables, !df->cfg.graceful_restart);
 	ev_prepare_stop(loop, &df->commit);
 	ev_idle_stop(loop, &df->backup_idle);
+	ev_idle_stop(loop, &df->download_idle);
 	ev_timer_stop(loop, &df->gr_timer);
 	fib_sync_nh_stop(df);
 	fib_destroy(df->fib);

@@ -55,8 +55,12 @@ struct daemon_fib {
 	bool walk_has_cursor;
 	struct prefix walk_cursor;
 	ev_timer walk_timer;
-	/* graceful restart: kernel routes of the previous run kept */
+	/* graceful restart: kernel routes of the previous run kept; or
+	 * with initial (fib { initial-download after-eor }) the FIB held
+	 * (fib_hold) until the peers' End-of-RIB, then downloading */
 	bool deferring;
+	bool initial, downloading;
+	ev_idle download_idle;
 	uint32_t *eor_wait;     /* per peer id: families still without End-of-RIB */
 	bool *peer_seen;        /* per peer id: has been Established this run */
 	ev_timer gr_timer;

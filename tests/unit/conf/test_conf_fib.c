@@ -43,6 +43,15 @@ static void test_values(void **state)
 	c = conf_test_ok(HEAD "fib { backup-routes off }\n");
 	assert_false(c->fib.backup_routes);
 	assert_true(c->fib.backup_routes_set);
+	assert_true(c->fib.initial_after_eor); /* the default */
+	assert_false(c->fib.initial_download_set);
+	conf_free(c);
+	c = conf_test_ok(HEAD "fib { initial-download immediate }\n");
+	assert_false(c->fib.initial_after_eor);
+	assert_true(c->fib.initial_download_set);
+	conf_free(c);
+	c = conf_test_ok(HEAD "fib { initial-download after-eor }\n");
+	assert_true(c->fib.initial_after_eor);
 	conf_free(c);
 	/* dry-run: not written (install false), but computed. */
 	c = conf_test_ok(HEAD "fib { install dry-run }\n");
@@ -91,6 +100,8 @@ static const struct bad bad_cases[] = {
 	  "t.conf:3:24: invalid graceful-restart value 'maybe' (expected on or off)" },
 	{ HEAD "fib { backup-routes sometimes }\n",
 	  "t.conf:3:21: invalid backup-routes value 'sometimes' (expected on or off)" },
+	{ HEAD "fib { initial-download later }\n",
+	  "t.conf:3:24: invalid initial-download value 'later' (expected after-eor or immediate)" },
 	{ HEAD "fib { backup-route on }\n",
 	  "t.conf:3:7: unknown statement 'backup-route' in fib block; did you mean 'backup-routes'?" },
 	{ HEAD "fib { protocol 256 }\n",
@@ -157,6 +168,8 @@ static void test_print(void **state)
 	round_trip(HEAD "fib { install dry-run }\n", "fib {\n\tinstall dry-run\n}\n");
 	round_trip(HEAD "fib { backup-routes off }\n", "fib {\n\tbackup-routes off\n}\n");
 	round_trip(HEAD "fib { install on }\n", "fib {\n\tinstall on\n}\n");
+	round_trip(HEAD "fib { initial-download immediate }\n",
+		   "fib {\n\tinitial-download immediate\n}\n");
 	/* off and dry-run are different models. */
 	struct conf *x = conf_test_ok(HEAD "fib { install off }\n");
 	struct conf *y = conf_test_ok(HEAD "fib { install dry-run }\n");
