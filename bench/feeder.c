@@ -7,8 +7,9 @@
  * how long its sends took so that claim can be checked.
  *
  * Events go to stdout as JSON lines (see conn.h) for bench/run.py:
- * table, encoded, established, first_update, progress, announced,
- * withdraw_start, withdrawn, exit.  SIGUSR1 starts the withdrawal,
+ * table, encoded, established, first_update, progress, announced (the
+ * table and its End-of-RIB sent), withdraw_start, withdrawn, exit.
+ * SIGUSR1 starts the withdrawal,
  * SIGTERM ends the session. */
 #include <errno.h>
 #include <getopt.h>
@@ -57,6 +58,14 @@ static int encode_announce(const struct bench_table *t, const struct bgp_encode_
 			s->msgs++;
 		}
 	}
+	/* End-of-RIB (RFC 4724 2), as BIRD, FRR and egressd send after
+	 * their initial update: a daemon that waits for it before writing
+	 * its FIB (egressd's `fib { initial-download after-eor }`) must not
+	 * be measured waiting for its timer instead. */
+	int rc = bgp_update_encode_eor(&s->w, BGP_FAM_IPV4_UNICAST);
+	if (rc < 0)
+		return rc;
+	s->msgs++;
 	return 0;
 }
 
