@@ -623,8 +623,9 @@ static void check_route(void *arg, const struct prefix *pfx, uint32_t metric, ui
 static void check_missing(struct fib_rt *rt, void *arg)
 {
 	struct check_ctx *c = arg;
-	/* A promoted backup route stands for the primary (promote). */
-	if (rt->check_gen != c->f->check_gen && !rt->err && !rt->on_bk)
+	/* A promoted backup route stands for the primary (promote); a held
+	 * one is not written yet (fib_hold). */
+	if (rt->check_gen != c->f->check_gen && !rt->err && !rt->on_bk && !rt->held)
 		check_diff(c, &rt->pfx, FIB_DIFF_MISSING);
 	fib_backup_check_missing(c->f, rt, check_diff_cb, c);
 }
