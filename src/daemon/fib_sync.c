@@ -338,6 +338,19 @@ void daemon_fib_eor(struct daemon *d, struct daemon_peer *dp, enum bgp_family f)
 	gr_check_done(df);
 }
 
+void daemon_fib_session_lost(struct daemon *d, struct daemon_peer *dp)
+{
+	struct daemon_fib *df = DF(d);
+	if (!df || !df->deferring || !dp->peer || dp->peer->id >= d->n_peers)
+		return;
+	/* Its End-of-RIB will not come on this session: waiting for it
+	 * would hold every other peer's routes until the timer (as
+	 * gr_restart.c does for the routes it holds). */
+	df->peer_seen[dp->peer->id] = true;
+	df->eor_wait[dp->peer->id] = 0;
+	gr_check_done(df);
+}
+
 /* ---- life cycle ---- */
 
 /* inline_only: routes carry their next hops (RTA_MULTIPATH), no

@@ -41,6 +41,9 @@ bool daemon_fib_nh_reachable(struct daemon *d, int af, const struct bgp_attrs *a
  * End-of-RIB (graceful restart: sweep once every peer sent it). */
 void daemon_fib_established(struct daemon *d, struct daemon_peer *dp);
 void daemon_fib_eor(struct daemon *d, struct daemon_peer *dp, enum bgp_family f);
+/* The session ended while the FIB waits for End-of-RIB (graceful
+ * restart, or the initial download): it is not waited for again. */
+void daemon_fib_session_lost(struct daemon *d, struct daemon_peer *dp);
 /* The session ended and its routes go (no graceful restart): groups
  * through the peer's address move to their other members or backup at
  * once (fib_nexthop.c). */

@@ -96,6 +96,7 @@ static void on_down(struct bgp_peer *p, void *ctx)
 		daemon_fib_peer_down(d, dp);
 	daemon_sync_stop(d, dp);
 	daemon_gr_restart_down(d, dp);
+	daemon_fib_session_lost(d, dp);
 	daemon_soft_clear(dp, 0);
 	daemon_cloud_peer_down(d, dp);
 	/* Unless graceful restart keeps them stale, the routes go now, in
