@@ -25,4 +25,13 @@ static inline struct bgp_attrs *test_attrs_seq(uint32_t first, unsigned n)
 	return a;
 }
 
+/* ORIGIN IGP, AS_SEQUENCE {first_as} and MULTI_EXIT_DISC med. */
+static inline struct bgp_attrs *test_attrs_med(uint32_t first_as, uint32_t med)
+{
+	struct bgp_attrs *a = test_attrs_seq(first_as, 1);
+	a->present |= BGP_ATTR_BIT(BGP_ATTR_MED);
+	a->med = med;
+	return a;
+}
+
 #endif

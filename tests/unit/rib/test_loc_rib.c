@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rib/loc_rib.h"
+#include "rib_test_attrs.h"
 #include "rib/trie.h"
 
 static struct rib_peer peers[3];
@@ -45,13 +46,7 @@ static struct prefix pfx(const char *s)
 
 static struct bgp_attrs *attrs(uint32_t first_as, uint32_t med)
 {
-	struct bgp_attrs *a = bgp_attrs_new();
-	uint8_t segs[] = { BGP_AS_SEQUENCE, 1, (uint8_t)(first_as >> 24), (uint8_t)(first_as >> 16),
-			   (uint8_t)(first_as >> 8), (uint8_t)first_as };
-	assert_int_equal(bgp_attrs_set_aspath(a, segs, sizeof(segs)), 0);
-	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_MED);
-	a->med = med;
-	return a;
+	return test_attrs_med(first_as, med);
 }
 
 static struct rib_path path(int peer, struct bgp_attrs *a)

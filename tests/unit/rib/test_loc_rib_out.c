@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rib/loc_rib.h"
+#include "rib_test_attrs.h"
 #include "rib/rib.h"
 
 #define COLLECTOR 9
@@ -37,12 +38,7 @@ static struct prefix pfx_n(unsigned n)
 
 static struct bgp_attrs *attrs(uint32_t med)
 {
-	struct bgp_attrs *a = bgp_attrs_new();
-	uint8_t segs[] = { BGP_AS_SEQUENCE, 1, 0, 0, 0xfd, 0xe9 };
-	assert_int_equal(bgp_attrs_set_aspath(a, segs, sizeof(segs)), 0);
-	a->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_MED);
-	a->med = med;
-	return a;
+	return test_attrs_med(65001, med);
 }
 
 static struct rib_path path(int peer, struct bgp_attrs *a)
