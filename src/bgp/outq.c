@@ -530,52 +530,48 @@ static void sent(struct outq_batch *b, struct pvec *v, size_t k)
 	v->off += k;
 }
 
+/* Drops the consumed front (*off elements of elem bytes) of an array of
+ * *n, once it is at least half of it, so each element moves at most once
+ * on average; then gives back what a burst reserved (growth doubles, so
+ * shrinking only below a quarter never oscillates).  Returns the
+ * array, moved or not; a failed shrink keeps the bigger one. */
+static void *front_compact(void *arr, size_t elem, size_t *off, size_t *n, size_t *cap)
+{
+	if (*off < 32 || *off < *n - *off)
+		return arr;
+	size_t left = *n - *off;
+	memmove(arr, (char *)arr + *off * elem, left * elem);
+	*n = left;
+	*off = 0;
+	if (*cap > 64 && left < *cap / 4) {
+		void *na = realloc(arr, *cap / 2 * elem);
+		if (na) {
+			*cap /= 2;
+			return na;
+		}
+	}
+	return arr;
+}
+
 /* The same for a withdrawal vector: a full table withdrawn while the
  * socket drains keeps adding to the batch's open vector. */
 static void wd_compact(struct outq_batch *b, struct pvec *v)
 {
-	if (b->indexed || v->off < 32 || v->off < v->n - v->off)
-		return;
-	size_t left = v->n - v->off;
-	memmove(v->v, v->v + v->off, left * sizeof(*v->v));
-	v->n = left;
-	v->off = 0;
-	if (v->cap > 64 && left < v->cap / 4) {
-		size_t nc = v->cap / 2;
-		struct prefix *nv = realloc(v->v, nc * sizeof(*nv));
-		if (nv) {
-			v->v = nv;
-			v->cap = nc;
-		}
-	}
+	if (!b->indexed)
+		v->v = front_compact(v->v, sizeof(*v->v), &v->off, &v->n, &v->cap);
 }
 
 /* Drops the sent groups from the front of an unindexed batch's array.
  * A batch stays open while routes keep coming faster than the socket
  * drains (a full table to a new peer): without this its array holds a
  * place for every group it ever had, 13.7 MB of 48-byte groups at the
- * 1M-prefix bench's end (25 MB reserved), all sent.  Done once the sent
- * part is at least half of the array, so each group moves at most once
- * on average.  An indexed batch keeps its array: the index holds
- * positions in it. */
+ * 1M-prefix bench's end (25 MB reserved), all sent.  An indexed batch
+ * keeps its array: the index holds positions in it. */
 static void groups_compact(struct outq_batch *b)
 {
-	if (b->indexed || b->group_off < 32 || b->group_off < b->n_groups - b->group_off)
-		return;
-	size_t left = b->n_groups - b->group_off;
-	memmove(b->groups, b->groups + b->group_off, left * sizeof(*b->groups));
-	b->n_groups = left;
-	b->group_off = 0;
-	/* Give back what a burst reserved; growth doubles, so shrinking
-	 * only below a quarter never oscillates. */
-	if (b->cap_groups > 64 && left < b->cap_groups / 4) {
-		size_t nc = b->cap_groups / 2;
-		struct outq_group *ng = realloc(b->groups, nc * sizeof(*ng));
-		if (ng) {
-			b->groups = ng;
-			b->cap_groups = nc;
-		}
-	}
+	if (!b->indexed)
+		b->groups = front_compact(b->groups, sizeof(*b->groups), &b->group_off,
+					  &b->n_groups, &b->cap_groups);
 }
 
 /* Sends one batch as far as the budget allows; true when it is done. */
